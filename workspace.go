@@ -1,0 +1,191 @@
+package backprop
+
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop/internal/kernel"
+)
+
+// Workspace holds every quantity of one forward and backward pass over a batch
+// of up to Cap examples, allocated once: the net inputs z^l, activations a^l,
+// deltas δ^l and gradients ∂E/∂W^l, ∂E/∂b^l. Its slices are indexed by SPEC's
+// layer number l, so A[0] is the input x and A[L] the output o; Z[0], Delta[0],
+// DW[0] and DB[0] are nil. Batches are row-major, one example per row (index
+// r): Z[l][r*n_l+i] = z^l_i of example r.
+//
+// A Workspace is the engine's trace: after Forward and Backward it holds every
+// number of the step, which is what explain prints. Forward, Backward and Step
+// never allocate.
+type Workspace[T Float] struct {
+	net  *Network[T]
+	Cap  int // the largest batch
+	Rows int // the rows of the last Forward
+
+	Z, A, Delta [][]T
+	DW, DB      [][]T // ∂E/∂W^l (n_l×n_(l-1)), ∂E/∂b^l (nil without bias)
+
+	y []T // the targets of the last Backward
+}
+
+// NewWorkspace allocates the buffers for batches of up to capacity examples.
+func (net *Network[T]) NewWorkspace(capacity int) *Workspace[T] {
+	L := net.L()
+	ws := &Workspace[T]{net: net, Cap: capacity,
+		Z: make([][]T, L+1), A: make([][]T, L+1), Delta: make([][]T, L+1),
+		DW: make([][]T, L+1), DB: make([][]T, L+1)}
+	for l := 1; l <= L; l++ {
+		lay := net.Layers[l-1]
+		ws.Z[l] = make([]T, capacity*lay.Out)
+		ws.A[l] = make([]T, capacity*lay.Out)
+		ws.Delta[l] = make([]T, capacity*lay.Out)
+		ws.DW[l] = make([]T, len(lay.W))
+		if lay.B != nil {
+			ws.DB[l] = make([]T, lay.Out)
+		}
+	}
+	return ws
+}
+
+// Network returns the network the workspace computes.
+func (ws *Workspace[T]) Network() *Network[T] { return ws.net }
+
+// Forward runs the forward pass on a batch x (rows×n_0, row-major; rows ≤ Cap),
+// layer by layer: z^l = W^l a^(l-1) + b^l, a^l = f_l(z^l). It returns the
+// output o = a^L (rows×n_L), a view into the workspace. x is kept as A[0]
+// (not copied) until the next Forward.
+func (ws *Workspace[T]) Forward(x []T) []T {
+	net := ws.net
+	rows := len(x) / net.Inputs
+	if rows*net.Inputs != len(x) || rows > ws.Cap || rows == 0 {
+		panic(fmt.Sprintf("backprop: Forward: %d values for batches of up to %d rows of %d inputs", len(x), ws.Cap, net.Inputs))
+	}
+	ws.Rows = rows
+	ws.A[0] = x
+	for l := 1; l <= net.L(); l++ {
+		lay := net.Layers[l-1]
+		z, a := ws.Z[l][:rows*lay.Out], ws.A[l][:rows*lay.Out]
+		// Z^l (rows×n_l) = A^(l-1) (rows×n_(l-1)) · (W^l)ᵀ, then + b, then f.
+		kernel.Gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, 0, z, lay.Out)
+		forward(lay.Activation, lay.Slope, z, a, lay.B, rows, lay.Out)
+	}
+	return ws.A[net.L()][:rows*net.Outputs()]
+}
+
+// Output returns o = a^L of the last Forward (rows×n_L).
+func (ws *Workspace[T]) Output() []T { return ws.A[ws.net.L()][:ws.Rows*ws.net.Outputs()] }
+
+// Loss returns E = Σ_r J(y_r, o_r) over the batch of the last Forward, for
+// targets y (rows×n_L).
+func (ws *Workspace[T]) Loss(y []T) float64 {
+	net := ws.net
+	L, n := net.L(), net.Outputs()
+	f := net.Layers[L-1].Activation
+	var E float64
+	for r := 0; r < ws.Rows; r++ {
+		E += lossRow(net.Loss, f, ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n])
+	}
+	return E
+}
+
+// Backward runs the backward pass for targets y (rows×n_L, for the batch of
+// the last Forward) and returns the error E = Σ_r J(y_r, o_r), the SUM over
+// the batch. It computes the output delta δ^L, then applies the delta rule,
+// δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1), from layer L back to layer 1, and
+// accumulates ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ and ∂E/∂b^l = Σ_r δ^l; gradients of
+// absent connections are 0.
+func (ws *Workspace[T]) Backward(y []T) float64 {
+	net := ws.net
+	L, rows := net.L(), ws.Rows
+	if len(y) != rows*net.Outputs() {
+		panic(fmt.Sprintf("backprop: Backward: %d targets for %d rows of %d outputs", len(y), rows, net.Outputs()))
+	}
+	ws.y = y
+	E := ws.Loss(y)
+	ws.outputDelta(y)
+	for l := L; l >= 1; l-- {
+		lay := net.Layers[l-1]
+		delta := ws.Delta[l][:rows*lay.Out]
+		// ∂E/∂W^l (n_l×n_(l-1)) = (Δ^l)ᵀ (n_l×rows) · A^(l-1) (rows×n_(l-1)).
+		kernel.Gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, 0, ws.DW[l], lay.In)
+		if lay.Mask != nil {
+			for k, present := range lay.Mask {
+				if !present {
+					ws.DW[l][k] = 0
+				}
+			}
+		}
+		if db := ws.DB[l]; db != nil { // ∂E/∂b^l = Σ_r δ^l_r
+			copy(db, delta[:lay.Out])
+			for r := 1; r < rows; r++ {
+				for i, d := range delta[r*lay.Out : (r+1)*lay.Out] {
+					db[i] += d
+				}
+			}
+		}
+		if l > 1 {
+			// The delta rule: G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is
+			// ∂E/∂a^(l-1); then δ^(l-1) = f'(z^(l-1)) ⊙ G. Absent connections
+			// have w = 0, so the sum runs over those that exist.
+			prev := net.Layers[l-2]
+			g := ws.Delta[l-1][:rows*prev.Out]
+			kernel.Gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, 0, g, lay.In)
+			backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, rows, prev.Out)
+		}
+	}
+	return E
+}
+
+// outputDelta computes δ^L = ∂E/∂z^L: o − y for the matched pairs, else the
+// general rule δ^L = J_f(z^L)ᵀ ∇_o J.
+func (ws *Workspace[T]) outputDelta(y []T) {
+	net := ws.net
+	L, rows, n := net.L(), ws.Rows, net.Outputs()
+	lay := net.Layers[L-1]
+	o, delta := ws.A[L][:rows*n], ws.Delta[L][:rows*n]
+	if Matched(lay.Activation, net.Loss) {
+		deltaMatched(o, y, delta)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		dJdo(net.Loss, o[r*n:(r+1)*n], y[r*n:(r+1)*n], delta[r*n:(r+1)*n])
+	}
+	backward(lay.Activation, lay.Slope, ws.Z[L], ws.A[L], delta, rows, n)
+}
+
+// deltaMatched is the output delta of the matched pairs (identity + squared,
+// sigmoid + log, softmax + cross-entropy), where the activation's Jacobian and
+// the loss gradient cancel to δ^L = o − y.
+func deltaMatched[T Float](o, y, delta []T) {
+	for k := range delta {
+		delta[k] = o[k] - y[k]
+	}
+}
+
+// Grads returns the gradients of the last Backward in the order of
+// Network.Params: ∂E/∂W^1, ∂E/∂b^1, ∂E/∂W^2 ...
+func (ws *Workspace[T]) Grads() [][]T {
+	var g [][]T
+	for l := 1; l <= ws.net.L(); l++ {
+		g = append(g, ws.DW[l])
+		if ws.DB[l] != nil {
+			g = append(g, ws.DB[l])
+		}
+	}
+	return g
+}
+
+// Step applies one gradient-descent step with learning rate alpha to the
+// network, from the gradients of the last Backward:
+// w^l_ij ← w^l_ij − α ∂E/∂w^l_ij and b^l_i ← b^l_i − α ∂E/∂b^l_i.
+// Absent connections have gradient 0 and stay 0.
+func (ws *Workspace[T]) Step(alpha T) {
+	for l := 1; l <= ws.net.L(); l++ {
+		lay := ws.net.Layers[l-1]
+		for k, g := range ws.DW[l] {
+			lay.W[k] -= alpha * g
+		}
+		for i, g := range ws.DB[l] {
+			lay.B[i] -= alpha * g
+		}
+	}
+}
