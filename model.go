@@ -40,12 +40,14 @@ func ReadModel[T Float](r io.Reader) (*Network[T], error) {
 
 // UnmarshalModel is ReadModel on a byte slice.
 func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 {
+		return nil, errors.New("not a model file: empty")
+	} else if trimmed[0] != '{' {
+		return nil, errors.New("not a model file: want a JSON object")
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, fmt.Errorf("not a model file: %v", jsonError(data, err))
-	}
-	if top == nil {
-		return nil, errors.New("not a model file: want a JSON object")
 	}
 	if _, ok := top["layers"]; !ok {
 		return nil, errors.New(`not a model file: no "layers" field`)

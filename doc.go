@@ -1,0 +1,40 @@
+// Package backprop trains feed-forward neural networks by backpropagation,
+// exactly as the derivation states it, in float64 or float32 from one engine.
+//
+// # Notation
+//
+// The code follows SPEC.md's notation. Layers are numbered l = 0 … L: layer 0
+// is the input x, layer L the output o. Layer l has n_l neurons, a weight
+// matrix W^l (n_l × n_(l-1)) whose entry w^l_ij connects neuron j of layer l-1
+// to neuron i of layer l, and optionally a bias b^l, the weights w^l_i0 on a
+// constant input a^(l-1)_0 = 1. The forward pass computes, layer by layer,
+//
+//	z^l = W^l a^(l-1) + b^l      (net input)
+//	a^l = f_l(z^l)               (activation), a^0 = x, o = a^L
+//
+// The error over examples is E = Σ J(y, o). The delta of neuron i of layer l
+// is δ^l_i = ∂E/∂z^l_i. At the output, δ^L = J_f(z^L)ᵀ ∇_o J, which for the
+// matched pairs (identity + squared, sigmoid + log, softmax + cross-entropy)
+// collapses to δ^L = o − y. The delta rule carries it back:
+//
+//	δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1)
+//
+// and every gradient is ∂E/∂w^l_ij = δ^l_i a^(l-1)_j, ∂E/∂b^l_i = δ^l_i. A
+// gradient-descent step is w ← w − α ∂E/∂w.
+//
+// # The engine
+//
+// A Network holds the layers; Layers[l-1] is layer l. A Workspace holds every
+// buffer of a pass over a batch (one example per row), indexed by l, so
+// ws.A[0] is x and ws.A[L] is o. Forward, Backward and Step never allocate.
+// Backward returns E as the SUM over the batch and sums the gradients; the
+// train package averages instead (a step of α/n).
+//
+// A layer may leave connections out with a Mask: an absent connection has
+// weight 0 forever, gets no gradient and is never updated. Pairs of output
+// activation and loss for which the loss is undefined (a log loss on an
+// output that is not a probability) are refused by Validate, which New and the
+// model readers call.
+//
+// Model files are JSON (see ReadModel); Save writes them atomically.
+package backprop

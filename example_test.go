@@ -1,0 +1,62 @@
+package backprop_test
+
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop"
+)
+
+// The worked example of SPEC.md: one gradient step on a 2-3-2-1 sigmoid
+// network with log loss, in which only some connections exist.
+func Example() {
+	net := &backprop.Network[float64]{Inputs: 2, Loss: backprop.Log, Layers: []*backprop.Layer[float64]{
+		{Activation: backprop.Sigmoid, In: 2, Out: 3, // h1, h2, h3: only x1 connects, to h1 and h2
+			W:    []float64{0.3, 0, 0.7, 0, 0, 0},
+			B:    []float64{0.5, -0.2, -0.1},
+			Mask: []bool{true, false, true, false, false, false}},
+		{Activation: backprop.Sigmoid, In: 3, Out: 2, // h4, h5; no bias
+			W:    []float64{-0.5, 0.4, 0, 0.3, 0.6, 0.4},
+			Mask: []bool{true, true, false, true, true, true}},
+		{Activation: backprop.Sigmoid, In: 2, Out: 1, // o; no bias
+			W: []float64{0.5, 0.7}},
+	}}
+	if err := net.Validate(); err != nil {
+		panic(err)
+	}
+	x, y := []float64{1, 0}, []float64{1}
+
+	ws := net.NewWorkspace(1)
+	o := ws.Forward(x)
+	fmt.Printf("o = %.6f\n", o[0])
+	E := ws.Backward(y)
+	fmt.Printf("E = %.6f, δ^L = %.6f\n", E, ws.Delta[3][0])
+	ws.Step(0.5)
+	fmt.Printf("after one step: o = %.6f\n", ws.Forward(x)[0])
+	// Output:
+	// o = 0.671846
+	// E = 0.397726, δ^L = -0.328154
+	// after one step: o = 0.698076
+}
+
+// Build a network in code, run it on a batch, and take gradient steps.
+func ExampleNew() {
+	net, err := backprop.New[float32](2, backprop.Log, 1,
+		backprop.LayerSpec{Units: 4, Activation: backprop.Tanh},
+		backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+	if err != nil {
+		panic(err)
+	}
+	x := []float32{0, 0, 0, 1, 1, 0, 1, 1} // XOR, one example a row
+	y := []float32{0, 1, 1, 0}
+	ws := net.NewWorkspace(4)
+	for range 2000 {
+		ws.Forward(x)
+		ws.Backward(y)
+		ws.Step(0.5 / 4) // the mean gradient of the batch
+	}
+	for _, o := range ws.Forward(x) {
+		fmt.Printf("%.0f ", o)
+	}
+	fmt.Println()
+	// Output: 0 1 1 0
+}
