@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// vectors is a repeatable flag of comma-separated numbers: --x 1,0 --x 0,1.
+type vectors [][]float64
+
+func (v *vectors) String() string {
+	var rows []string
+	for _, r := range *v {
+		var s []string
+		for _, x := range r {
+			s = append(s, strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		rows = append(rows, strings.Join(s, ","))
+	}
+	return strings.Join(rows, " ")
+}
+
+func (v *vectors) Set(s string) error {
+	row, err := parseVector(s)
+	if err != nil {
+		return err
+	}
+	*v = append(*v, row)
+	return nil
+}
+
+// parseVector parses "1,0.5,-2" into finite numbers.
+func parseVector(s string) ([]float64, error) {
+	var row []float64
+	for i, f := range strings.Split(s, ",") {
+		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("value %d, %q, is not a finite number", i+1, f)
+		}
+		row = append(row, x)
+	}
+	return row, nil
+}

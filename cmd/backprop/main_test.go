@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the program in-process and returns its output and exit status.
+func cli(t *testing.T, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	status = report(err, &errb)
+	return out.String(), errb.String(), status
+}
+
+func TestExplainJSONOfTheWorkedExample(t *testing.T) {
+	out, errs, status := cli(t, "explain", "--format", "json")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errs)
+	}
+	var got struct {
+		Loss        float64
+		OutputAfter [][]float64 `json:"output_after"`
+		Layers      []struct {
+			Delta        [][]float64
+			WeightsAfter [][]float64 `json:"weights_after"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var ref struct {
+		Expected struct {
+			Loss        float64
+			OutputAfter [][]float64 `json:"output_after"`
+		}
+	}
+	data, err := os.ReadFile("../../testdata/article.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(data, &ref)
+	if math.Abs(got.OutputAfter[0][0]-ref.Expected.OutputAfter[0][0]) > 1e-12 || math.Abs(got.Loss-ref.Expected.Loss) > 1e-12 {
+		t.Errorf("output after %v, loss %v; want %v, %v", got.OutputAfter, got.Loss, ref.Expected.OutputAfter, ref.Expected.Loss)
+	}
+	if w := got.Layers[2].WeightsAfter[0][1]; math.Abs(w-0.812167) > 1e-6 {
+		t.Errorf("weight from h5 to o after the step = %v, want 0.812167", w)
+	}
+}
+
+func TestExplainText(t *testing.T) {
+	out, errs, status := cli(t, "explain")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errs)
+	}
+	for _, want := range []string{"0.671846", "0.698076", "0.7043", "0.812167"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain text lacks %s", want)
+		}
+	}
+}
+
+func TestGradcheckWorkedExample(t *testing.T) {
+	out, errs, status := cli(t, "gradcheck")
+	if status != 0 {
+		t.Fatalf("status %d: %s\n%s", status, errs, out)
+	}
+	if !strings.Contains(out, "ok") || strings.Contains(out, "FAIL") {
+		t.Errorf("unexpected report:\n%s", out)
+	}
+	// A batch on a model file.
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.json")
+	os.WriteFile(model, []byte(`{"inputs":2,"loss":"cross-entropy","layers":[
+		{"activation":"tanh","weights":[[0.1,-0.4],[0.7,0.2],[0.3,0.3]],"bias":[0.1,0,-0.2]},
+		{"activation":"softmax","weights":[[0.5,-0.3,0.2],[0.1,0.4,-0.6]]}]}`), 0o644)
+	_, errs, status = cli(t, "gradcheck", "--model", model, "--x", "1,2", "--y", "1,0", "--x", "-1,0.5", "--y", "0,1")
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, errs)
+	}
+}
+
+// TestBadUsage: bad flags or input print one line and exit 2.
+func TestBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"inputs":2,"loss":"log","layers":[{"activation":"relu","weights":[[1,2]]}]}`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fly"}, `backprop: unknown command "fly" (want bench, evaluate, explain, gradcheck, predict, train)`},
+		{[]string{"explain", "--format", "pdf"}, `backprop: explain: unknown format "pdf" (want text, markdown, json)`},
+		{[]string{"explain", "--x", "1,a"}, `backprop: explain: invalid value "1,a" for flag -x: value 2, "a", is not a finite number (see backprop explain -h)`},
+		{[]string{"explain", "--x", "1,0"}, `backprop: 1 --x and 0 --y: give one --y per --x`},
+		{[]string{"explain", "--x", "1,0,3", "--y", "1"}, `backprop: --x #1: 3 values, want 2 (the network's inputs)`},
+		{[]string{"explain", "--lr", "-1"}, `backprop: explain: --lr -1: want a positive learning rate`},
+		{[]string{"explain", "--model", bad, "--x", "1,0", "--y", "1"}, `backprop: ` + bad + `: layer 1: loss log needs outputs in (0, 1), but the output activation is relu (use sigmoid or softmax, or the squared loss)`},
+		{[]string{"explain", "--model", filepath.Join(dir, "none.json")}, `backprop: open ` + filepath.Join(dir, "none.json") + `: no such file or directory`},
+		{[]string{"explain", "stray"}, `backprop: explain: unexpected argument "stray" (see backprop explain -h)`},
+		{[]string{"train", "--activation", "sigmod"}, `backprop: train: --activation: unknown activation "sigmod" (want identity, sigmoid, tanh, relu, leaky-relu, softmax)`},
+		{[]string{"train", "--hidden", "10,x"}, `backprop: train: --hidden "10,x": "x" is not a width from 1 to 65536`},
+		{[]string{"train", "--data", filepath.Join(dir, "nope.csv")}, `backprop: no file, directory or embedded dataset "` + filepath.Join(dir, "nope.csv") + `" (embedded: "breast_cancer", "diabetes", "digits", "iris", "wine")`},
+		{[]string{"evaluate", "--data", "iris"}, `backprop: --model FILE is required`},
+	} {
+		_, errs, status := cli(t, tc.args...)
+		if status != 2 || strings.TrimSpace(errs) != tc.want {
+			t.Errorf("%v: status %d, stderr\n%s\nwant status 2 and\n%s", tc.args, status, errs, tc.want)
+		}
+	}
+}
+
+// TestTrainEvaluatePredict: the main job end to end on an embedded set, and
+// reproducibility: the same flags and seed give the same model file, byte
+// for byte.
+func TestTrainEvaluatePredict(t *testing.T) {
+	dir := t.TempDir()
+	m1, m2 := filepath.Join(dir, "m1.json"), filepath.Join(dir, "m2.json")
+	hist := filepath.Join(dir, "h.csv")
+	args := []string{"train", "--data", "iris", "--hidden", "8", "--epochs", "40", "--seed", "3"}
+	out, errs, status := cli(t, append(args, "--out", m1, "--history", hist)...)
+	if status != 0 {
+		t.Fatalf("train: status %d: %s\n%s", status, errs, out)
+	}
+	if !strings.Contains(out, "test (30 examples): loss") || !strings.Contains(out, "model written to "+m1) {
+		t.Errorf("train output:\n%s", out)
+	}
+	if _, _, status := cli(t, append(args, "--out", m2)...); status != 0 {
+		t.Fatal("second run failed")
+	}
+	a, _ := os.ReadFile(m1)
+	b, _ := os.ReadFile(m2)
+	if !bytes.Equal(a, b) {
+		t.Errorf("two runs with the same seed wrote different model files")
+	}
+	if h, err := os.ReadFile(hist); err != nil || !strings.HasPrefix(string(h), "epoch,") {
+		t.Errorf("history: %v %q", err, h)
+	}
+
+	out, errs, status = cli(t, "evaluate", "--model", m1, "--data", "iris", "--json")
+	if status != 0 {
+		t.Fatalf("evaluate: %d %s", status, errs)
+	}
+	var ev struct {
+		Examples  int
+		Accuracy  float64
+		Confusion [][]int
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Examples != 150 || ev.Accuracy < 0.9 || len(ev.Confusion) != 3 {
+		t.Errorf("evaluate --json: %v %s", err, out)
+	}
+	out, errs, status = cli(t, "predict", "--model", m1, "--data", "iris", "--proba")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if status != 0 || len(lines) != 151 || !strings.HasPrefix(lines[0], "id,prediction,p_") {
+		t.Errorf("predict: %d %s %q", status, errs, lines[:2])
+	}
+	// Data whose features differ from the model's.
+	_, errs, status = cli(t, "evaluate", "--model", m1, "--data", "wine")
+	if status != 2 || !strings.Contains(errs, "sepal") {
+		t.Errorf("evaluate on other features: status %d, %s", status, errs)
+	}
+}
+
+func TestTrainRegressionAndBinary(t *testing.T) {
+	dir := t.TempDir()
+	for _, set := range []string{"diabetes", "breast_cancer"} {
+		m := filepath.Join(dir, set+".json")
+		out, errs, status := cli(t, "train", "--data", set, "--hidden", "8", "--epochs", "20", "--out", m)
+		if status != 0 {
+			t.Fatalf("%s: status %d: %s\n%s", set, status, errs, out)
+		}
+		out, errs, status = cli(t, "evaluate", "--model", m, "--data", set, "--json")
+		if status != 0 {
+			t.Fatalf("%s: evaluate: %s", set, errs)
+		}
+		var ev map[string]float64
+		json.Unmarshal([]byte(out), &ev)
+		if set == "diabetes" && !(ev["r2"] > 0.3) || set == "breast_cancer" && !(ev["accuracy"] > 0.9) {
+			t.Errorf("%s: %s", set, out)
+		}
+	}
+}

@@ -1,0 +1,424 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/train"
+)
+
+const trainSynopsis = `[--data FILE|DIR|NAME] [--target COL] [--hidden 128,64] [--activation relu]
+                      [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.05]
+                      [--optimizer sgd|momentum|nesterov|adam] [--epochs 30] [--seed 1]
+                      [--val-split 0.1] [--patience 10] [--test FILE | --test-split 0.2]
+                      [--out model.json] [--history FILE]`
+
+type trainFlags struct {
+	data, target, hidden, activation, loss, mode, optimizer, schedule, scale string
+	batch, epochs, patience, every                                           int
+	lr, momentum, l2, gamma, valSplit, testSplit, slope                      float64
+	seed                                                                     uint64
+	test, out, history, precision                                            string
+}
+
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f trainFlags
+	fs := newFlags("train", trainSynopsis, stderr)
+	fs.StringVar(&f.data, "data", "digits", "training data: a CSV file, a directory of IDX files, or an embedded set ("+strings.Join(data.EmbeddedNames(), ", ")+")")
+	fs.StringVar(&f.target, "target", "", "the target column of a CSV file (default the last)")
+	fs.StringVar(&f.hidden, "hidden", "128,64", "widths of the hidden layers, comma-separated (\"\" for none)")
+	fs.StringVar(&f.activation, "activation", "relu", "activation of the hidden layers: identity, sigmoid, tanh, relu, leaky-relu, softmax")
+	fs.Float64Var(&f.slope, "slope", 0.01, "slope of leaky-relu for z ≤ 0")
+	fs.StringVar(&f.loss, "loss", "", "squared, log or cross-entropy (default: from the target: classes → cross-entropy with softmax, or log with sigmoid for two; numbers → squared)")
+	fs.StringVar(&f.mode, "mode", "minibatch", "gradient descent mode: batch, sgd or minibatch")
+	fs.IntVar(&f.batch, "batch", 32, "examples per step in minibatch mode")
+	fs.Float64Var(&f.lr, "lr", math.NaN(), "learning rate α (default 0.05; 0.001 with adam)")
+	fs.StringVar(&f.optimizer, "optimizer", "momentum", "sgd, momentum, nesterov or adam")
+	fs.Float64Var(&f.momentum, "momentum", 0.9, "μ of momentum and nesterov")
+	fs.Float64Var(&f.l2, "l2", 0, "L2 weight decay λ (on weights, not biases)")
+	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, step or cosine")
+	fs.Float64Var(&f.gamma, "gamma", 0.1, "step schedule: the factor")
+	fs.IntVar(&f.every, "every", 10, "step schedule: the period in epochs")
+	fs.IntVar(&f.epochs, "epochs", 30, "passes over the training set")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the splits and the shuffling")
+	fs.Float64Var(&f.valSplit, "val-split", 0.1, "fraction of the training part held out for validation (0 for none)")
+	fs.IntVar(&f.patience, "patience", 10, "stop after this many epochs without a better validation loss (0: never)")
+	fs.StringVar(&f.test, "test", "", "a CSV file of test examples (default: split off --test-split)")
+	fs.Float64Var(&f.testSplit, "test-split", 0.2, "fraction held out for the test (without --test or an IDX directory's t10k files)")
+	fs.StringVar(&f.scale, "scale", "", "input scaling fitted on the training part: standard, minmax or none (default standard for CSV, none for IDX)")
+	fs.StringVar(&f.out, "out", "model.json", "where to write the model")
+	fs.StringVar(&f.history, "history", "", "also write the per-epoch metrics to this CSV file")
+	fs.StringVar(&f.precision, "precision", "float32", "float32 or float64")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch f.precision {
+	case "float32":
+		return trainWith[float32](ctx, &f, stdout, stderr)
+	case "float64":
+		return trainWith[float64](ctx, &f, stdout, stderr)
+	}
+	return usagef("train: --precision %q: want float32 or float64", f.precision)
+}
+
+// split is a prepared part of the data.
+type split struct {
+	d   *data.Dataset
+	set any // train.Set[T]
+}
+
+func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, stderr io.Writer) error {
+	start := time.Now()
+	hidden, err := parseWidths(f.hidden)
+	if err != nil {
+		return err
+	}
+	act, err := backprop.ParseActivation(f.activation)
+	if err != nil {
+		return usagef("train: --activation: %v", err)
+	}
+	var J backprop.Loss
+	if f.loss != "" {
+		if J, err = backprop.ParseLoss(f.loss); err != nil {
+			return usagef("train: --loss: %v", err)
+		}
+	}
+	cfg := train.Config{Mode: train.Mode(f.mode), Batch: f.batch, Epochs: f.epochs, Alpha: f.lr,
+		Optimizer: train.Optimizer(f.optimizer), L2: f.l2, Schedule: train.Schedule(f.schedule),
+		Gamma: f.gamma, Every: f.every, Seed: f.seed, Patience: f.patience}
+	if cfg.Optimizer == train.Momentum || cfg.Optimizer == train.Nesterov {
+		cfg.Momentum = f.momentum
+	}
+	if math.IsNaN(cfg.Alpha) {
+		cfg.Alpha = 0.05
+		if cfg.Optimizer == train.Adam {
+			cfg.Alpha = 0.001
+		}
+	}
+	if _, err := train.NewTrainer(&backprop.Network[T]{Inputs: 1, Loss: backprop.Squared,
+		Layers: []*backprop.Layer[T]{{In: 1, Out: 1, W: []T{0}}}}, cfg); err != nil {
+		return usagef("train: %v", err) // bad --mode, --optimizer, --lr ... before reading any data
+	}
+
+	// The data: train / validation / test parts; scaling fitted on train.
+	opt := data.CSVOptions{Target: f.target}
+	if f.loss != "" {
+		if J == backprop.Squared {
+			opt.Task = data.TaskRegression
+		} else {
+			opt.Task = data.TaskClassification
+		}
+	}
+	all, test, err := data.Load(f.data, opt)
+	if err != nil {
+		return badInput(err)
+	}
+	binary := len(all.Classes) == 2 && (f.loss == "" || J == backprop.Log)
+	if binary {
+		toBinary(all)
+		toBinary(test)
+	}
+	if J == backprop.Log && all.Classes != nil && all.Outputs != 1 {
+		return usagef("train: --loss log needs two classes, %s has %d (use cross-entropy)", f.data, len(all.Classes))
+	}
+	if f.test != "" {
+		topt := opt
+		topt.Features, topt.Classes = all.FeatureNames, all.Classes
+		if all.Classes == nil {
+			topt.Task = data.TaskRegression
+		}
+		if test, err = readCSVFile(f.test, topt); err != nil {
+			return badInput(err)
+		}
+		if test.Y == nil {
+			return usagef("train: --test %s has no target column", f.test)
+		}
+		if binary {
+			toBinary(test)
+		}
+	}
+	trainPart := all
+	if test == nil {
+		if trainPart, test, err = data.Split(all, f.testSplit, f.seed, all.Classes != nil); err != nil {
+			return usagef("train: --test-split: %v", err)
+		}
+	}
+	var val *data.Dataset
+	if f.valSplit > 0 {
+		if trainPart, val, err = data.Split(trainPart, f.valSplit, f.seed+1, all.Classes != nil); err != nil {
+			return usagef("train: --val-split: %v", err)
+		}
+	}
+	kind := f.scale
+	if kind == "" {
+		kind = data.ScaleStandard
+		if info, err := os.Stat(f.data); err == nil && info.IsDir() {
+			kind = data.ScaleNone
+		}
+	}
+	scaler, err := data.FitScaler(trainPart, kind)
+	if err != nil {
+		return usagef("train: --scale: %v", err)
+	}
+	for _, d := range []*data.Dataset{trainPart, val, test} {
+		if d != nil {
+			scaler.Apply(d)
+		}
+	}
+	var ty *targetScale
+	if all.Classes == nil {
+		ty = fitTargetScale(trainPart)
+		ty.apply(trainPart)
+		ty.apply(val)
+	}
+
+	// The network: the output layer and loss follow from the target.
+	out := backprop.LayerSpec{Units: all.Outputs}
+	switch {
+	case all.Classes == nil:
+		out.Activation, J = backprop.Identity, backprop.Squared
+		if f.loss != "" && J != backprop.Squared {
+			return usagef("train: --loss %s needs class labels, %s has a numeric target", f.loss, f.data)
+		}
+	case all.Outputs == 1:
+		out.Activation, J = backprop.Sigmoid, backprop.Log
+	case f.loss == "squared":
+		out.Activation, J = backprop.Softmax, backprop.Squared
+	default:
+		out.Activation, J = backprop.Softmax, backprop.CrossEntropy
+	}
+	var specs []backprop.LayerSpec
+	for _, n := range hidden {
+		specs = append(specs, backprop.LayerSpec{Units: n, Activation: act, Slope: f.slope})
+	}
+	net, err := backprop.New[T](all.Features, J, f.seed, append(specs, out)...)
+	if err != nil {
+		return usagef("train: %v", err)
+	}
+	task := train.TaskRegression
+	if all.Classes != nil {
+		task = train.TaskClassification
+	}
+	cfg.Task = task
+
+	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
+		f.data, trainPart.N, rows(val), test.N, all.Features, describeTarget(all))
+	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
+		describeNet(net), J, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
+
+	prog := newProgress(stdout, cfg.Epochs, trainPart.N)
+	cfg.OnStep = prog.step
+	cfg.OnEpoch = prog.epoch
+	res, trainErr := train.Train(ctx, net, toSet[T](trainPart), toSet[T](val), cfg)
+	prog.done()
+	if ty != nil {
+		foldTarget(ty, net)
+	}
+
+	m := &meta{Features: all.FeatureNames, Target: f.target, Classes: all.Classes, Scaler: scaler,
+		Training: &trainingLog{Data: f.data, Hidden: hidden, Config: cfg}}
+	for _, e := range res.History {
+		m.Training.History = append(m.Training.History, historyEntry{e.Epoch, e.Alpha, e.Train, e.Val})
+	}
+	if err := setMeta(net, m); err != nil {
+		return err
+	}
+	if err := net.Save(f.out); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
+	}
+	if f.history != "" {
+		if err := writeHistory(f.history, res.History); err != nil {
+			return fmt.Errorf("writing the history: %w", err)
+		}
+	}
+	var div *train.DivergedError
+	switch {
+	case errors.As(trainErr, &div):
+		fmt.Fprintf(stderr, "backprop: the last good weights are in %s\n", f.out)
+		return fmt.Errorf("%w%v", errFailed, trainErr)
+	case errors.Is(trainErr, context.Canceled):
+		return fmt.Errorf("interrupted (%v); the best model so far is in %s: %w", trainErr, f.out, context.Canceled)
+	case trainErr != nil:
+		return trainErr
+	}
+	if res.EarlyStopped {
+		fmt.Fprintf(stdout, "early stop: no better validation loss for %d epochs; keeping epoch %d\n", cfg.Patience, res.BestEpoch)
+	} else if res.BestEpoch > 0 {
+		fmt.Fprintf(stdout, "keeping the weights of epoch %d (lowest validation loss)\n", res.BestEpoch)
+	}
+	tm, err := train.Evaluate(net, toSet[T](test), task)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "test (%d examples): %s\n", test.N, describeScore(tm.Score, task))
+	fmt.Fprintf(stdout, "model written to %s (%.1fs in all)\n", f.out, time.Since(start).Seconds())
+	return nil
+}
+
+// targetScale standardizes a regression target for training, y' = (y − mean)/std
+// per output, so that one learning rate suits any target's units. After
+// training it is folded into the identity output layer (W ← std·W,
+// b ← std·b + mean), so the model predicts in the target's own units.
+type targetScale struct{ mean, std []float64 }
+
+func fitTargetScale(d *data.Dataset) *targetScale {
+	t := &targetScale{mean: make([]float64, d.Outputs), std: make([]float64, d.Outputs)}
+	for k := range d.Outputs {
+		var s, ss float64
+		for i := range d.N {
+			s += float64(d.Y[i*d.Outputs+k])
+		}
+		t.mean[k] = s / float64(d.N)
+		for i := range d.N {
+			v := float64(d.Y[i*d.Outputs+k]) - t.mean[k]
+			ss += v * v
+		}
+		t.std[k] = math.Sqrt(ss / float64(d.N))
+		if t.std[k] == 0 {
+			t.std[k] = 1
+		}
+	}
+	return t
+}
+
+func (t *targetScale) apply(d *data.Dataset) {
+	if d == nil {
+		return
+	}
+	for i := range d.N {
+		for k := range d.Outputs {
+			y := &d.Y[i*d.Outputs+k]
+			*y = float32((float64(*y) - t.mean[k]) / t.std[k])
+		}
+	}
+}
+
+// foldTarget folds t into net's identity output layer L:
+// o = std·(W a + b) + mean = (std·W) a + (std·b + mean).
+func foldTarget[T backprop.Float](t *targetScale, net *backprop.Network[T]) {
+	out := net.Layers[net.L()-1]
+	if out.B == nil {
+		out.B = make([]T, out.Out)
+	}
+	for i := range out.Out {
+		for j := range out.In {
+			out.W[i*out.In+j] = T(float64(out.W[i*out.In+j]) * t.std[i])
+		}
+		out.B[i] = T(float64(out.B[i])*t.std[i] + t.mean[i])
+	}
+}
+
+// toBinary encodes a two-class dataset's targets as one 0/1 column, for a
+// single sigmoid output with the log loss.
+func toBinary(d *data.Dataset) {
+	if d == nil || len(d.Classes) != 2 || d.Outputs == 1 {
+		return
+	}
+	d.Y = d.Y[:d.N]
+	for i, c := range d.Labels {
+		d.Y[i] = float32(c)
+	}
+	d.Outputs = 1
+}
+
+func readCSVFile(path string, opt data.CSVOptions) (*data.Dataset, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return data.ReadCSV(file, path, opt)
+}
+
+func toSet[T backprop.Float](d *data.Dataset) train.Set[T] {
+	if d == nil {
+		return train.Set[T]{}
+	}
+	return train.Set[T]{X: convertTo[T](d.X), Y: convertTo[T](d.Y), N: d.N}
+}
+
+// convertTo returns s as []T, without a copy when T is float32.
+func convertTo[T backprop.Float](s []float32) []T {
+	if out, ok := any(s).([]T); ok {
+		return out
+	}
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = T(v)
+	}
+	return out
+}
+
+func rows(d *data.Dataset) int {
+	if d == nil {
+		return 0
+	}
+	return d.N
+}
+
+func parseWidths(s string) ([]int, error) {
+	var widths []int
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 1<<16 {
+			return nil, usagef("train: --hidden %q: %q is not a width from 1 to 65536", s, f)
+		}
+		widths = append(widths, n)
+	}
+	return widths, nil
+}
+
+func describeTarget(d *data.Dataset) string {
+	if d.Classes == nil {
+		return "numeric target (regression)"
+	}
+	if len(d.Classes) <= 10 {
+		return fmt.Sprintf("%d classes (%s)", len(d.Classes), strings.Join(d.Classes, ", "))
+	}
+	return fmt.Sprintf("%d classes", len(d.Classes))
+}
+
+func describeNet[T backprop.Float](net *backprop.Network[T]) string {
+	parts := []string{strconv.Itoa(net.Inputs)}
+	for _, lay := range net.Layers {
+		parts = append(parts, fmt.Sprintf("%d %s", lay.Out, lay.Activation))
+	}
+	return strings.Join(parts, " → ")
+}
+
+func describeMode(cfg train.Config) string {
+	switch cfg.Mode {
+	case train.MiniBatch, "":
+		return fmt.Sprintf("mini-batch of %d", cfg.Batch)
+	case train.Stochastic:
+		return "stochastic (one example per step)"
+	}
+	return "batch (the whole set per step)"
+}
+
+func describeScore(s train.Score, task train.Task) string {
+	if task == train.TaskRegression {
+		return fmt.Sprintf("loss %.4g, MSE %.4g, R² %.4f", s.Loss, s.MSE, s.R2)
+	}
+	return fmt.Sprintf("loss %.4g, accuracy %.4f", s.Loss, s.Accuracy)
+}
+
+func writeHistory(path string, h []train.Epoch) error {
+	var b strings.Builder
+	if err := train.WriteHistoryCSV(&b, h); err != nil {
+		return err
+	}
+	return backprop.WriteFileAtomic(path, []byte(b.String()))
+}

@@ -1,0 +1,618 @@
+package data
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Limits on the input of [ReadCSV]. A longer line or a larger input is
+// refused with an error as soon as it is seen, without buffering it.
+const (
+	MaxLineBytes = 1 << 20 // longest line, in bytes, of a CSV input
+	MaxCSVBytes  = 1 << 30 // largest CSV input, in bytes
+)
+
+// MaxAutoClasses is the most distinct values a numeric target may have for
+// [TaskAuto] to read it as class labels.
+const MaxAutoClasses = 20
+
+// Task says how to read the target column of a CSV file.
+type Task string
+
+// The tasks. The zero value, "", means [TaskAuto].
+const (
+	// TaskAuto reads the target as class labels if any of its values is not
+	// a number, or if all are integers with at most [MaxAutoClasses]
+	// distinct values; otherwise as a numeric (regression) target. So a
+	// column of names, or of digits 0..9, is classification, and a column of
+	// measurements is regression. Callers that know the task (say, from the
+	// loss) should say so: a rating from 1 to 5 reads as 5 classes.
+	TaskAuto Task = "auto"
+	// TaskClassification reads every target value as a class name, numbers
+	// included.
+	TaskClassification Task = "classification"
+	// TaskRegression reads every target value as a number.
+	TaskRegression Task = "regression"
+)
+
+// CSVOptions configures [ReadCSV]. The zero value reads the last column as
+// the target and detects the task.
+type CSVOptions struct {
+	// Target is the name of the target column; "" means the last column.
+	Target string
+
+	// Task is TaskAuto (or ""), TaskClassification or TaskRegression.
+	Task Task
+
+	// Binary encodes a two-class target as a single column: 0 for
+	// Classes[0] and 1 for Classes[1]. A target with more classes, or a
+	// regression target, is an error.
+	Binary bool
+
+	// Classes, if not nil, fixes the class names and their order, as at
+	// prediction time with the classes of a trained model. A label not in
+	// Classes is an error, and the data need not hold every class. It
+	// implies classification.
+	Classes []string
+
+	// Features, if not nil, names the feature columns the file must have,
+	// as at prediction time with the features of a trained model. The
+	// columns may come in any order; X follows the order of Features. Every
+	// other column must be the target (Target, or the last column when
+	// Target is ""), and the target may be absent: then the Dataset's Y
+	// and Labels are nil.
+	Features []string
+}
+
+// ParseError is an error at a place in a CSV input.
+//
+// Its message reads file:line:column: what, as in
+//
+//	digits.csv:17:4: "abc" is not a number (column "p3")
+//
+// Column is the 1-based field number, except for a syntax error found by
+// encoding/csv (a stray quote), where it is the 1-based byte column that
+// package reports. Line or Column is 0 when the error is about a whole file or
+// line, and is then left out of the message.
+type ParseError struct {
+	File   string // the name given to ReadCSV
+	Line   int    // 1-based line number
+	Column int    // 1-based field number
+	Err    error  // what is wrong
+}
+
+// Error returns the message, file:line:column: what.
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		if b.Len() > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns e.Err.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ReadCSV reads a dataset from CSV text with a header row; name is used in
+// error messages (usually the file name).
+//
+// Fields are separated by commas and may be quoted as in RFC 4180; spaces
+// before a field and around an unquoted value are ignored, as is a UTF-8
+// byte order mark.
+// Every column except the target must hold a finite number in every row
+// (there is no notation for a missing value). Empty lines are skipped; line
+// numbers in errors count them.
+//
+// The target column and the task are chosen by opt; see [CSVOptions] and
+// [TaskAuto]. Class names are sorted numerically if all parse as numbers,
+// else lexicographically, unless opt.Classes fixes them. Reading class labels
+// needs at least two classes, unless opt.Classes is given.
+func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
+	if err := opt.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	lr := &limitReader{r: r, maxLine: MaxLineBytes, maxTotal: MaxCSVBytes}
+	cr := csv.NewReader(lr)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.TrimLeadingSpace = true
+	p := &csvParser{name: name, opt: opt, cr: cr}
+	return p.read()
+}
+
+func (opt *CSVOptions) check() error {
+	switch opt.Task {
+	case "", TaskAuto, TaskClassification, TaskRegression:
+	default:
+		return fmt.Errorf("unknown task %q (want auto, classification, regression)", opt.Task)
+	}
+	if opt.Task == TaskRegression && opt.Classes != nil {
+		return errors.New("class names given for a regression target")
+	}
+	if opt.Task == TaskRegression && opt.Binary {
+		return errors.New("binary encoding asked for a regression target")
+	}
+	if opt.Classes != nil {
+		if len(opt.Classes) < 2 {
+			return fmt.Errorf("%d class names given; need at least 2", len(opt.Classes))
+		}
+		if opt.Binary && len(opt.Classes) != 2 {
+			return fmt.Errorf("binary encoding needs 2 classes, %d given", len(opt.Classes))
+		}
+		if s, ok := duplicate(opt.Classes); ok {
+			return fmt.Errorf("class %s given twice", quote(s))
+		}
+	}
+	if s, ok := duplicate(opt.Features); ok {
+		return fmt.Errorf("feature %s given twice", quote(s))
+	}
+	return nil
+}
+
+func duplicate(names []string) (string, bool) {
+	seen := make(map[string]bool, len(names))
+	for _, s := range names {
+		if seen[s] {
+			return s, true
+		}
+		seen[s] = true
+	}
+	return "", false
+}
+
+// csvParser holds the state of one ReadCSV call.
+type csvParser struct {
+	name string
+	opt  CSVOptions
+	cr   *csv.Reader
+
+	header   []string
+	features []int // header index of each feature, in X order
+	target   int   // header index of the target, -1 if absent
+
+	// The target values seen, interned: row i has value names[ids[i]],
+	// first seen at pos[ids[i]].
+	index map[string]int
+	names []string
+	pos   [][2]int
+	ids   []int
+}
+
+func (p *csvParser) errorf(line, col int, format string, args ...any) error {
+	return &ParseError{File: p.name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
+}
+
+// wrap turns an error of the csv.Reader into a ParseError.
+func (p *csvParser) wrap(err error) error {
+	var le *limitError
+	if errors.As(err, &le) {
+		return &ParseError{File: p.name, Line: le.line, Err: le}
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{File: p.name, Line: pe.Line, Column: pe.Column, Err: pe.Err}
+	}
+	return &ParseError{File: p.name, Err: err}
+}
+
+func (p *csvParser) read() (*Dataset, error) {
+	if err := p.readHeader(); err != nil {
+		return nil, err
+	}
+	d := &Dataset{Features: len(p.features), FeatureNames: make([]string, len(p.features))}
+	for k, j := range p.features {
+		d.FeatureNames[k] = p.header[j]
+	}
+	var classIndex map[string]int
+	if p.opt.Classes != nil {
+		classIndex = make(map[string]int, len(p.opt.Classes))
+		for c, s := range p.opt.Classes {
+			classIndex[s] = c
+		}
+	}
+	var y []float32 // regression targets
+	p.index = make(map[string]int)
+	for {
+		rec, err := p.cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, p.wrap(err)
+		}
+		if len(rec) != len(p.header) {
+			return nil, p.fieldCountError(rec)
+		}
+		for _, j := range p.features {
+			v, err := parseNumber(rec[j])
+			if err != nil {
+				line, _ := p.cr.FieldPos(j)
+				return nil, p.errorf(line, j+1, "%v (column %s)", err, quote(p.header[j]))
+			}
+			d.X = append(d.X, v)
+		}
+		d.N++
+		if p.target < 0 {
+			continue
+		}
+		s := strings.TrimSpace(rec[p.target])
+		line, _ := p.cr.FieldPos(p.target)
+		col := p.target + 1
+		switch {
+		case s == "":
+			return nil, p.errorf(line, col, "empty target value (column %s)", quote(p.header[p.target]))
+		case classIndex != nil:
+			c, ok := classIndex[s]
+			if !ok {
+				return nil, p.errorf(line, col, "label %s was not seen in training (column %s)", quote(s), quote(p.header[p.target]))
+			}
+			d.Labels = append(d.Labels, c)
+		case p.opt.Task == TaskRegression:
+			v, err := parseNumber(s)
+			if err != nil {
+				return nil, p.errorf(line, col, "%v (column %s)", err, quote(p.header[p.target]))
+			}
+			y = append(y, v)
+		default:
+			id, ok := p.index[s]
+			if !ok {
+				id = len(p.names)
+				s = strings.Clone(s) // s points into the record
+				p.index[s] = id
+				p.names = append(p.names, s)
+				p.pos = append(p.pos, [2]int{line, col})
+			}
+			p.ids = append(p.ids, id)
+		}
+	}
+	if d.N == 0 {
+		return nil, p.errorf(0, 0, "no data rows after the header")
+	}
+
+	switch {
+	case p.target < 0:
+		d.Classes = p.opt.Classes
+		switch {
+		case p.opt.Binary:
+			d.Outputs = 1
+		case d.Classes != nil:
+			d.Outputs = len(d.Classes)
+		case p.opt.Task == TaskRegression:
+			d.Outputs = 1
+		}
+		return d, nil
+	case classIndex != nil:
+		d.Classes = p.opt.Classes
+	case p.opt.Task == TaskRegression:
+		d.Y, d.Outputs = y, 1
+		return d, nil
+	case p.opt.Task == TaskClassification || !p.numericTarget():
+		if err := p.classes(d); err != nil {
+			return nil, err
+		}
+	default:
+		if p.opt.Binary {
+			return nil, p.errorf(0, 0, "binary encoding needs a class target, column %s holds numbers (ask for classification)",
+				quote(p.header[p.target]))
+		}
+		if err := p.regression(d); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+
+	if p.opt.Binary {
+		if len(d.Classes) != 2 {
+			return nil, p.errorf(0, 0, "binary encoding needs 2 classes, column %s has %d (%s)",
+				quote(p.header[p.target]), len(d.Classes), list(d.Classes))
+		}
+		d.Outputs = 1
+		d.Y = make([]float32, d.N)
+		for i, c := range d.Labels {
+			d.Y[i] = float32(c)
+		}
+		return d, nil
+	}
+	d.Outputs = len(d.Classes)
+	d.Y = make([]float32, d.N*d.Outputs)
+	for i, c := range d.Labels {
+		d.Y[i*d.Outputs+c] = 1
+	}
+	return d, nil
+}
+
+// readHeader reads the header row and chooses the feature and target
+// columns.
+func (p *csvParser) readHeader() error {
+	rec, err := p.cr.Read()
+	if err == io.EOF {
+		return p.errorf(0, 0, "empty file (want a header row)")
+	}
+	if err != nil {
+		return p.wrap(err)
+	}
+	p.header = make([]string, len(rec))
+	col := make(map[string]int, len(rec))
+	for j, s := range rec {
+		if j == 0 {
+			s = strings.TrimPrefix(s, "\uFEFF")
+		}
+		s = strings.Clone(strings.TrimSpace(s))
+		line, _ := p.cr.FieldPos(j)
+		if s == "" {
+			return p.errorf(line, j+1, "empty column name")
+		}
+		if k, ok := col[s]; ok {
+			return p.errorf(line, j+1, "duplicate column name %s (also column %d)", quote(s), k+1)
+		}
+		col[s] = j
+		p.header[j] = s
+	}
+	line, _ := p.cr.FieldPos(0)
+
+	if p.opt.Features == nil {
+		p.target = len(p.header) - 1
+		if p.opt.Target != "" {
+			j, ok := col[p.opt.Target]
+			if !ok {
+				return p.errorf(line, 0, "no target column %s (columns: %s)", quote(p.opt.Target), list(p.header))
+			}
+			p.target = j
+		}
+		for j := range p.header {
+			if j != p.target {
+				p.features = append(p.features, j)
+			}
+		}
+		if len(p.features) == 0 {
+			return p.errorf(line, 0, "no feature columns, only the target %s", quote(p.header[p.target]))
+		}
+		return nil
+	}
+
+	// Check the header against the expected features.
+	var missing, unexpected []string
+	isFeature := make(map[string]bool, len(p.opt.Features))
+	for _, s := range p.opt.Features {
+		isFeature[s] = true
+		j, ok := col[s]
+		if !ok {
+			missing = append(missing, s)
+			continue
+		}
+		p.features = append(p.features, j)
+	}
+	p.target = -1
+	for j, s := range p.header {
+		switch {
+		case isFeature[s]:
+		case s == p.opt.Target || p.opt.Target == "" && j == len(p.header)-1:
+			p.target = j
+		default:
+			unexpected = append(unexpected, s)
+		}
+	}
+	if len(missing) > 0 && p.opt.Target == "" && p.target >= 0 && len(p.header) <= len(p.opt.Features) {
+		// Without room for a target, the last column is more likely a
+		// renamed feature: list it too.
+		unexpected = append(unexpected, p.header[p.target])
+	}
+	switch {
+	case len(missing) == 1 && len(unexpected) == 1:
+		j := col[unexpected[0]]
+		return p.errorf(line, j+1, "column %s is not a feature; want %s (renamed?)", quote(unexpected[0]), quote(missing[0]))
+	case len(missing) > 0 && len(unexpected) > 0:
+		return p.errorf(line, 0, "columns do not match the features: missing %s; unexpected %s", list(missing), list(unexpected))
+	case len(missing) > 0:
+		return p.errorf(line, 0, "missing feature column(s) %s", list(missing))
+	case len(unexpected) > 0:
+		return p.errorf(line, 0, "unexpected column(s) %s (want the features and the target)", list(unexpected))
+	}
+	if len(p.features) == 0 {
+		return p.errorf(line, 0, "no feature columns")
+	}
+	return nil
+}
+
+func (p *csvParser) fieldCountError(rec []string) error {
+	n := len(p.header)
+	if len(rec) < n {
+		line, _ := p.cr.FieldPos(len(rec) - 1)
+		return p.errorf(line, len(rec)+1, "missing field for column %s (record has %d fields, header %d)",
+			quote(p.header[len(rec)]), len(rec), n)
+	}
+	line, _ := p.cr.FieldPos(n)
+	return p.errorf(line, n+1, "extra field %s (record has %d fields, header %d)", quote(rec[n]), len(rec), n)
+}
+
+// numericTarget reports whether the target should be read as numbers under
+// TaskAuto: all values are numbers, and they are not all integers among at
+// most MaxAutoClasses distinct values.
+func (p *csvParser) numericTarget() bool {
+	integers := true
+	for _, s := range p.names {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return false // not a number: class names
+		}
+		if v != math.Trunc(v) || math.IsInf(v, 0) {
+			integers = false
+		}
+	}
+	return !integers || len(p.names) > MaxAutoClasses
+}
+
+// regression sets d's targets to the numeric target values.
+func (p *csvParser) regression(d *Dataset) error {
+	vals := make([]float32, len(p.names))
+	for id, s := range p.names {
+		v, err := parseNumber(s)
+		if err != nil {
+			return p.errorf(p.pos[id][0], p.pos[id][1], "%v (column %s)", err, quote(p.header[p.target]))
+		}
+		vals[id] = v
+	}
+	d.Outputs = 1
+	d.Y = make([]float32, d.N)
+	for i, id := range p.ids {
+		d.Y[i] = vals[id]
+	}
+	return nil
+}
+
+// classes sets d's Classes and Labels from the target values, sorted
+// numerically if all are numbers, else lexicographically.
+func (p *csvParser) classes(d *Dataset) error {
+	if len(p.names) < 2 {
+		return p.errorf(0, 0, "only one class, %s, in target column %s; need at least 2",
+			quote(p.names[0]), quote(p.header[p.target]))
+	}
+	d.Classes = slices.Clone(p.names)
+	sortClasses(d.Classes)
+	rank := make(map[string]int, len(d.Classes))
+	for c, s := range d.Classes {
+		rank[s] = c
+	}
+	d.Labels = make([]int, d.N)
+	for i, id := range p.ids {
+		d.Labels[i] = rank[p.names[id]]
+	}
+	return nil
+}
+
+// sortClasses sorts class names numerically if all parse as numbers (ties
+// broken by the text), else lexicographically.
+func sortClasses(names []string) {
+	vals := make(map[string]float64, len(names))
+	for _, s := range names {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			slices.Sort(names)
+			return
+		}
+		vals[s] = v
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(vals[a], vals[b]), strings.Compare(a, b))
+	})
+}
+
+// parseNumber parses a feature or regression target: a finite number within
+// the float32 range, spaces around it ignored.
+func parseNumber(s string) (float32, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty field, want a number")
+	}
+	v, err := strconv.ParseFloat(s, 32)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%s is out of the float32 range", quote(s))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s is not a number", quote(s))
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%s is not a finite number", quote(s))
+	}
+	return float32(v), nil
+}
+
+// quote quotes s for an error message, shortened if long.
+func quote(s string) string {
+	const max = 40
+	if len(s) > max {
+		r := []rune(s)
+		if len(r) > max {
+			return strconv.Quote(string(r[:max])) + "..."
+		}
+	}
+	return strconv.Quote(s)
+}
+
+// list quotes names for an error message, at most 20 of them.
+func list(names []string) string {
+	const max = 20
+	var b strings.Builder
+	for i, s := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == max {
+			fmt.Fprintf(&b, "... (%d more)", len(names)-max)
+			break
+		}
+		b.WriteString(quote(s))
+	}
+	return b.String()
+}
+
+// limitReader passes reads through, failing with a *limitError once a line
+// exceeds maxLine bytes or the input exceeds maxTotal bytes.
+type limitReader struct {
+	r                 io.Reader
+	maxLine, maxTotal int64
+	total             int64
+	line              int   // 1-based number of the current line
+	lineLen           int64 // bytes of the current line so far
+	err               error
+}
+
+type limitError struct {
+	line int
+	msg  string
+}
+
+func (e *limitError) Error() string { return e.msg }
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if l.line == 0 {
+		l.line = 1
+	}
+	n, err := l.r.Read(p)
+	l.total += int64(n)
+	if l.total > l.maxTotal {
+		l.err = &limitError{msg: fmt.Sprintf("input larger than %d bytes", l.maxTotal)}
+		return 0, l.err
+	}
+	for b := p[:n]; len(b) > 0; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l.lineLen += int64(len(b))
+			break
+		}
+		l.lineLen += int64(i)
+		if l.lineLen > l.maxLine {
+			break
+		}
+		l.line++
+		l.lineLen = 0
+		b = b[i+1:]
+	}
+	if l.lineLen > l.maxLine {
+		l.err = &limitError{line: l.line, msg: fmt.Sprintf("line longer than %d bytes", l.maxLine)}
+		return 0, l.err
+	}
+	return n, err
+}

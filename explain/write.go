@@ -1,0 +1,855 @@
+package explain
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/backprop-go/backprop"
+)
+
+// WriteText writes the step as the worked example of the article walks it,
+// as plain text of at most 100 columns: the forward pass neuron by neuron,
+// the loss, the output deltas, the delta rule back through the hidden
+// layers, every weight's gradient and update, and the output after the step.
+func (t *Trace) WriteText(w io.Writer) error { return t.write(w, false) }
+
+// WriteMarkdown writes what WriteText writes as a Markdown document, with the
+// equations in LaTeX math ($...$ inline, $$...$$ displayed) and the updates
+// in tables: a handout for a class.
+func (t *Trace) WriteMarkdown(w io.Writer) error { return t.write(w, true) }
+
+func (t *Trace) write(w io.Writer, md bool) error {
+	x := &explainer{doc: newDoc(md), t: t, net: t.Net}
+	x.header()
+	x.forward()
+	x.loss()
+	x.outputDeltas()
+	x.hiddenDeltas()
+	x.updates()
+	x.after()
+	if t.article {
+		x.article()
+	}
+	_, err := w.Write(x.b.Bytes())
+	return err
+}
+
+// explainer walks a trace and writes it into a doc.
+type explainer struct {
+	*doc
+	t   *Trace
+	net *backprop.Network[float64]
+}
+
+// Names in the text notation: layer l, neuron i (1-based), input j (0 for
+// the bias).
+
+func aName(l, i int) string { return fmt.Sprintf("a%d_%d", l, i+1) }
+func zName(l, i int) string { return fmt.Sprintf("z%d_%d", l, i+1) }
+func dName(l, i int) string { return fmt.Sprintf("δ%d_%d", l, i+1) }
+func gName(l, i int) string { return fmt.Sprintf("g%d_%d", l, i+1) }
+func yName(k int) string    { return fmt.Sprintf("y_%d", k+1) }
+
+// wName names w^l_ij, where j is the 1-based neuron of layer l-1 and 0 the
+// bias; "w2_1,13" when an index has two digits.
+func wName(l, i, j int) string {
+	if i+1 < 10 && j < 10 {
+		return fmt.Sprintf("w%d_%d%d", l, i+1, j)
+	}
+	return fmt.Sprintf("w%d_%d,%d", l, i+1, j)
+}
+
+func (x *explainer) L() int                               { return x.net.L() }
+func (x *explainer) rows() int                            { return len(x.t.X) }
+func (x *explainer) layer(l int) *backprop.Layer[float64] { return x.net.Layers[l-1] }
+
+// a returns a^l of example r (a^0 is x).
+func (x *explainer) a(l, r int) []float64 {
+	if l == 0 {
+		return x.t.X[r]
+	}
+	return x.t.Layers[l-1].A[r]
+}
+
+// article name of neuron i of layer l, for the worked example ("" otherwise).
+func (x *explainer) alias(l, i int) string {
+	if !x.t.article {
+		return ""
+	}
+	return articleNames[l][i]
+}
+
+// layerHeading is "Layer l", with the article's names of its neurons for
+// the worked example.
+func (x *explainer) layerHeading(l int) string {
+	h := fmt.Sprintf("Layer %d", l)
+	if x.t.article {
+		h += " (" + strings.Join(articleNames[l], ", ") + ")"
+	}
+	return h
+}
+
+// layerLevel is the level of a layer's subheading: under an example's in a
+// batch.
+func (x *explainer) layerLevel() int {
+	if x.rows() > 1 {
+		return 1
+	}
+	return 0
+}
+
+// plural returns "1 example" or "n examples".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// exampleHeading writes the heading of example r in a batch (nothing for a
+// single example).
+func (x *explainer) exampleHeading(r int) {
+	if x.rows() > 1 {
+		x.sub(0, fmt.Sprintf("Example %d", r+1))
+	}
+}
+
+func (x *explainer) header() {
+	t, net := x.t, x.net
+	L := net.L()
+	x.title("One step of backpropagation, number by number")
+	var desc []string
+	desc = append(desc, fmt.Sprintf("The network: %s", plural(net.Inputs, "input")))
+	for l := 1; l <= L; l++ {
+		lay := x.layer(l)
+		s := fmt.Sprintf("layer %d", l)
+		if l == L {
+			s += " (the output)"
+		}
+		s += fmt.Sprintf(": %s", plural(lay.Out, lay.Activation.String()+" neuron"))
+		if lay.Activation == backprop.LeakyReLU {
+			s += fmt.Sprintf(" (slope %s)", num(lay.Slope))
+		}
+		if lay.B == nil {
+			s += ", no bias"
+		}
+		if n := absent(lay); n > 0 {
+			s += fmt.Sprintf(", %d of %d connections absent", n, len(lay.W))
+		}
+		desc = append(desc, s)
+	}
+	x.para(strings.Join(desc, "; ") + ".")
+	x.para(fmt.Sprintf("The loss: %s, $%s$ for one example; %s is the sum of the examples' losses "+
+		"(not their mean). The learning rate: $α = %s$. The batch: %s.",
+		lossLong(net.Loss), lossFormula(net.Loss), "$E$", num(t.Alpha), plural(x.rows(), "example")))
+	if t.article {
+		x.para("This is the worked example of the article (SPEC.md). Its names for the neurons: " +
+			"$x1, x2 = a0_1, a0_2$; $h1, h2, h3 = a1_1, a1_2, a1_3$; $h4, h5 = a2_1, a2_2$; $o = a3_1$.")
+	}
+	x.para(fmt.Sprintf("Notation (SPEC.md): layers are numbered $l = 0, …, %d$; layer 0 is the input x, "+
+		"layer %d the output o. For neuron i of layer l:", L, L))
+	x.list([][2]string{
+		{"a2_1", "its activation $a^l_i$ (here $l = 2$, $i = 1$); $a0_j$ is the input $x_j$, " +
+			fmt.Sprintf("$a%d_k$ the output $o_k$", L)},
+		{"z2_1", "its net input $z^l_i = Σ_j w^l_ij·a^(l-1)_j + w^l_i0·1$"},
+		{"δ2_1", "its delta $δ^l_i = ∂E/∂z^l_i$"},
+		{"w2_13", "the weight $w^l_ij$ from neuron j of layer $l-1$ to neuron i of layer l " +
+			"($w2_1,13$ if an index has two digits)"},
+		{"w2_10", "the bias of neuron i: a weight $w^l_i0$ on a constant input $a^(l-1)_0 = 1$"},
+	})
+	x.gap()
+	x.para("Absent connections are left out of every sum. Numbers are rounded to 6 significant " +
+		"digits; the engine that trains computed them, in float64.")
+}
+
+// absent counts the absent connections of a layer.
+func absent(lay *backprop.Layer[float64]) int {
+	n := 0
+	for k := range lay.W {
+		if !present(lay, k) {
+			n++
+		}
+	}
+	return n
+}
+
+func lossLong(J backprop.Loss) string {
+	switch J {
+	case backprop.Squared:
+		return "squared error"
+	case backprop.Log:
+		return "log loss (binary cross-entropy)"
+	default:
+		return "cross-entropy"
+	}
+}
+
+func lossFormula(J backprop.Loss) string {
+	switch J {
+	case backprop.Squared:
+		return "J = ½·Σ_k (o_k - y_k)²"
+	case backprop.Log:
+		return "J = -Σ_k (y_k·log(o_k) + (1 - y_k)·log(1 - o_k))"
+	default:
+		return "J = -Σ_k y_k·log(o_k)"
+	}
+}
+
+// activationFormula describes f of a layer, in prose with $math$.
+func activationFormula(lay *backprop.Layer[float64]) string {
+	switch lay.Activation {
+	case backprop.Identity:
+		return "identity, $a = z$"
+	case backprop.Sigmoid:
+		return "sigmoid, $a = 1/(1 + e^(-z))$"
+	case backprop.Tanh:
+		return "tanh, $a = tanh(z)$"
+	case backprop.ReLU:
+		return "relu, $a = max(0, z)$"
+	case backprop.LeakyReLU:
+		return fmt.Sprintf("leaky relu, $a = z$ if $z > 0$, else $a = %s·z$", num(lay.Slope))
+	default:
+		return "softmax, $a_i = e^(z_i)/Σ_k e^(z_k)$"
+	}
+}
+
+// derivativeFormula describes f' of a layer, in prose with $math$.
+func derivativeFormula(lay *backprop.Layer[float64]) string {
+	switch lay.Activation {
+	case backprop.Identity:
+		return "identity, $f'(z) = 1$"
+	case backprop.Sigmoid:
+		return "sigmoid, $f'(z) = a·(1 - a)$"
+	case backprop.Tanh:
+		return "tanh, $f'(z) = 1 - a²$"
+	case backprop.ReLU:
+		return "relu, $f'(z) = 1$ if $z > 0$, else 0"
+	case backprop.LeakyReLU:
+		return fmt.Sprintf("leaky relu, $f'(z) = 1$ if $z > 0$, else %s", num(lay.Slope))
+	default:
+		return "softmax, $δ_i = a_i·(g_i - Σ_k a_k·g_k)$ with $g_i = ∂E/∂a_i$"
+	}
+}
+
+// sum returns the terms of Σ_k c_k·v_k, symbolic (names) and numeric, over
+// the given indices. Negative coefficients after the first are written as
+// a subtraction.
+func sum(names []string, coef, vals []float64) (sym, numeric []string) {
+	for k := range names {
+		p := "·" + factor(vals[k])
+		c := num(coef[k])
+		switch {
+		case k == 0:
+			sym = append(sym, names[k])
+			numeric = append(numeric, c+p)
+		case coef[k] < 0:
+			sym = append(sym, " + "+names[k])
+			numeric = append(numeric, " - "+num(-coef[k])+p)
+		default:
+			sym = append(sym, " + "+names[k])
+			numeric = append(numeric, " + "+c+p)
+		}
+	}
+	return sym, numeric
+}
+
+func (x *explainer) forward() {
+	x.section("1. Forward pass")
+	x.para("Layer by layer, each neuron adds up its weighted inputs, $z^l_i = Σ_j w^l_ij·a^(l-1)_j + w^l_i0·1$, " +
+		"and applies the layer's activation, $a^l_i = f(z^l_i)$.")
+	if x.rows() == 1 {
+		x.para(fmt.Sprintf("The example: $x = %s$, target $y = %s$.", vec(x.t.X[0]), vec(x.t.Y[0])))
+	}
+	for r := range x.t.X {
+		if x.rows() > 1 {
+			x.sub(0, fmt.Sprintf("Example %d: $x = %s$, $y = %s$", r+1, vec(x.t.X[r]), vec(x.t.Y[r])))
+		}
+		for l := 1; l <= x.L(); l++ {
+			lay := x.layer(l)
+			x.sub(x.layerLevel(), x.layerHeading(l)+": "+activationFormula(lay))
+			z, a := x.t.Layers[l-1].Z[r], x.t.Layers[l-1].A[r]
+			var es []eq
+			for i := range lay.Out {
+				es = append(es, x.netInput(l, i, r))
+				if lay.Activation != backprop.Softmax {
+					es = append(es, activationEq(lay, l, i, z[i], a[i]))
+				}
+			}
+			if lay.Activation == backprop.Softmax {
+				es = append(es, x.softmaxEqs(l, z, a)...)
+			}
+			x.eqs(es...)
+		}
+	}
+}
+
+// netInput is the equation of z^l_i for example r.
+func (x *explainer) netInput(l, i, r int) eq {
+	lay := x.layer(l)
+	var names []string
+	var coef, vals []float64
+	for j := range lay.In {
+		if present(lay, i*lay.In+j) {
+			names = append(names, wName(l, i, j+1)+"·"+aName(l-1, j))
+			coef = append(coef, lay.W[i*lay.In+j])
+			vals = append(vals, x.a(l-1, r)[j])
+		}
+	}
+	if lay.B != nil {
+		names = append(names, wName(l, i, 0)+"·1")
+		coef = append(coef, lay.B[i])
+		vals = append(vals, 1)
+	}
+	zi := x.t.Layers[l-1].Z[r][i]
+	if len(names) == 0 {
+		return eq{lhs: zName(l, i), lines: [][]string{{"0   (no connections in, no bias)"}}}
+	}
+	sym, numeric := sum(names, coef, vals)
+	return eq{lhs: zName(l, i), lines: [][]string{sym, append(numeric, " = "+num(zi))}}
+}
+
+// activationEq is the equation of a^l_i = f(z^l_i) for an elementwise f.
+func activationEq(lay *backprop.Layer[float64], l, i int, z, a float64) eq {
+	var terms []string
+	switch lay.Activation {
+	case backprop.Identity:
+		terms = []string{zName(l, i), " = " + num(a)}
+	case backprop.Sigmoid:
+		terms = []string{"sigmoid(" + num(z) + ")", " = " + num(a)}
+	case backprop.Tanh:
+		terms = []string{"tanh(" + num(z) + ")", " = " + num(a)}
+	case backprop.ReLU:
+		terms = []string{"relu(" + num(z) + ")", " = max(0, " + num(z) + ")", " = " + num(a)}
+	case backprop.LeakyReLU:
+		terms = []string{"leaky(" + num(z) + ")"}
+		if z <= 0 {
+			terms = append(terms, " = "+num(lay.Slope)+"·"+factor(z))
+		}
+		terms = append(terms, " = "+num(a))
+	}
+	return eq{lhs: aName(l, i), lines: [][]string{terms}, oneLine: true}
+}
+
+// softmaxEqs are the equations of a softmax layer's a^l from its z^l.
+func (x *explainer) softmaxEqs(l int, z, a []float64) []eq {
+	var sym, numeric []string
+	var s float64
+	for k, v := range z {
+		sep := ""
+		if k > 0 {
+			sep = " + "
+		}
+		sym = append(sym, sep+"e^("+zName(l, k)+")")
+		numeric = append(numeric, sep+"e^("+num(v)+")")
+		s += math.Exp(v)
+	}
+	sumName := fmt.Sprintf("Σ_k e^(z%d_k)", l)
+	es := []eq{{lhs: sumName, lines: [][]string{sym, append(numeric, " = "+num(s))}}}
+	for i := range a {
+		es = append(es, eq{lhs: aName(l, i), lines: [][]string{
+			{"e^(" + zName(l, i) + ")/" + sumName},
+			{"e^(" + num(z[i]) + ")/" + num(s), " = " + num(a[i])},
+		}, oneLine: true})
+	}
+	return es
+}
+
+func (x *explainer) loss() {
+	t := x.t
+	x.section("2. Loss")
+	x.para(fmt.Sprintf("The %s of one example: $%s$, where o is the output $a%d$.",
+		lossLong(x.net.Loss), lossFormula(x.net.Loss), x.L()))
+	var es []eq
+	for r := range t.X {
+		lhs := "J"
+		if x.rows() > 1 {
+			lhs = fmt.Sprintf("J_%d", r+1)
+		}
+		es = append(es, eq{lhs: lhs, lines: [][]string{append(x.lossTerms(r), " = "+num(t.Losses[r]))}, oneLine: true})
+	}
+	x.eqs(es...)
+	x.gap()
+	if x.rows() == 1 {
+		x.para(fmt.Sprintf("E is the sum of the examples' losses; with one example, $E = J = %s$.", num(t.Loss)))
+		return
+	}
+	x.para("E is the sum of the examples' losses (not their mean):")
+	var sym, numeric []string
+	for r := range t.X {
+		sep := ""
+		if r > 0 {
+			sep = " + "
+		}
+		sym = append(sym, fmt.Sprintf("%sJ_%d", sep, r+1))
+		numeric = append(numeric, sep+num(t.Losses[r]))
+	}
+	x.eqs(eq{lhs: "E", lines: [][]string{sym, append(numeric, " = "+num(t.Loss))}, oneLine: true})
+}
+
+// lossTerms writes J(y, o) of example r with its numbers.
+func (x *explainer) lossTerms(r int) []string {
+	o, y := x.a(x.L(), r), x.t.Y[r]
+	var terms []string
+	switch x.net.Loss {
+	case backprop.Squared:
+		for k := range o {
+			sep := ""
+			if k > 0 {
+				sep = " + "
+			}
+			terms = append(terms, sep+"("+num(o[k])+" - "+factor(y[k])+")²")
+		}
+		terms[0] = "½·(" + terms[0]
+		terms[len(terms)-1] += ")"
+	case backprop.Log:
+		for k := range o {
+			sep := "-"
+			if k > 0 {
+				sep = " - "
+			}
+			switch y[k] {
+			case 1:
+				terms = append(terms, sep+"log("+num(o[k])+")")
+			case 0:
+				terms = append(terms, sep+"log(1 - "+num(o[k])+")")
+			default:
+				terms = append(terms, fmt.Sprintf("%s(%s·log(%s) + %s·log(1 - %s))",
+					sep, factor(y[k]), num(o[k]), factor(1-y[k]), num(o[k])))
+			}
+		}
+	case backprop.CrossEntropy:
+		for k := range o {
+			if y[k] == 0 {
+				continue
+			}
+			sep := "-"
+			if len(terms) > 0 {
+				sep = " - "
+			}
+			if y[k] == 1 {
+				terms = append(terms, sep+"log("+num(o[k])+")")
+			} else {
+				terms = append(terms, sep+factor(y[k])+"·log("+num(o[k])+")")
+			}
+		}
+		if len(terms) == 0 {
+			terms = []string{"0"}
+		}
+	}
+	return terms
+}
+
+func (x *explainer) outputDeltas() {
+	L := x.L()
+	lay := x.layer(L)
+	x.section("3. Output deltas")
+	J := x.net.Loss
+	matched := backprop.Matched(lay.Activation, J)
+	switch {
+	case matched && J == backprop.Squared:
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. An identity output with the squared loss is a matched pair: "+
+			"$∂J/∂o = o - y$ and $f'(z) = 1$, so $δ = o - y$.", L, L))
+	case matched && J == backprop.Log:
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A sigmoid output with the log loss is a matched pair: "+
+			"$∂J/∂o = (o - y)/(o·(1 - o))$ and the sigmoid's derivative $o·(1 - o)$ cancel, so $δ = o - y$.", L, L))
+	case matched:
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A softmax output with the cross-entropy loss is a matched pair: "+
+			"$∂J/∂o_k = -y_k/o_k$, and through the softmax's Jacobian, $∂a_k/∂z_i = a_k·(1 - a_i)$ if $k = i$, "+
+			"else $-a_k·a_i$, this gives $δ_i = o_i·Σ_k y_k - y_i = o_i - y_i$ (the targets sum to 1): $δ = o - y$.", L, L))
+	case lay.Activation == backprop.Softmax:
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A softmax output with the %s is not a matched pair, "+
+			"and softmax couples the outputs (each $a_i$ depends on every $z_k$), so δ is the Jacobian product: "+
+			"$δ_i = a_i·(g_i - Σ_k a_k·g_k)$, where $g_k = ∂J/∂o_k = %s$.", L, L, lossLong(J), dJdoFormulaK(J)))
+	default:
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A %s output with the %s is not a matched pair, "+
+			"so δ is not $o - y$: by the chain rule $δ = ∂J/∂o·f'(z)$, with $∂J/∂o = %s$ and $f'(z) = %s$.",
+			L, L, lay.Activation, lossLong(J), dJdoFormula(J), fprimeFormula(lay)))
+	}
+	for r := range x.t.X {
+		x.exampleHeading(r)
+		a, y := x.a(L, r), x.t.Y[r]
+		delta := x.t.Layers[L-1].Delta[r]
+		var es []eq
+		switch {
+		case matched:
+			for k := range a {
+				es = append(es, eq{lhs: dName(L, k), lines: [][]string{
+					{aName(L, k) + " - " + yName(k)},
+					{num(a[k]) + " - " + factor(y[k]), " = " + num(delta[k])},
+				}, oneLine: true})
+			}
+		case lay.Activation == backprop.Softmax:
+			g := make([]float64, len(a))
+			for k := range a {
+				var gsym, gnum string
+				g[k], gsym, gnum = dJdo(J, L, k, a[k], y[k])
+				es = append(es, eq{lhs: gName(L, k), lines: [][]string{{gsym}, {gnum, " = " + num(g[k])}}, oneLine: true})
+			}
+			es = append(es, softmaxDeltaEqs(L, a, g, delta)...)
+		default:
+			for k := range a {
+				_, gsym, gnum := dJdo(J, L, k, a[k], y[k])
+				fsym, fnum, note := fprime(lay, L, k, x.t.Layers[L-1].Z[r][k], a[k])
+				lines := [][]string{{"(" + gsym + ")·" + fsym}, {"(" + gnum + ")·" + fnum, " = " + num(delta[k]), note}}
+				es = append(es, eq{lhs: dName(L, k), lines: lines, oneLine: true})
+			}
+		}
+		x.eqs(es...)
+	}
+}
+
+func dJdoFormulaK(J backprop.Loss) string {
+	switch J {
+	case backprop.Squared:
+		return "o_k - y_k"
+	case backprop.Log:
+		return "-y_k/o_k + (1 - y_k)/(1 - o_k)"
+	default:
+		return "-y_k/o_k"
+	}
+}
+
+func dJdoFormula(J backprop.Loss) string {
+	switch J {
+	case backprop.Squared:
+		return "o - y"
+	case backprop.Log:
+		return "-y/o + (1 - y)/(1 - o)"
+	default:
+		return "-y/o"
+	}
+}
+
+// dJdo returns ∂J/∂o_k of output k and its formula, symbolic and with
+// numbers. (The engine computed δ; this is for showing the chain rule.)
+func dJdo(J backprop.Loss, L, k int, o, y float64) (g float64, sym, numeric string) {
+	a, yk := aName(L, k), yName(k)
+	switch J {
+	case backprop.Squared:
+		return o - y, a + " - " + yk, num(o) + " - " + factor(y)
+	case backprop.Log:
+		return -y/o + (1-y)/(1-o), "-" + yk + "/" + a + " + (1 - " + yk + ")/(1 - " + a + ")",
+			"-" + factor(y) + "/" + num(o) + " + (1 - " + factor(y) + ")/(1 - " + num(o) + ")"
+	default:
+		return -y / o, "-" + yk + "/" + a, "-" + factor(y) + "/" + num(o)
+	}
+}
+
+func fprimeFormula(lay *backprop.Layer[float64]) string {
+	switch lay.Activation {
+	case backprop.Identity:
+		return "1"
+	case backprop.Sigmoid:
+		return "a·(1 - a)"
+	case backprop.Tanh:
+		return "1 - a²"
+	case backprop.ReLU:
+		return "relu'(z)"
+	default:
+		return "leaky'(z)"
+	}
+}
+
+// fprime returns f'(z^l_i) for an elementwise activation: symbolic, with
+// numbers, and a note saying which side of 0 z is for relu and leaky relu.
+func fprime(lay *backprop.Layer[float64], l, i int, z, a float64) (sym, numeric, note string) {
+	an := aName(l, i)
+	switch lay.Activation {
+	case backprop.Identity:
+		return "1", "1", ""
+	case backprop.Sigmoid:
+		return an + "·(1 - " + an + ")", num(a) + "·(1 - " + num(a) + ")", ""
+	case backprop.Tanh:
+		return "(1 - " + an + "²)", "(1 - " + factor(a) + "²)", ""
+	case backprop.ReLU, backprop.LeakyReLU:
+		name, low := "relu'", "0"
+		if lay.Activation == backprop.LeakyReLU {
+			name, low = "leaky'", num(lay.Slope)
+		}
+		if z > 0 {
+			return name + "(" + zName(l, i) + ")", "1", fmt.Sprintf("   (%s = %s > 0)", zName(l, i), num(z))
+		}
+		return name + "(" + zName(l, i) + ")", low, fmt.Sprintf("   (%s = %s ≤ 0)", zName(l, i), num(z))
+	}
+	panic("explain: fprime of softmax")
+}
+
+// softmaxDeltaEqs are the equations of δ^l = the softmax Jacobian product,
+// δ_i = a_i·(g_i - Σ_k a_k·g_k), from g = ∂E/∂a^l.
+func softmaxDeltaEqs(l int, a, g, delta []float64) []eq {
+	var names []string
+	for k := range a {
+		names = append(names, aName(l, k)+"·"+gName(l, k))
+	}
+	sym, numeric := sum(names, a, g)
+	var s float64
+	for k := range a {
+		s += a[k] * g[k]
+	}
+	sName := fmt.Sprintf("Σ_k a%d_k·g%d_k", l, l)
+	es := []eq{{lhs: sName, lines: [][]string{sym, append(numeric, " = "+num(s))}}}
+	for i := range a {
+		es = append(es, eq{lhs: dName(l, i), lines: [][]string{
+			{aName(l, i) + "·(" + gName(l, i) + " - " + sName + ")"},
+			{num(a[i]) + "·(" + num(g[i]) + " - " + factor(s) + ")", " = " + num(delta[i])},
+		}, oneLine: true})
+	}
+	return es
+}
+
+func (x *explainer) hiddenDeltas() {
+	L := x.L()
+	x.section("4. The delta rule, back through the hidden layers")
+	if L == 1 {
+		x.para("The network has no hidden layers: the output deltas are all the deltas.")
+		return
+	}
+	x.para("A hidden neuron's delta collects the deltas of the neurons it feeds, weighted by the " +
+		"connections, times the derivative of its own activation: " +
+		"$δ^l_i = f'(z^l_i)·Σ_j w^(l+1)_ji·δ^(l+1)_j$, " +
+		"the sum running over the connections out of neuron i. " +
+		fromTo(L-1))
+	for r := range x.t.X {
+		x.exampleHeading(r)
+		for l := L - 1; l >= 1; l-- {
+			lay, next := x.layer(l), x.layer(l+1)
+			x.sub(x.layerLevel(), x.layerHeading(l)+": "+derivativeFormula(lay))
+			nd := x.t.Layers[l].Delta[r] // δ^(l+1)
+			z, a, delta := x.t.Layers[l-1].Z[r], x.t.Layers[l-1].A[r], x.t.Layers[l-1].Delta[r]
+			var es []eq
+			g := make([]float64, lay.Out) // ∂E/∂a^l_i = Σ_j w^(l+1)_ji δ^(l+1)_j
+			for i := range lay.Out {
+				var names []string
+				var coef, vals []float64
+				for j := range next.Out {
+					if present(next, j*next.In+i) {
+						names = append(names, wName(l+1, j, i+1)+"·"+dName(l+1, j))
+						coef = append(coef, next.W[j*next.In+i])
+						vals = append(vals, nd[j])
+						g[i] += next.W[j*next.In+i] * nd[j]
+					}
+				}
+				sym, numeric := sum(names, coef, vals)
+				if len(names) == 0 {
+					sym, numeric = []string{"0"}, []string{"0"}
+				}
+				if lay.Activation == backprop.Softmax {
+					es = append(es, eq{lhs: gName(l, i), lines: [][]string{sym, append(numeric, " = "+num(g[i]))}, oneLine: true})
+					continue
+				}
+				fsym, fnum, note := fprime(lay, l, i, z[i], a[i])
+				sym[0] = fsym + "·(" + sym[0]
+				sym[len(sym)-1] += ")"
+				numeric[0] = fnum + "·(" + numeric[0]
+				numeric[len(numeric)-1] += ")"
+				numeric = append(numeric, " = "+num(delta[i]))
+				if note != "" {
+					numeric = append(numeric, note)
+				}
+				if len(names) == 0 {
+					numeric[len(numeric)-1] += "   (no connections out)"
+				}
+				es = append(es, eq{lhs: dName(l, i), lines: [][]string{sym, numeric}})
+			}
+			if lay.Activation == backprop.Softmax {
+				es = append(es, softmaxDeltaEqs(l, a, g, delta)...)
+			}
+			x.eqs(es...)
+		}
+	}
+}
+
+func fromTo(l int) string {
+	if l == 1 {
+		return "In layer 1:"
+	}
+	return fmt.Sprintf("From layer %d back to layer 1:", l)
+}
+
+// weight is one trainable weight of layer l: w^l_ij (j = 0 for the bias).
+type weight struct {
+	i, j      int
+	old, grad float64
+	new       float64
+}
+
+// weights lists the present weights of layer l, each neuron's inputs and
+// then its bias.
+func (x *explainer) weights(l int) []weight {
+	lay, lt := x.layer(l), x.t.Layers[l-1]
+	var ws []weight
+	for i := range lay.Out {
+		for j := range lay.In {
+			if present(lay, i*lay.In+j) {
+				ws = append(ws, weight{i, j + 1, lay.W[i*lay.In+j], lt.GradWeights[i][j], lt.WeightsAfter[i][j]})
+			}
+		}
+		if lay.B != nil {
+			ws = append(ws, weight{i, 0, lay.B[i], lt.GradBias[i], lt.BiasAfter[i]})
+		}
+	}
+	return ws
+}
+
+// input returns the value weight w multiplies in example r: a^(l-1)_j, or 1.
+func (x *explainer) input(l int, w weight, r int) float64 {
+	if w.j == 0 {
+		return 1
+	}
+	return x.a(l-1, r)[w.j-1]
+}
+
+func (x *explainer) updates() {
+	L, t := x.L(), x.t
+	x.section("5. Gradients and updates")
+	alpha := num(t.Alpha)
+	if x.rows() == 1 {
+		x.para("The gradient of a weight is the delta of the neuron it feeds times the value it multiplies: " +
+			"$∂E/∂w^l_ij = δ^l_i·a^(l-1)_j$ (for a bias, $a = 1$). Each weight then takes a step against " +
+			fmt.Sprintf("its gradient: $w ← w - α·∂E/∂w$, with $α = %s$. ", alpha) +
+			"All the weights are updated together, from the deltas above.")
+	} else {
+		x.para("The gradient of a weight is the sum over the examples of the delta of the neuron it feeds " +
+			"times the value it multiplies: $∂E/∂w^l_ij = Σ_r δ^l_i·a^(l-1)_j$ (for a bias, $a = 1$), " +
+			"since E is the sum of the examples' losses. Each weight then takes a step against " +
+			fmt.Sprintf("its gradient: $w ← w - α·∂E/∂w$, with $α = %s$. ", alpha) +
+			"All the weights are updated together.")
+	}
+	if n := 0; true {
+		for l := 1; l <= L; l++ {
+			n += absent(x.layer(l))
+		}
+		if n > 0 {
+			if n == 1 {
+				x.para("The absent connection gets no gradient and stays 0.")
+			} else {
+				x.para(fmt.Sprintf("The %d absent connections get no gradient and stay 0.", n))
+			}
+		}
+	}
+	if ws := x.weights(L); len(ws) > 0 {
+		w := ws[0]
+		if x.rows() == 1 {
+			x.para("For example:")
+			x.eqs(eq{lhs: wName(L, w.i, w.j), op: "←", lines: [][]string{
+				{wName(L, w.i, w.j) + " - α·" + dName(L, w.i) + "·" + inputName(L, w)},
+				{num(w.old) + " - " + alpha + "·" + factor(t.Layers[L-1].Delta[0][w.i]) + "·" + factor(x.input(L, w, 0)),
+					" = " + num(w.new)},
+			}, oneLine: true})
+		}
+	}
+	for l := L; l >= 1; l-- {
+		h := fmt.Sprintf("Layer %d", l)
+		if l == L {
+			h += " (the output layer)"
+		}
+		x.sub(0, h)
+		ws := x.weights(l)
+		if len(ws) == 0 {
+			x.para("No trainable weights.")
+			continue
+		}
+		if x.rows() == 1 {
+			head := []string{"w", "old", "$δ$", "$a$", "$∂E/∂w = δ·a$", fmt.Sprintf("new = old - %s·$∂E/∂w$", alpha)}
+			var rows [][]string
+			for _, w := range ws {
+				rows = append(rows, []string{"$" + wName(l, w.i, w.j) + "$", num(w.old),
+					num(t.Layers[l-1].Delta[0][w.i]), num(x.input(l, w, 0)), num(w.grad), num(w.new)})
+			}
+			x.table(head, rows)
+			continue
+		}
+		head := []string{"w", "old"}
+		for r := range t.X {
+			head = append(head, fmt.Sprintf("$δ·a$ (ex. %d)", r+1))
+		}
+		head = append(head, "$∂E/∂w$ (sum)", fmt.Sprintf("new = old - %s·$∂E/∂w$", alpha))
+		var rows [][]string
+		for _, w := range ws {
+			row := []string{"$" + wName(l, w.i, w.j) + "$", num(w.old)}
+			for r := range t.X {
+				row = append(row, num(t.Layers[l-1].Delta[r][w.i]*x.input(l, w, r)))
+			}
+			rows = append(rows, append(row, num(w.grad), num(w.new)))
+		}
+		if tableWidth(head, rows) <= width {
+			x.table(head, rows)
+			continue
+		}
+		// Too many examples for a column each: write the sums out, then a
+		// narrower table.
+		var es []eq
+		for _, w := range ws {
+			names := make([]string, len(t.X))
+			var d, in []float64
+			for r := range t.X {
+				d = append(d, t.Layers[l-1].Delta[r][w.i])
+				in = append(in, x.input(l, w, r))
+			}
+			_, terms := sum(names, d, in)
+			es = append(es, eq{lhs: "∂E/∂" + wName(l, w.i, w.j), lines: [][]string{append(terms, " = "+num(w.grad))}})
+		}
+		x.eqs(es...)
+		x.gap()
+		head = []string{"w", "old", "$∂E/∂w$", fmt.Sprintf("new = old - %s·$∂E/∂w$", alpha)}
+		rows = nil
+		for _, w := range ws {
+			rows = append(rows, []string{"$" + wName(l, w.i, w.j) + "$", num(w.old), num(w.grad), num(w.new)})
+		}
+		x.table(head, rows)
+	}
+}
+
+// inputName names the value weight w of layer l multiplies: a^(l-1)_j or 1.
+func inputName(l int, w weight) string {
+	if w.j == 0 {
+		return "1"
+	}
+	return aName(l-1, w.j-1)
+}
+
+func (x *explainer) after() {
+	L, t := x.L(), x.t
+	x.section("6. After the step")
+	x.para("A forward pass with the updated weights gives the new outputs:")
+	head := []string{"output", "before", "after", "target"}
+	if x.rows() > 1 {
+		head = append([]string{"example"}, head...)
+	}
+	var rows [][]string
+	for r := range t.X {
+		for k, v := range t.OutputAfter[r] {
+			row := []string{"$" + aName(L, k) + "$", num(x.a(L, r)[k]), num(v), num(t.Y[r][k])}
+			if x.rows() > 1 {
+				row = append([]string{fmt.Sprint(r + 1)}, row...)
+			}
+			rows = append(rows, row)
+		}
+	}
+	x.table(head, rows)
+	x.gap()
+	x.para(fmt.Sprintf("The error E went from %s to %s.", num(t.Loss), num(t.LossAfter)))
+}
+
+func (x *explainer) article() {
+	t := x.t
+	x.section("About the published article")
+	w := t.Net.Layers[2].W[1]               // w3_12, from h5 to the output
+	after := t.Layers[2].WeightsAfter[0][1] // and its value after the step
+	x.para(fmt.Sprintf("Before the step the published article agrees with the exact numbers: "+
+		"its 0.6718 is %s rounded. After the step it does not: the exact output after the step is %s, "+
+		"while the published article reports 0.7043: its hand-rounded update step has slips. "+
+		"The author's notebook, for one, updates the weight from h5 to the output as "+
+		"$0.7 - 0.7·(-0.3282)·0.683 = 0.857$, using the weight where $α = 0.5$ belongs; "+
+		"exact: $w3_12 ← %s - %s·%s·%s = %s$.",
+		num(x.a(3, 0)[0]), num(t.OutputAfter[0][0]), num(w), num(t.Alpha),
+		factor(t.Layers[2].Delta[0][0]), factor(x.a(2, 0)[1]), num(after)))
+	x.para(fmt.Sprintf("The figure of the example leaves connections out: x2 feeds nothing, h3 has no connection "+
+		"from x1 and feeds only h5, and h4, h5 and o have no bias. "+
+		"If every missing connection (the missing biases included: a bias is a weight on the constant "+
+		"input 1) were present as a trainable weight starting at 0, the same step would give %s "+
+		"instead of %s: those weights start at 0 but their gradients are not 0, so they move.",
+		num(t.unmasked), num(t.OutputAfter[0][0])))
+}

@@ -1,0 +1,368 @@
+package kernel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A microKernel multiplies a packed k×mr panel of op(A) by a packed k×nr
+// panel of op(B) into a full mr×nr tile of C (see microGo for the loop), and
+// carries the cache-block sizes that suit it.
+type microKernel[T float32 | float64] struct {
+	name       string
+	mr, nr     int // register tile: mr rows of C by nr columns
+	mc, kc, nc int // cache blocks: op(A) is packed mc×kc, op(B) kc×nc
+	fn         func(k int, a, b, c *T, ldc int, beta T)
+	// tr, if not nil, transposes nb tb×tb blocks for packing (see packT).
+	tr func(nb int, src *T, lds int, dst *T, ldd int)
+	tb int
+}
+
+// The micro-kernels of this CPU, fastest first, and the ones in use.
+var (
+	kernels32 []*microKernel[float32]
+	kernels64 []*microKernel[float64]
+	kern32    *microKernel[float32]
+	kern64    *microKernel[float64]
+)
+
+func init() {
+	kernels32, kernels64 = archKernels()
+	kernels32 = append(kernels32, &microKernel[float32]{name: "purego", mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048, fn: microGo[float32]})
+	kernels64 = append(kernels64, &microKernel[float64]{name: "purego", mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, fn: microGo[float64]})
+	kern32, kern64 = kernels32[0], kernels64[0]
+}
+
+// Info names the micro-kernel Gemm uses on this machine ("avx512", "avx2" or
+// "purego") and the number of threads it splits large products among, e.g.
+// "avx512, 2 threads".
+func Info() string {
+	startWorkers()
+	if nThreads == 1 {
+		return kern32.name + ", 1 thread"
+	}
+	return kern32.name + ", " + itoa(nThreads) + " threads"
+}
+
+// itoa formats a small non-negative int.
+func itoa(v int) string {
+	if v < 10 {
+		return string(rune('0' + v))
+	}
+	return itoa(v/10) + string(rune('0'+v%10))
+}
+
+// A runner is a unit of work for the worker pool.
+type runner interface{ run() }
+
+// The worker pool: nThreads-1 goroutines started once, fed through jobs; the
+// calling goroutine always computes one part itself.
+var (
+	workersOnce sync.Once
+	nThreads    int
+	jobs        chan runner
+)
+
+// maxThreads caps the parts a product is split into.
+const maxThreads = 64
+
+// spinTime is how long an idle worker polls for the next job before it
+// parks: a training loop calls Gemm every few tens of microseconds, and
+// waking a parked goroutine costs several.
+const spinTime = 100 * time.Microsecond
+
+// startWorkers starts the pool on first use, sized by GOMAXPROCS.
+func startWorkers() {
+	workersOnce.Do(func() {
+		nThreads = min(runtime.GOMAXPROCS(0), maxThreads)
+		jobs = make(chan runner, maxThreads)
+		for range nThreads - 1 {
+			go work()
+		}
+	})
+}
+
+// work runs jobs forever, polling for spinTime after each before it parks.
+func work() {
+	for {
+		var j runner
+		select {
+		case j = <-jobs:
+		default:
+			start := time.Now()
+			for j == nil {
+				select {
+				case j = <-jobs:
+				default:
+					if time.Since(start) > spinTime {
+						j = <-jobs
+					} else {
+						runtime.Gosched()
+					}
+				}
+			}
+		}
+		j.run()
+	}
+}
+
+// A part is one rectangle of C computed by one goroutine: its own
+// sub-problem of Gemm and its own pack buffers.
+type part[T float32 | float64] struct {
+	kern           *microKernel[T]
+	transA, transB bool
+	m, n, k        int
+	a              []T
+	lda            int
+	b              []T
+	ldb            int
+	beta           T
+	c              []T
+	ldc            int
+	packA, packB   []T
+	tile           []T
+	pending        *atomic.Int32 // parts of the call not yet done
+}
+
+func (p *part[T]) run() {
+	p.gemm()
+	p.pending.Add(-1)
+}
+
+// A call holds everything one Gemm call needs beyond its arguments; calls are
+// recycled through a callPool, so steady state allocates nothing.
+type call[T float32 | float64] struct {
+	parts   [maxThreads]part[T]
+	pending atomic.Int32
+}
+
+// A callPool is a free list of calls (not a sync.Pool: the garbage collector
+// must not drop the pack buffers).
+type callPool[T float32 | float64] struct {
+	mu   sync.Mutex
+	free []*call[T]
+}
+
+var (
+	pool32 callPool[float32]
+	pool64 callPool[float64]
+)
+
+func (p *callPool[T]) get() *call[T] {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		c := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return c
+	}
+	p.mu.Unlock()
+	return new(call[T])
+}
+
+func (p *callPool[T]) put(c *call[T]) {
+	p.mu.Lock()
+	p.free = append(p.free, c)
+	p.mu.Unlock()
+}
+
+// gemmBlocked is Gemm for products too large for plain loops: it splits C
+// into parts (by columns when n ≥ m, else by rows), runs the first on the
+// calling goroutine and the others on the worker pool.
+func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	startWorkers()
+	cl := pool.get()
+	nparts := 1
+	if m*n*k >= parallelWork {
+		nparts = nThreads
+	}
+	byCols := n >= m
+	unit, size := kern.mr, m
+	if byCols {
+		unit, size = kern.nr, n
+	}
+	units := (size + unit - 1) / unit
+	nparts = max(1, min(nparts, units))
+	for i := 0; i < nparts; i++ {
+		lo, hi := units*i/nparts*unit, min(size, units*(i+1)/nparts*unit)
+		p := &cl.parts[i]
+		p.kern, p.transA, p.transB, p.k, p.beta, p.ldc, p.lda, p.ldb = kern, transA, transB, k, beta, ldc, lda, ldb
+		p.pending = &cl.pending
+		if byCols { // C[:, lo:hi] = op(A)·op(B)[:, lo:hi]
+			p.m, p.n, p.a, p.c = m, hi-lo, a, c[lo:]
+			if transB {
+				p.b = b[lo*ldb:]
+			} else {
+				p.b = b[lo:]
+			}
+		} else { // C[lo:hi, :] = op(A)[lo:hi, :]·op(B)
+			p.m, p.n, p.b, p.c = hi-lo, n, b, c[lo*ldc:]
+			if transA {
+				p.a = a[lo:]
+			} else {
+				p.a = a[lo*lda:]
+			}
+		}
+	}
+	cl.pending.Store(int32(nparts - 1))
+	for i := 1; i < nparts; i++ {
+		jobs <- &cl.parts[i]
+	}
+	cl.parts[0].gemm()
+	for cl.pending.Load() > 0 { // the other parts take about as long: poll
+		runtime.Gosched()
+	}
+	for i := 0; i < nparts; i++ { // drop references to the caller's slices
+		cl.parts[i].a, cl.parts[i].b, cl.parts[i].c = nil, nil, nil
+	}
+	pool.put(cl)
+}
+
+// grow returns s resliced to length n, reallocated only if too small.
+func grow[T float32 | float64](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// gemm computes the part C = op(A)·op(B) + beta·C (m×n, inner dimension k)
+// on one goroutine with the GotoBLAS loop nest: for each nc-wide column block
+// and kc-deep slice, pack op(B) kc×nc; for each mc-high row block, pack op(A)
+// mc×kc; then run the micro-kernel over the mr×nr tiles, column panel by
+// column panel. Tiles cut by the edge of C go through p.tile.
+func (p *part[T]) gemm() {
+	kern := p.kern
+	mr, nr := kern.mr, kern.nr
+	m, n, k := p.m, p.n, p.k
+	mcMax := min(max(kern.mc/mr, 1)*mr, (m+mr-1)/mr*mr)
+	kcMax := min(kern.kc, k)
+	ncMax := min(max(kern.nc/nr, 1)*nr, (n+nr-1)/nr*nr)
+	p.packA = grow(p.packA, mcMax*kcMax)
+	p.packB = grow(p.packB, kcMax*ncMax)
+	p.tile = grow(p.tile, mr*nr)
+	c, ldc := p.c, p.ldc
+	for jc := 0; jc < n; jc += ncMax {
+		nc := min(ncMax, n-jc)
+		for pc := 0; pc < k; pc += kcMax {
+			kc := min(kcMax, k-pc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
+			packB(kern, p.transB, p.b, p.ldb, pc, kc, jc, nc, p.packB)
+			for ic := 0; ic < m; ic += mcMax {
+				mc := min(mcMax, m-ic)
+				packA(kern, p.transA, p.a, p.lda, ic, mc, pc, kc, p.packA)
+				for jr := 0; jr < nc; jr += nr {
+					nrr := min(nr, nc-jr)
+					bp := &p.packB[jr*kc]
+					for ir := 0; ir < mc; ir += mr {
+						mrr := min(mr, mc-ir)
+						ap := &p.packA[ir*kc]
+						off := (ic+ir)*ldc + jc + jr
+						if mrr == mr && nrr == nr {
+							kern.fn(kc, ap, bp, &c[off], ldc, beta)
+							continue
+						}
+						kern.fn(kc, ap, bp, &p.tile[0], nr, 0)
+						mergeTile(p.tile, nr, mrr, nrr, beta, c[off:], ldc)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeTile sets the mr×nr corner of C to t + beta·C (t has row stride ldt);
+// beta = 0 overwrites C.
+func mergeTile[T float32 | float64](t []T, ldt, mr, nr int, beta T, c []T, ldc int) {
+	for i := 0; i < mr; i++ {
+		ti := t[i*ldt : i*ldt+nr]
+		ci := c[i*ldc : i*ldc+nr]
+		if beta == 0 {
+			copy(ci, ti)
+			continue
+		}
+		for j, v := range ti {
+			ci[j] = v + beta*ci[j]
+		}
+	}
+}
+
+// packA packs the mc×kc block of op(A) at row i0, column p0 into dst as
+// ⌈mc/mr⌉ panels of kc×mr (panel q holds rows q·mr… at dst[q·mr·kc + p·mr + i]),
+// zero-padding rows past mc. op(A)[i,p] is a[i*lda+p], or a[p*lda+i] when transA.
+func packA[T float32 | float64](kern *microKernel[T], transA bool, a []T, lda, i0, mc, p0, kc int, dst []T) {
+	mr := kern.mr
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		d := dst[ir*kc : ir*kc+kc*mr]
+		if transA {
+			packCopy(kc, rows, a[p0*lda+i0+ir:], lda, d, mr)
+		} else {
+			packT(kern, rows, kc, a[(i0+ir)*lda+p0:], lda, d, mr)
+		}
+		if rows < mr {
+			for p := 0; p < kc; p++ {
+				clear(d[p*mr+rows : p*mr+mr])
+			}
+		}
+	}
+}
+
+// packB packs the kc×nc block of op(B) at row p0, column j0 into dst as
+// ⌈nc/nr⌉ panels of kc×nr (panel q holds columns q·nr… at dst[q·nr·kc + p·nr + j]),
+// zero-padding columns past nc. op(B)[p,j] is b[p*ldb+j], or b[j*ldb+p] when transB.
+func packB[T float32 | float64](kern *microKernel[T], transB bool, b []T, ldb, p0, kc, j0, nc int, dst []T) {
+	nr := kern.nr
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		d := dst[jr*kc : jr*kc+kc*nr]
+		if transB {
+			packT(kern, cols, kc, b[(j0+jr)*ldb+p0:], ldb, d, nr)
+		} else {
+			packCopy(kc, cols, b[p0*ldb+j0+jr:], ldb, d, nr)
+		}
+		if cols < nr {
+			for p := 0; p < kc; p++ {
+				clear(d[p*nr+cols : p*nr+nr])
+			}
+		}
+	}
+}
+
+// packCopy copies a rows×cols block: dst[r*ldd+c] = src[r*lds+c].
+func packCopy[T float32 | float64](rows, cols int, src []T, lds int, dst []T, ldd int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:r*ldd+cols], src[r*lds:r*lds+cols])
+	}
+}
+
+// packT copies the transpose of a rows×cols block: dst[c*ldd+r] = src[r*lds+c].
+// Whole groups of kern.tb rows go through kern.tr, tb×tb blocks at a time.
+func packT[T float32 | float64](kern *microKernel[T], rows, cols int, src []T, lds int, dst []T, ldd int) {
+	r := 0
+	if bs := kern.tb; kern.tr != nil && cols >= bs {
+		nb := cols / bs
+		for ; r+bs <= rows; r += bs {
+			_ = src[(r+bs-1)*lds+nb*bs-1] // bounds of the assembly's reads
+			_ = dst[(nb*bs-1)*ldd+r+bs-1] // and writes
+			kern.tr(nb, &src[r*lds], lds, &dst[r], ldd)
+			for rr := r; rr < r+bs; rr++ {
+				s := src[rr*lds : rr*lds+cols]
+				for c := nb * bs; c < cols; c++ {
+					dst[c*ldd+rr] = s[c]
+				}
+			}
+		}
+	}
+	for ; r < rows; r++ {
+		s := src[r*lds : r*lds+cols]
+		for c, v := range s {
+			dst[c*ldd+r] = v
+		}
+	}
+}

@@ -1,0 +1,251 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// guard fills everything of C's buffer that is not C.
+const guard = -12345.5
+
+// gemmFunc is the signature of Gemm, of Ref and of every path under test.
+type gemmFunc[T Float] func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)
+
+// A problem is one product with its operands, strides and the reference result.
+type problem[T Float] struct {
+	transA, transB bool
+	m, n, k        int
+	a, b           []T
+	lda, ldb, ldc  int
+	beta           T
+	c0             []T // C before the product: guard values outside the matrix
+	want           []T // Ref's result over c0
+	tol            float64
+}
+
+// newProblem makes random operands with strides wider than the matrices
+// (pad extra columns) and C surrounded by guard values.
+func newProblem[T Float](r *rand.Rand, transA, transB bool, m, n, k, pad int, beta T, nanC bool) *problem[T] {
+	p := &problem[T]{transA: transA, transB: transB, m: m, n: n, k: k, beta: beta}
+	ra, ca := m, k
+	if transA {
+		ra, ca = k, m
+	}
+	rb, cb := k, n
+	if transB {
+		rb, cb = n, k
+	}
+	p.lda, p.ldb, p.ldc = ca+pad, cb+pad, n+pad
+	p.a = randSlice[T](r, (ra-1)*p.lda+ca)
+	p.b = randSlice[T](r, (rb-1)*p.ldb+cb)
+	// C lives at offset 5 in a buffer with 7 guard values after it.
+	buf := make([]T, 5+(m-1)*p.ldc+n+7)
+	for i := range buf {
+		buf[i] = guard
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			v := T(r.Float64()*2 - 1)
+			if nanC {
+				v = T(math.NaN())
+			}
+			buf[5+i*p.ldc+j] = v
+		}
+	}
+	p.c0 = buf
+	p.want = slices.Clone(buf)
+	Ref(transA, transB, m, n, k, p.a, p.lda, p.b, p.ldb, beta, p.want[5:], p.ldc)
+	eps := 1e-5
+	if isF64[T]() {
+		eps = 1e-12
+	}
+	p.tol = eps * math.Sqrt(float64(k)+1)
+	return p
+}
+
+func isF64[T Float]() bool { var z T; _, ok := any(z).(float64); return ok }
+
+func randSlice[T Float](r *rand.Rand, n int) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = T(r.Float64()*2 - 1)
+	}
+	return s
+}
+
+// check runs f on a copy of the problem and reports the first wrong value,
+// a guard value overwritten, or a modified A or B.
+func (p *problem[T]) check(t *testing.T, name string, f gemmFunc[T]) {
+	t.Helper()
+	a, b, buf := slices.Clone(p.a), slices.Clone(p.b), slices.Clone(p.c0)
+	f(p.transA, p.transB, p.m, p.n, p.k, a, p.lda, b, p.ldb, p.beta, buf[5:], p.ldc)
+	desc := fmt.Sprintf("%s transA=%v transB=%v m=%d n=%d k=%d beta=%v", name, p.transA, p.transB, p.m, p.n, p.k, p.beta)
+	if !slices.Equal(a, p.a) || !slices.Equal(b, p.b) {
+		t.Fatalf("%s: A or B was modified", desc)
+	}
+	for x := range buf {
+		i, j := (x-5)/p.ldc, (x-5)%p.ldc
+		inC := x >= 5 && i < p.m && j < p.n
+		if !inC {
+			if buf[x] != guard {
+				t.Fatalf("%s: wrote %v outside C at buffer index %d", desc, buf[x], x)
+			}
+			continue
+		}
+		got, want := float64(buf[x]), float64(p.want[x])
+		if !(math.Abs(got-want) <= p.tol*(1+math.Abs(want))) {
+			t.Fatalf("%s: C[%d][%d] = %v, want %v", desc, i, j, got, want)
+		}
+	}
+}
+
+// paths lists every way Gemm can compute a product of T: the public entry,
+// the plain loops, and the blocked driver with each micro-kernel of this CPU,
+// once with its own cache blocks and once with tiny ones so that small sizes
+// cross every block edge.
+func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) map[string]gemmFunc[T] {
+	ps := map[string]gemmFunc[T]{"Gemm": Gemm[T], "small": gemmSmall[T]}
+	for _, kern := range kernels {
+		tiny := *kern
+		tiny.mc, tiny.kc, tiny.nc = 2*kern.mr, 5, 2*kern.nr
+		for _, kv := range []*microKernel[T]{kern, &tiny} {
+			name := fmt.Sprintf("%s(mc=%d,kc=%d,nc=%d)", kv.name, kv.mc, kv.kc, kv.nc)
+			ps[name] = func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+				gemmBlocked(kv, pool, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+			}
+		}
+	}
+	return ps
+}
+
+// testAllSizes checks every m and n in 1…67, each with two values of k
+// in 1…67 (every k is met), cycling through the transpositions, the betas and
+// the strides.
+func testAllSizes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) {
+	r := rand.New(rand.NewPCG(1, 2))
+	betas := []T{0, 1, -0.5}
+	maxDim := 67
+	if testing.Short() {
+		maxDim = 35
+	}
+	x := 0
+	for m := 1; m <= maxDim; m++ {
+		for n := 1; n <= maxDim; n++ {
+			for _, k := range []int{1 + (m*7+n*13)%maxDim, 1 + (m*29+n*3+31)%maxDim} {
+				x++
+				p := newProblem(r, x%4 >= 2, x%2 == 1, m, n, k, x%3, betas[(x/4)%3], false)
+				for name, f := range ps {
+					p.check(t, name, f)
+				}
+			}
+		}
+	}
+}
+
+func TestGemmAllSizesFloat32(t *testing.T) { testAllSizes(t, paths(kernels32, &pool32)) }
+func TestGemmAllSizesFloat64(t *testing.T) { testAllSizes(t, paths(kernels64, &pool64)) }
+
+// realShapes are W1's products and a few odd ones.
+var realShapes = [][3]int{{64, 784, 256}, {256, 64, 784}, {64, 256, 784}, {256, 784, 64}, {64, 10, 128}, {7, 13, 5}, {1, 1, 1}, {1, 3, 2}, {100, 1, 300}, {3, 1000, 700}}
+
+func testRealShapes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for x, s := range realShapes {
+		for tr := 0; tr < 4; tr++ {
+			for _, beta := range []T{0, 1, 0.25} {
+				p := newProblem(r, tr >= 2, tr%2 == 1, s[0], s[1], s[2], x%2*3, beta, false)
+				for name, f := range ps {
+					p.check(t, name, f)
+				}
+			}
+		}
+	}
+}
+
+func TestGemmRealShapesFloat32(t *testing.T) { testRealShapes(t, paths(kernels32, &pool32)) }
+func TestGemmRealShapesFloat64(t *testing.T) { testRealShapes(t, paths(kernels64, &pool64)) }
+
+// TestGemmBetaZeroNaN: with beta = 0, NaN in C must not reach the result.
+func TestGemmBetaZeroNaN(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{1, 1, 1}, {9, 33, 7}, {64, 784, 256}, {70, 70, 300}} {
+		for tr := 0; tr < 4; tr++ {
+			p32 := newProblem[float32](r, tr >= 2, tr%2 == 1, s[0], s[1], s[2], 1, 0, true)
+			for name, f := range paths(kernels32, &pool32) {
+				p32.check(t, name, f)
+			}
+			p64 := newProblem[float64](r, tr >= 2, tr%2 == 1, s[0], s[1], s[2], 1, 0, true)
+			for name, f := range paths(kernels64, &pool64) {
+				p64.check(t, name, f)
+			}
+		}
+	}
+}
+
+// TestGemmZeroK: with k = 0, C = beta·C.
+func TestGemmZeroK(t *testing.T) {
+	c := []float64{1, 2, 3, 4}
+	Gemm(false, false, 2, 2, 0, nil, 0, nil, 0, 0.5, c, 2)
+	if !slices.Equal(c, []float64{0.5, 1, 1.5, 2}) {
+		t.Fatalf("k=0, beta=0.5: C = %v", c)
+	}
+	Gemm(true, true, 2, 2, 0, nil, 0, nil, 0, 0, c, 2)
+	if !slices.Equal(c, []float64{0, 0, 0, 0}) {
+		t.Fatalf("k=0, beta=0: C = %v", c)
+	}
+}
+
+// TestGemmNamedType: a type whose underlying type is float32 takes the fast path.
+func TestGemmNamedType(t *testing.T) {
+	type real32 float32
+	r := rand.New(rand.NewPCG(7, 8))
+	p := newProblem[real32](r, false, true, 40, 50, 300, 0, 1, false)
+	p.check(t, "Gemm", Gemm[real32])
+}
+
+// TestGemmShortSlice: a slice too short for its shape panics before any write.
+func TestGemmShortSlice(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a short C")
+		}
+	}()
+	a, b, c := make([]float32, 64*64), make([]float32, 64*64), make([]float32, 64*64-1)
+	Gemm(false, false, 64, 64, 64, a, 64, b, 64, 0, c, 64)
+}
+
+func testAllocs[T float32 | float64](t *testing.T) {
+	for _, s := range [][3]int{{1, 3, 2}, {7, 13, 5}, {64, 10, 128}, {64, 256, 784}, {256, 784, 64}, {300, 300, 300}} {
+		m, n, k := s[0], s[1], s[2]
+		a, b, c := make([]T, m*k), make([]T, k*n), make([]T, m*n)
+		for tr := 0; tr < 4; tr++ {
+			transA, transB := tr >= 2, tr%2 == 1
+			lda, ldb := k, n
+			if transA {
+				lda = m
+			}
+			if transB {
+				ldb = k
+			}
+			allocs := testing.AllocsPerRun(5, func() {
+				Gemm(transA, transB, m, n, k, a, lda, b, ldb, 1, c, n)
+			})
+			if allocs != 0 {
+				t.Errorf("Gemm %dx%dx%d transA=%v transB=%v: %v allocations per call", m, n, k, transA, transB, allocs)
+			}
+		}
+	}
+}
+
+func TestGemmAllocsFloat32(t *testing.T) { testAllocs[float32](t) }
+func TestGemmAllocsFloat64(t *testing.T) { testAllocs[float64](t) }
+
+func TestInfo(t *testing.T) {
+	t.Log(Info())
+	if Info() == "" {
+		t.Fatal("empty Info")
+	}
+}

@@ -1,0 +1,42 @@
+//go:build !purego
+
+package kernel
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run ./asmgen
+
+// The assembly micro-kernels of kernel_amd64.s; each one's doc comment there
+// is its plain-Go reference loop.
+
+//go:noescape
+func gemmF32AVX512(k int, a, b, c *float32, ldc int, beta float32)
+
+//go:noescape
+func gemmF64AVX512(k int, a, b, c *float64, ldc int, beta float64)
+
+//go:noescape
+func gemmF32AVX2(k int, a, b, c *float32, ldc int, beta float32)
+
+//go:noescape
+func gemmF64AVX2(k int, a, b, c *float64, ldc int, beta float64)
+
+//go:noescape
+func transpose8x8F32(nb int, src *float32, lds int, dst *float32, ldd int)
+
+//go:noescape
+func transpose4x4F64(nb int, src *float64, lds int, dst *float64, ldd int)
+
+// archKernels lists the micro-kernels this CPU runs, fastest first; the
+// portable Go kernels are appended by the caller.
+func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {
+	if cpu.X86.HasAVX512F {
+		k32 = append(k32, &microKernel[float32]{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 3072, fn: gemmF32AVX512, tr: transpose8x8F32, tb: 8})
+		k64 = append(k64, &microKernel[float64]{name: "avx512", mr: 8, nr: 16, mc: 128, kc: 256, nc: 1536, fn: gemmF64AVX512, tr: transpose4x4F64, tb: 4})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		k32 = append(k32, &microKernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 3072, fn: gemmF32AVX2, tr: transpose8x8F32, tb: 8})
+		k64 = append(k64, &microKernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 96, kc: 256, nc: 1536, fn: gemmF64AVX2, tr: transpose4x4F64, tb: 4})
+	}
+	return k32, k64
+}

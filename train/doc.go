@@ -1,0 +1,62 @@
+// Package train trains a backprop network by gradient descent: it feeds the
+// examples of a training set to the engine's forward and backward passes in
+// the order of a mode, turns the gradients into updates with an optimizer,
+// and records the loss and metrics of every epoch.
+//
+// # Data
+//
+// A [Set] is two row-major matrices, X (N×n_0 inputs) and Y (N×n_L
+// targets), so this package depends on nothing but the engine. A
+// data.Dataset converts as Set[float32]{X: d.X, Y: d.Y, N: d.N}.
+//
+// # Modes (SPEC.md, "Gradient descent")
+//
+//   - [Batch]: one step per epoch on the whole training set;
+//   - [Stochastic] (SGD): one step per example, in shuffled order;
+//   - [MiniBatch]: one step per b = Config.Batch examples, shuffled every
+//     epoch (the default, with b = 32).
+//
+// The shuffling comes from Config.Seed (a PCG generator of math/rand/v2):
+// the same network, data, configuration and seed give bit-identical weights.
+//
+// # Averaging
+//
+// The engine's Backward returns the error of a batch as a sum,
+// E = Σ_r J(y_r, o_r), and sums the gradients. The trainer averages: an
+// optimizer sees the mean gradient g = (1/n) ∂E/∂w of the n examples of the
+// step, so a plain gradient-descent step is w ← w − (α/n) ∂E/∂w, and α means
+// the same for any batch size. Losses are reported as means per example.
+//
+// # Optimizers, weight decay, schedules
+//
+// [SGD], [Momentum], [Nesterov] and [Adam] update the slices of
+// Network.Params from those of Workspace.Grads (same order), with state
+// allocated once. L2 weight decay ([Config].L2) applies to the weights W^l,
+// never to the biases b^l. The learning rate follows a [Schedule]: constant,
+// step decay or cosine; [Config.Rate] gives α of any epoch. Absent
+// connections (Layer.Mask) have w = 0 and ∂E/∂w = 0, so every optimizer and
+// the weight decay keep them at exactly 0.
+//
+// # Validation and early stopping
+//
+// Given a validation set, [Train] scores it after every epoch, keeps a copy of
+// the weights with the lowest validation loss and ends with them; with
+// Config.Patience > 0 it stops after that many epochs without improvement.
+//
+// # Failures
+//
+// Train stops with a *[DivergedError] when the loss or a weight becomes NaN or
+// infinite ("loss became NaN at epoch 3, step 120: lower the learning rate
+// (now 0.5)") and restores finite weights; it stops after the current step
+// when its context is cancelled. A step allocates nothing: the batch is
+// gathered into buffers allocated once, and [Config].OnStep can drive a
+// progress bar at no cost.
+//
+// # Metrics
+//
+// Every [Epoch] records the mean loss and accuracy (classification) or MSE
+// and R² (regression) on the training and validation sets; [WriteHistoryCSV]
+// writes a history as CSV, and an Epoch marshals to JSON. [Evaluate] scores a
+// network on a set, with a confusion matrix and per-class precision, recall
+// and F1 for classification.
+package train

@@ -1,0 +1,255 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop"
+)
+
+// Score is how well a network fits a set of examples.
+type Score struct {
+	// Loss is the mean loss per example, E/N = (1/N) Σ_r J(y_r, o_r), with
+	// the network's loss J (without the L2 penalty).
+	Loss float64 `json:"loss"`
+	// Accuracy (classification) is the fraction of examples whose predicted
+	// class is their class: argmax_k o_k for several outputs, o ≥ 0.5 for a
+	// single one.
+	Accuracy float64 `json:"accuracy,omitempty"`
+	// MSE (regression) is the mean of (o_k − y_k)² over examples and outputs.
+	MSE float64 `json:"mse,omitempty"`
+	// R2 (regression) is the coefficient of determination,
+	// 1 − Σ_r (o_rk − y_rk)² / Σ_r (y_rk − ȳ_k)², averaged over the outputs
+	// k. An output whose targets are all equal counts 1 if predicted exactly,
+	// else 0 (as scikit-learn does).
+	R2 float64 `json:"r2,omitempty"`
+}
+
+// ClassMetrics describes the predictions for one class.
+type ClassMetrics struct {
+	// Precision is TP/(TP+FP): of the examples predicted as the class, the
+	// fraction that belong to it (0 when none is predicted as it).
+	Precision float64 `json:"precision"`
+	// Recall is TP/(TP+FN): of the examples of the class, the fraction
+	// predicted as it (0 when the set has none).
+	Recall float64 `json:"recall"`
+	// F1 is the harmonic mean of precision and recall (0 when both are 0).
+	F1 float64 `json:"f1"`
+	// Support is the number of examples of the class in the set.
+	Support int `json:"support"`
+}
+
+// Metrics is the result of [Evaluate].
+type Metrics struct {
+	Score
+	N    int  `json:"n"`    // examples
+	Task Task `json:"task"` // TaskClassification or TaskRegression
+
+	// Confusion (classification) counts the examples of class i predicted as
+	// class j in Confusion[i][j]. Classes are the output indices, or 0 and 1
+	// for a single output.
+	Confusion [][]int `json:"confusion,omitempty"`
+	// Classes (classification) holds the per-class metrics, by class index.
+	Classes []ClassMetrics `json:"classes,omitempty"`
+}
+
+// evalRows is the batch size of inference: rows per forward pass.
+const evalRows = 256
+
+// Evaluate computes net's metrics on set for the task (TaskAuto: see
+// [TaskAuto]). It runs the forward pass in batches of up to 256 rows through
+// one workspace, allocating nothing per example.
+func Evaluate[T backprop.Float](net *backprop.Network[T], set Set[T], task Task) (Metrics, error) {
+	if err := net.Validate(); err != nil {
+		return Metrics{}, err
+	}
+	switch task {
+	case "", TaskAuto, TaskClassification, TaskRegression:
+	default:
+		return Metrics{}, fmt.Errorf("unknown task %q (want auto, classification, regression)", task)
+	}
+	if err := set.check(net, "set"); err != nil {
+		return Metrics{}, err
+	}
+	ev := newEvaluator(net, set, task.resolve(net.Loss == backprop.Squared))
+	ev.run(set)
+	return ev.s.metrics(), nil
+}
+
+// evaluator computes the metrics of a network on one set, reusing its
+// workspace and accumulators from call to call.
+type evaluator[T backprop.Float] struct {
+	ws *backprop.Workspace[T]
+	s  *scorer
+}
+
+func newEvaluator[T backprop.Float](net *backprop.Network[T], set Set[T], task Task) *evaluator[T] {
+	return &evaluator[T]{
+		ws: net.NewWorkspace(min(evalRows, max(set.N, 1))),
+		s:  newScorer(task, net.Outputs(), set.Y, set.N, task == TaskClassification),
+	}
+}
+
+// run evaluates the network on set (the set the evaluator was made for) in
+// batches of consecutive rows, which need no copy.
+func (ev *evaluator[T]) run(set Set[T]) {
+	ev.s.reset()
+	net := ev.ws.Network()
+	n0, nL := net.Inputs, net.Outputs()
+	for r := 0; r < set.N; r += ev.ws.Cap {
+		end := min(r+ev.ws.Cap, set.N)
+		o := ev.ws.Forward(set.X[r*n0 : end*n0])
+		y := set.Y[r*nL : end*nL]
+		add(ev.s, o, y, ev.ws.Loss(y))
+	}
+}
+
+// scorer accumulates a Score over batches of outputs and targets.
+type scorer struct {
+	task    Task
+	outputs int // n_L
+	classes int // n_L, or 2 for a single output (classification)
+
+	rows      int
+	loss      float64
+	correct   int       // classification
+	sse       []float64 // regression: Σ_r (o_rk − y_rk)², per output k
+	sst       []float64 // regression: Σ_r (y_rk − ȳ_k)² over the whole set, per output k
+	confusion []int     // classes×classes (nil when not wanted): [true*classes+predicted]
+}
+
+// newScorer returns a scorer for a set whose targets y (n rows) are known in
+// advance, for the sums of squares of R².
+func newScorer[T backprop.Float](task Task, outputs int, y []T, n int, confusion bool) *scorer {
+	s := &scorer{task: task, outputs: outputs, classes: max(outputs, 2)}
+	if task == TaskRegression {
+		s.sse = make([]float64, outputs)
+		s.sst = make([]float64, outputs)
+		if n > 0 {
+			mean := make([]float64, outputs)
+			for k, v := range y {
+				mean[k%outputs] += float64(v)
+			}
+			for k := range mean {
+				mean[k] /= float64(n)
+			}
+			for k, v := range y {
+				d := float64(v) - mean[k%outputs]
+				s.sst[k%outputs] += d * d
+			}
+		}
+	}
+	if task == TaskClassification && confusion {
+		s.confusion = make([]int, s.classes*s.classes)
+	}
+	return s
+}
+
+func (s *scorer) reset() {
+	s.rows, s.loss, s.correct = 0, 0, 0
+	clear(s.sse)
+	clear(s.confusion)
+}
+
+// add accumulates a batch: outputs o and targets y (rows×n_L) whose summed
+// loss is E.
+func add[T backprop.Float](s *scorer, o, y []T, E float64) {
+	n := s.outputs
+	rows := len(o) / n
+	s.rows += rows
+	s.loss += E
+	switch s.task {
+	case TaskClassification:
+		for r := 0; r < rows; r++ {
+			want, got := class(y[r*n:(r+1)*n]), class(o[r*n:(r+1)*n])
+			if want == got {
+				s.correct++
+			}
+			if s.confusion != nil {
+				s.confusion[want*s.classes+got]++
+			}
+		}
+	case TaskRegression:
+		for k := range o {
+			d := float64(o[k] - y[k])
+			s.sse[k%n] += d * d
+		}
+	}
+}
+
+// class returns the class of an output or target row: the index of its
+// largest value (the first, on ties), or for a single value, 1 if it is at
+// least 0.5 and 0 otherwise.
+func class[T backprop.Float](v []T) int {
+	if len(v) == 1 {
+		if v[0] >= 0.5 {
+			return 1
+		}
+		return 0
+	}
+	best := 0
+	for k, x := range v {
+		if x > v[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// score returns the Score of the batches added since the last reset.
+func (s *scorer) score() Score {
+	if s.rows == 0 {
+		return Score{}
+	}
+	sc := Score{Loss: s.loss / float64(s.rows)}
+	switch s.task {
+	case TaskClassification:
+		sc.Accuracy = float64(s.correct) / float64(s.rows)
+	case TaskRegression:
+		var sse, r2 float64
+		for k, e := range s.sse {
+			sse += e
+			switch {
+			case s.sst[k] > 0:
+				r2 += 1 - e/s.sst[k]
+			case e == 0:
+				r2++
+			}
+		}
+		sc.MSE = sse / float64(s.rows*s.outputs)
+		sc.R2 = r2 / float64(s.outputs)
+	}
+	return sc
+}
+
+// metrics returns the Metrics of the batches added since the last reset.
+func (s *scorer) metrics() Metrics {
+	m := Metrics{Score: s.score(), N: s.rows, Task: s.task}
+	if s.confusion == nil {
+		return m
+	}
+	c := s.classes
+	m.Confusion = make([][]int, c)
+	m.Classes = make([]ClassMetrics, c)
+	predicted := make([]int, c)
+	for i := range c {
+		m.Confusion[i] = append([]int(nil), s.confusion[i*c:(i+1)*c]...)
+		for j, v := range m.Confusion[i] {
+			m.Classes[i].Support += v
+			predicted[j] += v
+		}
+	}
+	for i := range c {
+		cm := &m.Classes[i]
+		tp := float64(m.Confusion[i][i])
+		if predicted[i] > 0 {
+			cm.Precision = tp / float64(predicted[i])
+		}
+		if cm.Support > 0 {
+			cm.Recall = tp / float64(cm.Support)
+		}
+		if cm.Precision+cm.Recall > 0 {
+			cm.F1 = 2 * cm.Precision * cm.Recall / (cm.Precision + cm.Recall)
+		}
+	}
+	return m
+}

@@ -1,0 +1,197 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/backprop-go/backprop"
+)
+
+// Epoch records one epoch of training.
+type Epoch struct {
+	Epoch int     `json:"epoch"` // 1-based
+	Alpha float64 `json:"alpha"` // the learning rate of the epoch
+	// Train is the running score of the epoch: each step's batch scored
+	// with the weights before its update, as Keras reports it (free to
+	// compute; call Evaluate for end-of-epoch numbers).
+	Train Score `json:"train"`
+	// Val is the score on the validation set after the epoch; nil without
+	// one.
+	Val     *Score  `json:"val,omitempty"`
+	Seconds float64 `json:"seconds"` // wall time of the epoch, validation included
+}
+
+// Result describes a training run.
+type Result struct {
+	History []Epoch `json:"history"` // the completed epochs
+	Steps   int     `json:"steps"`   // the optimisation steps taken
+	// BestEpoch, with a validation set, is the epoch of the lowest
+	// validation loss, whose weights the network holds when Train returns
+	// (0: no epoch improved on the initial weights). 0 without one.
+	BestEpoch int `json:"best_epoch,omitempty"`
+	// EarlyStopped says that training stopped after Patience epochs without
+	// improvement, before cfg.Epochs.
+	EarlyStopped bool `json:"early_stopped,omitempty"`
+}
+
+// shuffleStream is the second word of the PCG state that shuffles ("shuffle").
+const shuffleStream = 0x73687566666c65
+
+// Train trains net in place on the training set for cfg.Epochs epochs and
+// returns the history. val, if it has examples, is scored after every epoch.
+//
+// Each epoch takes steps of Trainer.Step on the examples in the order of the
+// mode: batch mode, one step on the whole set in its order; Stochastic, one
+// step per example; MiniBatch, one step per cfg.Batch examples (the last
+// batch of an epoch may be smaller). Stochastic and MiniBatch shuffle the
+// order at the start of every epoch from cfg.Seed, so the same network, data,
+// configuration and seed give bit-identical weights. The learning rate of
+// epoch e is cfg.Rate(e).
+//
+// Which weights net holds at the end:
+//   - with a validation set, always those of the epoch with the lowest
+//     validation loss (or the initial weights if no epoch beat them), however
+//     training ends: after cfg.Epochs, early stopping (cfg.Patience epochs in
+//     a row without a new lowest validation loss), cancellation or
+//     divergence;
+//   - without one, the weights after the last step, except on divergence,
+//     where they are those at the end of the last complete epoch (or the
+//     initial weights).
+//
+// If ctx is cancelled, Train stops after the current step and returns an
+// error that wraps ctx.Err() (context.Canceled) and names the epoch and step.
+// If the loss or a weight becomes NaN or infinite, it stops with a
+// *[DivergedError]. In both cases the Result holds the completed epochs.
+func Train[T backprop.Float](ctx context.Context, net *backprop.Network[T], train, val Set[T], cfg Config) (Result, error) {
+	tr, err := NewTrainer(net, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := train.check(net, "train set"); err != nil {
+		return Result{}, err
+	}
+	if train.N == 0 {
+		return Result{}, errors.New("train set: no examples")
+	}
+	if err := val.check(net, "validation set"); err != nil {
+		return Result{}, err
+	}
+	if tr.cfg.Patience > 0 && val.N == 0 {
+		return Result{}, fmt.Errorf("patience %d: early stopping needs a validation set", tr.cfg.Patience)
+	}
+	return tr.run(ctx, train, val)
+}
+
+// run is Train after the checks.
+func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error) {
+	cfg := &tr.cfg
+	N := train.N
+	size := N // examples per step
+	switch cfg.Mode {
+	case Stochastic:
+		size = 1
+	case MiniBatch:
+		size = min(cfg.Batch, N)
+	}
+	steps := (N + size - 1) / size
+	perm := make([]int, N)
+	for i := range perm {
+		perm[i] = i
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, shuffleStream))
+	tr.score = newScorer(tr.task, tr.net.Outputs(), train.Y, N, false)
+	defer func() { tr.score = nil }()
+
+	// good holds the weights to return: the best on validation, or those of
+	// the last complete epoch.
+	good := make([][]T, len(tr.params))
+	for p, w := range tr.params {
+		good[p] = append([]T(nil), w...)
+	}
+	restore := func() {
+		for p, w := range tr.params {
+			copy(w, good[p])
+		}
+	}
+	var res Result
+	var ev *evaluator[T]
+	best, stale := math.Inf(1), 0
+	if val.N > 0 {
+		ev = newEvaluator(tr.net, val, tr.task)
+		ev.run(val)
+		best = ev.s.score().Loss
+	}
+	for e := 1; e <= cfg.Epochs; e++ {
+		start := time.Now()
+		tr.epoch, tr.step = e, 0
+		tr.alpha = cfg.Rate(e)
+		tr.score.reset()
+		if cfg.Mode != Batch {
+			shuffle(rng, perm)
+		}
+		for s := range steps {
+			if err := ctx.Err(); err != nil {
+				if ev != nil {
+					restore()
+				}
+				return res, fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err)
+			}
+			loss, err := tr.Step(train, perm[s*size:min((s+1)*size, N)])
+			if err != nil {
+				restore()
+				return res, err
+			}
+			res.Steps++
+			if cfg.OnStep != nil {
+				cfg.OnStep(s+1, steps, loss)
+			}
+		}
+		ep := Epoch{Epoch: e, Alpha: tr.alpha, Train: tr.score.score()}
+		improved := true
+		if ev != nil {
+			ev.run(val)
+			sc := ev.s.score()
+			if math.IsNaN(sc.Loss) || math.IsInf(sc.Loss, 0) {
+				restore()
+				return res, &DivergedError{What: "validation loss", Value: sc.Loss, Epoch: e, Step: steps, Alpha: tr.alpha}
+			}
+			ep.Val = &sc
+			improved = sc.Loss < best
+			if improved {
+				best, res.BestEpoch, stale = sc.Loss, e, 0
+			} else {
+				stale++
+			}
+		}
+		if improved {
+			for p, w := range tr.params {
+				copy(good[p], w)
+			}
+		}
+		ep.Seconds = time.Since(start).Seconds()
+		res.History = append(res.History, ep)
+		if cfg.OnEpoch != nil {
+			cfg.OnEpoch(ep)
+		}
+		if cfg.Patience > 0 && stale >= cfg.Patience {
+			res.EarlyStopped = e < cfg.Epochs
+			break
+		}
+	}
+	if ev != nil {
+		restore()
+	}
+	return res, nil
+}
+
+// shuffle permutes perm in place (Fisher–Yates).
+func shuffle(rng *rand.Rand, perm []int) {
+	for i := len(perm) - 1; i > 0; i-- {
+		j := rng.IntN(i + 1)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+}

@@ -1,0 +1,260 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/backprop-go/backprop"
+)
+
+// chunkRows bounds the rows of one forward and backward pass. A larger batch
+// (batch mode, or a mini-batch above it) is processed in chunks whose
+// gradients are summed before the step, so the workspace stays small whatever
+// the size of the training set.
+const chunkRows = 256
+
+// Trainer takes optimisation steps on a network: it owns the workspace of the
+// forward and backward passes, the batch buffers and the optimizer's state,
+// all allocated once, so that a step allocates nothing. [Train] runs one for
+// whole epochs; use a Trainer directly to drive the steps yourself.
+type Trainer[T backprop.Float] struct {
+	net  *backprop.Network[T]
+	cfg  Config // with defaults
+	task Task   // resolved: classification or regression
+
+	ws            *backprop.Workspace[T]
+	params, grads [][]T  // Network.Params and Workspace.Grads, same order
+	decay         []bool // params[p] is a weight matrix W^l (L2 applies), not a bias b^l
+	sum           [][]T  // the gradient summed over the chunks of a batch; allocated on first need
+	v, m          [][]T  // optimizer state: velocity (momentum, nesterov) or Adam's v; Adam's m
+	t             int    // Adam's step count
+
+	xb, yb []T // the rows of the current chunk, gathered from the set
+
+	alpha float64
+	score *scorer // the running training metrics of the epoch (nil outside Train)
+
+	epoch, step int // for error messages: 1-based epoch (0 outside Train), step within it
+}
+
+// NewTrainer returns a Trainer for net under cfg (validated; zero fields take
+// their defaults). The learning rate starts at cfg.Alpha; the schedule is
+// applied by Train, or by SetAlpha.
+func NewTrainer[T backprop.Float](net *backprop.Network[T], cfg Config) (*Trainer[T], error) {
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	rows := chunkRows
+	switch cfg.Mode {
+	case Stochastic:
+		rows = 1
+	case MiniBatch:
+		rows = min(cfg.Batch, chunkRows)
+	}
+	tr := &Trainer[T]{
+		net: net, cfg: cfg, task: cfg.Task.resolve(net.Loss == backprop.Squared),
+		ws:    net.NewWorkspace(rows),
+		xb:    make([]T, rows*net.Inputs),
+		yb:    make([]T, rows*net.Outputs()),
+		alpha: cfg.Alpha,
+	}
+	tr.params, tr.grads = net.Params(), tr.ws.Grads()
+	for _, lay := range net.Layers { // the order of Network.Params
+		tr.decay = append(tr.decay, true)
+		if lay.B != nil {
+			tr.decay = append(tr.decay, false)
+		}
+	}
+	switch cfg.Optimizer {
+	case Momentum, Nesterov:
+		tr.v = zeros(tr.params)
+	case Adam:
+		tr.v, tr.m = zeros(tr.params), zeros(tr.params)
+	}
+	return tr, nil
+}
+
+// zeros returns slices of zeros shaped like p.
+func zeros[T backprop.Float](p [][]T) [][]T {
+	z := make([][]T, len(p))
+	for i, s := range p {
+		z[i] = make([]T, len(s))
+	}
+	return z
+}
+
+// Alpha returns the learning rate α of the next step.
+func (tr *Trainer[T]) Alpha() float64 { return tr.alpha }
+
+// SetAlpha sets the learning rate α of the following steps.
+func (tr *Trainer[T]) SetAlpha(alpha float64) { tr.alpha = alpha }
+
+// Step takes one optimisation step on the examples idx of set (rows of
+// set.X and set.Y) and returns their mean loss E/n, computed before the
+// update.
+//
+// The engine's Backward returns the summed error E = Σ_r J(y_r, o_r) over the
+// n examples and the summed gradient G = ∂E/∂w; Step averages: the optimizer
+// sees g = G/n (plus λ·w for weights with L2), so plain SGD moves
+// w ← w − (α/n) G. A batch larger than the workspace (256 rows; 1 in
+// Stochastic mode, Config.Batch in MiniBatch mode, if smaller) is processed in
+// chunks whose gradients are summed.
+//
+// If the loss is NaN or infinite, Step returns a *[DivergedError] and leaves
+// the weights unchanged; if the update makes a weight NaN or infinite, it
+// returns a *DivergedError too, and the weights are then lost: restore a copy.
+// set must match the network (Train checks it; Step panics otherwise). Step
+// allocates nothing after its first call.
+func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
+	n := len(idx)
+	if n == 0 {
+		return 0, nil
+	}
+	tr.step++
+	n0, nL := tr.net.Inputs, tr.net.Outputs()
+	chunk := tr.ws.Cap
+	if n > chunk && tr.sum == nil {
+		tr.sum = zeros(tr.grads)
+	}
+	var E float64
+	for c := 0; c < n; c += chunk {
+		rows := idx[c:min(c+chunk, n)]
+		x, y := tr.xb[:len(rows)*n0], tr.yb[:len(rows)*nL]
+		for r, i := range rows {
+			copy(x[r*n0:(r+1)*n0], set.X[i*n0:(i+1)*n0])
+			copy(y[r*nL:(r+1)*nL], set.Y[i*nL:(i+1)*nL])
+		}
+		o := tr.ws.Forward(x)
+		e := tr.ws.Backward(y)
+		E += e
+		if tr.score != nil {
+			add(tr.score, o, y, e)
+		}
+		if n > chunk {
+			for p, g := range tr.grads {
+				if c == 0 {
+					copy(tr.sum[p], g)
+					continue
+				}
+				for k, v := range g {
+					tr.sum[p][k] += v
+				}
+			}
+		}
+	}
+	loss := E / float64(n)
+	if math.IsNaN(E) || math.IsInf(E, 0) {
+		return loss, tr.diverged("loss", E)
+	}
+	g := tr.grads
+	if n > chunk {
+		g = tr.sum
+	}
+	if !tr.update(g, n) {
+		for _, p := range tr.params {
+			for _, w := range p {
+				if v := float64(w); math.IsNaN(v) || math.IsInf(v, 0) {
+					return loss, tr.diverged("weights", v)
+				}
+			}
+		}
+	}
+	return loss, nil
+}
+
+// update applies the optimizer to the parameters, from the gradients G summed
+// over n examples: g = G/n + λ·w (λ for weights only). It reports whether
+// every parameter is still finite. Absent connections have w = 0 and G = 0,
+// hence g = 0, a state that stays 0 and an update of 0.
+func (tr *Trainer[T]) update(G [][]T, n int) bool {
+	cfg := &tr.cfg
+	alpha, inv, l2 := T(tr.alpha), T(1/float64(n)), T(cfg.L2)
+	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
+	switch cfg.Optimizer {
+	case SGD: // w ← w − α g
+		for p, w := range tr.params {
+			Gp, lambda := G[p], tr.lambda(p, l2)
+			for k := range w {
+				g := Gp[k]*inv + lambda*w[k]
+				w[k] -= alpha * g
+				check += w[k] - w[k]
+			}
+		}
+	case Momentum: // v ← μ v + g, w ← w − α v
+		mu := T(cfg.Momentum)
+		for p, w := range tr.params {
+			Gp, v, lambda := G[p], tr.v[p], tr.lambda(p, l2)
+			for k := range w {
+				g := Gp[k]*inv + lambda*w[k]
+				v[k] = mu*v[k] + g
+				w[k] -= alpha * v[k]
+				check += w[k] - w[k]
+			}
+		}
+	case Nesterov: // v ← μ v + g, w ← w − α (g + μ v)
+		mu := T(cfg.Momentum)
+		for p, w := range tr.params {
+			Gp, v, lambda := G[p], tr.v[p], tr.lambda(p, l2)
+			for k := range w {
+				g := Gp[k]*inv + lambda*w[k]
+				v[k] = mu*v[k] + g
+				w[k] -= alpha * (g + mu*v[k])
+				check += w[k] - w[k]
+			}
+		}
+	case Adam: // m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², w ← w − α m̂/(√v̂ + ε)
+		tr.t++
+		b1, b2, eps := T(cfg.Beta1), T(cfg.Beta2), T(cfg.Eps)
+		c1 := T(1 - math.Pow(cfg.Beta1, float64(tr.t))) // m̂ = m/c1
+		c2 := T(1 - math.Pow(cfg.Beta2, float64(tr.t))) // v̂ = v/c2
+		for p, w := range tr.params {
+			Gp, m, v, lambda := G[p], tr.m[p], tr.v[p], tr.lambda(p, l2)
+			for k := range w {
+				g := Gp[k]*inv + lambda*w[k]
+				m[k] = b1*m[k] + (1-b1)*g
+				v[k] = b2*v[k] + (1-b2)*g*g
+				w[k] -= alpha * (m[k] / c1) / (T(math.Sqrt(float64(v[k]/c2))) + eps)
+				check += w[k] - w[k]
+			}
+		}
+	}
+	return check == 0
+}
+
+// lambda returns the L2 coefficient of params[p]: l2 for a weight matrix, 0
+// for a bias.
+func (tr *Trainer[T]) lambda(p int, l2 T) T {
+	if tr.decay[p] {
+		return l2
+	}
+	return 0
+}
+
+func (tr *Trainer[T]) diverged(what string, v float64) error {
+	return &DivergedError{What: what, Value: v, Epoch: tr.epoch, Step: tr.step, Alpha: tr.alpha}
+}
+
+// DivergedError reports that training produced a NaN or infinite loss or
+// weight: the learning rate is too large for the data (or the inputs are not
+// scaled).
+type DivergedError struct {
+	What  string  // "loss", "weights" or "validation loss"
+	Value float64 // NaN, +Inf or -Inf
+	Epoch int     // 1-based; 0 for a Trainer.Step outside Train
+	Step  int     // 1-based, within the epoch
+	Alpha float64 // the learning rate of the step
+}
+
+// Error returns the message, e.g. "loss became NaN at epoch 3, step 120:
+// lower the learning rate (now 0.5)".
+func (e *DivergedError) Error() string {
+	where := fmt.Sprintf("epoch %d, step %d", e.Epoch, e.Step)
+	if e.Epoch == 0 {
+		where = fmt.Sprintf("step %d", e.Step)
+	}
+	return fmt.Sprintf("%s became %v at %s: lower the learning rate (now %v)", e.What, e.Value, where, e.Alpha)
+}
