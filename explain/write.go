@@ -150,14 +150,15 @@ func (x *explainer) header() {
 	}
 	x.para(fmt.Sprintf("Notation (SPEC.md): layers are numbered $l = 0, …, %d$; layer 0 is the input x, "+
 		"layer %d the output o. For neuron i of layer l:", L, L))
+	e := min(2, L) // the layer of the examples of names
 	x.list([][2]string{
-		{"a2_1", "its activation $a^l_i$ (here $l = 2$, $i = 1$); $a0_j$ is the input $x_j$, " +
+		{aName(e, 0), fmt.Sprintf("its activation $a^l_i$ (here $l = %d$, $i = 1$); $a0_j$ is the input $x_j$, ", e) +
 			fmt.Sprintf("$a%d_k$ the output $o_k$", L)},
-		{"z2_1", "its net input $z^l_i = Σ_j w^l_ij·a^(l-1)_j + w^l_i0·1$"},
-		{"δ2_1", "its delta $δ^l_i = ∂E/∂z^l_i$"},
-		{"w2_13", "the weight $w^l_ij$ from neuron j of layer $l-1$ to neuron i of layer l " +
-			"($w2_1,13$ if an index has two digits)"},
-		{"w2_10", "the bias of neuron i: a weight $w^l_i0$ on a constant input $a^(l-1)_0 = 1$"},
+		{zName(e, 0), "its net input $z^l_i = Σ_j w^l_ij·a^(l-1)_j + w^l_i0·1$"},
+		{dName(e, 0), "its delta $δ^l_i = ∂E/∂z^l_i$"},
+		{wName(e, 0, 3), "the weight $w^l_ij$ from neuron j of layer $l-1$ to neuron i of layer l " +
+			fmt.Sprintf("($w%d_1,13$ if an index has two digits)", e)},
+		{wName(e, 0, 0), "the bias of neuron i: a weight $w^l_i0$ on a constant input $a^(l-1)_0 = 1$"},
 	})
 	x.gap()
 	x.para("Absent connections are left out of every sum. Numbers are rounded to 6 significant " +
@@ -765,7 +766,7 @@ func (x *explainer) updates() {
 		for r := range t.X {
 			head = append(head, fmt.Sprintf("$δ·a$ (ex. %d)", r+1))
 		}
-		head = append(head, "$∂E/∂w$ (sum)", fmt.Sprintf("new = old - %s·$∂E/∂w$", alpha))
+		head = append(head, "$∂E/∂w$ (sum)", "new")
 		var rows [][]string
 		for _, w := range ws {
 			row := []string{"$" + wName(l, w.i, w.j) + "$", num(w.old)}

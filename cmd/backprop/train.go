@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -17,8 +18,8 @@ import (
 )
 
 const trainSynopsis = `[--data FILE|DIR|NAME] [--target COL] [--hidden 128,64] [--activation relu]
-                      [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.05]
-                      [--optimizer sgd|momentum|nesterov|adam] [--epochs 30] [--seed 1]
+                      [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
+                      [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
                       [--val-split 0.1] [--patience 10] [--test FILE | --test-split 0.2]
                       [--out model.json] [--history FILE]`
 
@@ -41,8 +42,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.loss, "loss", "", "squared, log or cross-entropy (default: from the target: classes → cross-entropy with softmax, or log with sigmoid for two; numbers → squared)")
 	fs.StringVar(&f.mode, "mode", "minibatch", "gradient descent mode: batch, sgd or minibatch")
 	fs.IntVar(&f.batch, "batch", 32, "examples per step in minibatch mode")
-	fs.Float64Var(&f.lr, "lr", math.NaN(), "learning rate α (default 0.05; 0.001 with adam)")
-	fs.StringVar(&f.optimizer, "optimizer", "momentum", "sgd, momentum, nesterov or adam")
+	fs.Float64Var(&f.lr, "lr", math.NaN(), "learning rate α (default 0.001 with adam, 0.05 otherwise)")
+	fs.StringVar(&f.optimizer, "optimizer", "adam", "sgd, momentum, nesterov or adam")
 	fs.Float64Var(&f.momentum, "momentum", 0.9, "μ of momentum and nesterov")
 	fs.Float64Var(&f.l2, "l2", 0, "L2 weight decay λ (on weights, not biases)")
 	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, step or cosine")
@@ -60,6 +61,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.precision, "precision", "float32", "float32 or float64")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if f.valSplit == 0 {
+		patienceSet := false
+		fs.Visit(func(fl *flag.Flag) { patienceSet = patienceSet || fl.Name == "patience" })
+		if patienceSet && f.patience > 0 {
+			return usagef("train: --patience needs a validation set (--val-split > 0)")
+		}
+		f.patience = 0
 	}
 	switch f.precision {
 	case "float32":
