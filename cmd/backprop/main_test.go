@@ -124,7 +124,7 @@ func TestTrainEvaluatePredict(t *testing.T) {
 	dir := t.TempDir()
 	m1, m2 := filepath.Join(dir, "m1.json"), filepath.Join(dir, "m2.json")
 	hist := filepath.Join(dir, "h.csv")
-	args := []string{"train", "--data", "iris", "--hidden", "8", "--epochs", "40", "--seed", "3"}
+	args := []string{"train", "--data", "iris", "--hidden", "8", "--epochs", "40", "--lr", "0.02", "--seed", "3"}
 	out, errs, status := cli(t, append(args, "--out", m1, "--history", hist)...)
 	if status != 0 {
 		t.Fatalf("train: status %d: %s\n%s", status, errs, out)
@@ -172,7 +172,7 @@ func TestTrainRegressionAndBinary(t *testing.T) {
 	dir := t.TempDir()
 	for _, set := range []string{"diabetes", "breast_cancer"} {
 		m := filepath.Join(dir, set+".json")
-		out, errs, status := cli(t, "train", "--data", set, "--hidden", "8", "--epochs", "20", "--out", m)
+		out, errs, status := cli(t, "train", "--data", set, "--hidden", "16", "--epochs", "100", "--out", m)
 		if status != 0 {
 			t.Fatalf("%s: status %d: %s\n%s", set, status, errs, out)
 		}
