@@ -44,6 +44,10 @@ type benchResult struct {
 
 const fmnistDir = "/usr/share/datasets/fashion-mnist"
 
+func init() {
+	commands["bench"] = command{"measure the kernels and the training speed on this machine", runBench}
+}
+
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", "[--json] [--only gemm,w1,w4,w5] [--epochs 1] [--reps 3] [--data DIR]", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")

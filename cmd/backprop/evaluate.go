@@ -22,6 +22,11 @@ type trained struct {
 	m    *meta
 }
 
+func init() {
+	commands["evaluate"] = command{"measure a trained model on labelled data", runEvaluate}
+	commands["predict"] = command{"write a model's predictions for data as CSV", runPredict}
+}
+
 func loadTrained(path string) (*trained, error) {
 	if path == "" {
 		return nil, usagef("--model FILE is required")

@@ -9,6 +9,10 @@ import (
 	"github.com/backprop-go/backprop/explain"
 )
 
+func init() {
+	commands["explain"] = command{"show one gradient step in full: every z, a, δ, gradient and update", runExplain}
+}
+
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... [--lr 0.5] [--format text|markdown|json]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")

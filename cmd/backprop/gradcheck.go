@@ -9,6 +9,10 @@ import (
 	"github.com/backprop-go/backprop"
 )
 
+func init() {
+	commands["gradcheck"] = command{"compare backpropagation's gradients with finite differences", runGradcheck}
+}
+
 func runGradcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("gradcheck", "--model FILE [--x 1,0 --y 1]... [--tol 1e-6]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")

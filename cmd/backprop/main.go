@@ -90,18 +90,8 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-var commands map[string]command
-
-func init() {
-	commands = map[string]command{
-		"explain":   {"show one gradient step in full: every z, a, δ, gradient and update", runExplain},
-		"gradcheck": {"compare backpropagation's gradients with finite differences", runGradcheck},
-		"bench":     {"measure the kernels and the training speed on this machine", runBench},
-		"evaluate":  {"measure a trained model on labelled data", runEvaluate},
-		"predict":   {"write a model's predictions for data as CSV", runPredict},
-		"train":     {"train a network on a CSV file, an IDX directory or an embedded set", runTrain},
-	}
-}
+// commands holds the verbs; each verb's file registers itself in its init.
+var commands = map[string]command{}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "backprop trains, runs and explains feed-forward neural networks.")

@@ -20,7 +20,7 @@ import (
 const trainSynopsis = `[--data FILE|DIR|NAME] [--target COL] [--hidden 128,64] [--activation relu]
                       [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
                       [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
-                      [--val-split 0.1] [--patience 10] [--test FILE | --test-split 0.2]
+                      [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
                       [--out model.json] [--history FILE]`
 
 type trainFlags struct {
@@ -28,7 +28,11 @@ type trainFlags struct {
 	batch, epochs, patience, every                                           int
 	lr, momentum, l2, gamma, valSplit, testSplit, slope                      float64
 	seed                                                                     uint64
-	test, out, history, precision                                            string
+	test, val, out, history, precision                                       string
+}
+
+func init() {
+	commands["train"] = command{"train a network on a CSV file, an IDX directory or an embedded set", runTrain}
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,6 +56,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&f.epochs, "epochs", 30, "passes over the training set")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the splits and the shuffling")
 	fs.Float64Var(&f.valSplit, "val-split", 0.1, "fraction of the training part held out for validation (0 for none)")
+	fs.StringVar(&f.val, "val", "", "a CSV file of validation examples (instead of --val-split)")
 	fs.IntVar(&f.patience, "patience", 10, "stop after this many epochs without a better validation loss (0: never)")
 	fs.StringVar(&f.test, "test", "", "a CSV file of test examples (default: split off --test-split)")
 	fs.Float64Var(&f.testSplit, "test-split", 0.2, "fraction held out for the test (without --test or an IDX directory's t10k files)")
@@ -62,7 +67,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.valSplit == 0 {
+	if f.val != "" {
+		f.valSplit = 0
+	}
+	if f.valSplit == 0 && f.val == "" {
 		patienceSet := false
 		fs.Visit(func(fl *flag.Flag) { patienceSet = patienceSet || fl.Name == "patience" })
 		if patienceSet && f.patience > 0 {
@@ -139,20 +147,29 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if J == backprop.Log && all.Classes != nil && all.Outputs != 1 {
 		return usagef("train: --loss log needs two classes, %s has %d (use cross-entropy)", f.data, len(all.Classes))
 	}
-	if f.test != "" {
-		topt := opt
-		topt.Features, topt.Classes = all.FeatureNames, all.Classes
+	// readPart reads a --test or --val file with the training data's
+	// features and classes.
+	readPart := func(flagName, path string) (*data.Dataset, error) {
+		popt := opt
+		popt.Features, popt.Classes = all.FeatureNames, all.Classes
 		if all.Classes == nil {
-			topt.Task = data.TaskRegression
+			popt.Task = data.TaskRegression
 		}
-		if test, err = readCSVFile(f.test, topt); err != nil {
-			return badInput(err)
+		d, err := readCSVFile(path, popt)
+		if err != nil {
+			return nil, badInput(err)
 		}
-		if test.Y == nil {
-			return usagef("train: --test %s has no target column", f.test)
+		if d.Y == nil {
+			return nil, usagef("train: --%s %s has no target column", flagName, path)
 		}
 		if binary {
-			toBinary(test)
+			toBinary(d)
+		}
+		return d, nil
+	}
+	if f.test != "" {
+		if test, err = readPart("test", f.test); err != nil {
+			return err
 		}
 	}
 	trainPart := all
@@ -162,7 +179,11 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		}
 	}
 	var val *data.Dataset
-	if f.valSplit > 0 {
+	if f.val != "" {
+		if val, err = readPart("val", f.val); err != nil {
+			return err
+		}
+	} else if f.valSplit > 0 {
 		if trainPart, val, err = data.Split(trainPart, f.valSplit, f.seed+1, all.Classes != nil); err != nil {
 			return usagef("train: --val-split: %v", err)
 		}
