@@ -200,8 +200,11 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		return usagef("train: --scale: %v", err)
 	}
 	for _, d := range []*data.Dataset{trainPart, val, test} {
-		if d != nil {
-			scaler.Apply(d)
+		if d == nil {
+			continue
+		}
+		if err := scaler.Apply(d); err != nil {
+			return badInput(err)
 		}
 	}
 	var ty *targetScale
