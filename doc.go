@@ -37,4 +37,17 @@
 // model readers call.
 //
 // Model files are JSON (see ReadModel); Save writes them atomically.
+// MarshalModel ends each file with a "checksum" field, "sha256:" and the
+// SHA-256 of the file's compact form without that field; ReadModel refuses a
+// file that does not match it ("checksum mismatch: the file was changed or
+// damaged after it was written") and reads files without one as they are.
+//
+// # Limits
+//
+// The model reader refuses, before allocating for them: a file larger than
+// MaxModelBytes (1 GiB); a layer of more than 2^28 parameters (n_l × n_(l-1));
+// a weight row of the wrong length (rows are decoded one at a time, so a
+// file claiming "inputs": 100000000 with a short row costs nothing); more
+// than 16384 layers; more than 4096 fields in one JSON object. Whatever a
+// file claims, reading it costs memory in proportion to its size.
 package backprop

@@ -2,6 +2,8 @@ package backprop
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Format is the value of the "format" field that WriteModel adds. Readers
@@ -21,12 +24,31 @@ const Format = "backprop-model/1"
 // so a hostile file cannot exhaust memory.
 const MaxModelBytes = 1 << 30
 
-// maxParams bounds the parameters of one layer (2^28, 1 GiB of float32).
-const maxParams = 1 << 28
+// The other limits of the model reader (see the package doc, "Limits"): the
+// parameters of one layer (2^28, 1 GiB of float32), the layers of a network
+// and the fields of one JSON object (the top level or a layer).
+const (
+	maxParams = 1 << 28
+	maxLayers = 1 << 14
+	maxFields = 1 << 12
+)
+
+// ErrChecksum is the error, wrapped, of a model file whose checksum field
+// does not match its content.
+var ErrChecksum = errors.New("checksum mismatch: the file was changed or damaged after it was written")
 
 // ReadModel reads a network from its JSON model file (the format of
 // SPEC.md and reference/README.md) and validates it: shapes, names, mask
 // values, finite numbers. Fields it does not know are kept in Extra.
+//
+// A file with a "checksum" field (MarshalModel writes one) must match it, or
+// ReadModel returns an error wrapping [ErrChecksum] and no network; a file
+// without one (written by hand, or a reference case) is read as it is. The
+// reader decodes the weights a row at a time and refuses a row of the wrong
+// length, a layer of more than 2^28 parameters, more than 16384 layers or
+// more than 4096 fields in an object before allocating for them, so a
+// hostile file costs memory in proportion to its size, at most
+// MaxModelBytes.
 func ReadModel[T Float](r io.Reader) (*Network[T], error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxModelBytes+1))
 	if err != nil {
@@ -45,12 +67,26 @@ func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
 	} else if trimmed[0] != '{' {
 		return nil, errors.New("not a model file: want a JSON object")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, fmt.Errorf("not a model file: %v", jsonError(data, err))
+	if !json.Valid(data) {
+		var v struct{}
+		err := jsonError(data, json.Unmarshal(data, &v)) // the syntax error, found before decoding anything
+		if strings.HasSuffix(err.Error(), "unexpected end of JSON input") {
+			return nil, fmt.Errorf("not a model file: %v (the file is truncated)", err)
+		}
+		return nil, fmt.Errorf("not a model file: %v", err)
+	}
+	top, err := readObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("not a model file: %v", err)
 	}
 	if _, ok := top["layers"]; !ok {
 		return nil, errors.New(`not a model file: no "layers" field`)
+	}
+	if raw, ok := top["checksum"]; ok {
+		if err := verifyChecksum(data, raw); err != nil {
+			return nil, err
+		}
+		delete(top, "checksum")
 	}
 	net := &Network[T]{}
 	if err := field(top, "format", new(string), false); err != nil {
@@ -63,20 +99,42 @@ func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
 	if err := field(top, "loss", &loss, true); err != nil {
 		return nil, err
 	}
-	var err error
 	if net.Loss, err = ParseLoss(loss); err != nil {
 		return nil, fmt.Errorf("loss: %w", err)
 	}
-	var layers []map[string]json.RawMessage
-	if err := field(top, "layers", &layers, true); err != nil {
-		return nil, err
+	rawLayers := top["layers"]
+	delete(top, "layers")
+	if first := bytes.TrimSpace(rawLayers); first[0] != '[' && first[0] != 'n' {
+		return nil, fmt.Errorf("layers: %s", typeError(json.Unmarshal(rawLayers, new([]map[string]json.RawMessage))))
 	}
 	net.Extra = top
 	in := net.Inputs
 	if in < 1 {
 		return nil, fmt.Errorf("inputs: %d, want at least 1", in)
 	}
-	for l, raw := range layers {
+	// One layer at a time: the first bad one stops the reading.
+	next := func() []byte { return nil } // null: no layers
+	if bytes.TrimSpace(rawLayers)[0] == '[' {
+		next = elements(rawLayers)
+	}
+	for l := 0; ; l++ {
+		elem := next()
+		if elem == nil {
+			break
+		}
+		if l == maxLayers {
+			return nil, fmt.Errorf("layers: more than %d", maxLayers)
+		}
+		var raw map[string]json.RawMessage
+		switch elem[0] {
+		case 'n': // null
+		case '{':
+			if raw, err = readObject(elem); err != nil {
+				return nil, fmt.Errorf("layer %d: %v", l+1, err)
+			}
+		default:
+			return nil, fmt.Errorf("layers: %s", typeError(json.Unmarshal(elem, new(map[string]json.RawMessage))))
+		}
 		lay, err := readLayer[T](raw, in)
 		if err != nil {
 			return nil, fmt.Errorf("layer %d: %w", l+1, err)
@@ -91,6 +149,161 @@ func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
 		return nil, err
 	}
 	return net, nil
+}
+
+// readObject splits the JSON object data (valid JSON) into its fields, at
+// most maxFields of them; a repeated name keeps its last value. It scans the
+// bytes once, without decoding the values.
+func readObject(data []byte) (map[string]json.RawMessage, error) {
+	fields := map[string]json.RawMessage{}
+	i := skipSpace(data, 0) + 1 // {
+	for {
+		i = skipSpace(data, i)
+		if data[i] == '}' {
+			return fields, nil
+		}
+		end := skipValue(data, i)
+		var name string
+		if err := json.Unmarshal(data[i:end], &name); err != nil {
+			return nil, err
+		}
+		i = skipSpace(data, end) + 1 // :
+		i = skipSpace(data, i)
+		end = skipValue(data, i)
+		if _, seen := fields[name]; !seen && len(fields) == maxFields {
+			return nil, fmt.Errorf("more than %d fields in an object", maxFields)
+		}
+		fields[name] = bytes.Clone(data[i:end])
+		i = skipSpace(data, end)
+		if data[i] == ',' {
+			i++
+		}
+	}
+}
+
+// elements returns the elements of the JSON array data (valid JSON) one at
+// a time: each call returns the next, or nil after the last.
+func elements(data []byte) func() []byte {
+	i := skipSpace(data, 0) + 1 // [
+	return func() []byte {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] == ']' {
+			return nil
+		}
+		start := i
+		i = skipValue(data, i)
+		elem := data[start:i]
+		i = skipSpace(data, i)
+		if data[i] == ',' {
+			i++
+		}
+		return elem
+	}
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value that starts at data[i], in
+// valid JSON.
+func skipValue(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ' ', '\t', '\n', '\r', ',', ':':
+			if depth == 0 {
+				return i
+			}
+		default:
+			if depth == 0 { // a number, true, false or null
+				for i < len(data) && !bytes.ContainsRune([]byte(" \t\r\n,]}"), rune(data[i])) {
+					i++
+				}
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// openArray starts reading the JSON array raw one element at a time, with
+// numbers as json.Number; ok is false for null. Any other value gives the
+// error json.Unmarshal gives for it into like.
+func openArray(raw json.RawMessage, like any) (dec *json.Decoder, ok bool, err error) {
+	dec = json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, false, err
+	}
+	switch tok {
+	case nil:
+		return nil, false, nil
+	case json.Delim('['):
+		return dec, true, nil
+	}
+	return nil, false, errors.New(typeError(json.Unmarshal(raw, like)))
+}
+
+// countRest counts the elements left in the array dec reads, up to limit of
+// them; all is false when it stopped at the limit. It holds one element at a
+// time.
+func countRest(dec *json.Decoder, limit int) (n int, all bool) {
+	var skip json.RawMessage
+	for dec.More() {
+		if n == limit || dec.Decode(&skip) != nil {
+			return n, false
+		}
+		n++
+	}
+	return n, true
+}
+
+// verifyChecksum checks the checksum field raw of the model file data:
+// "sha256:" and the hex SHA-256 of the file's compact form (json.Compact)
+// without the checksum field, which MarshalModel writes last.
+func verifyChecksum(data []byte, raw json.RawMessage) error {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return fmt.Errorf("checksum: %v", typeError(err))
+	}
+	hexSum, ok := strings.CutPrefix(s, "sha256:")
+	want, err := hex.DecodeString(hexSum)
+	if !ok || err != nil || len(want) != sha256.Size {
+		return fmt.Errorf("checksum: %q, want \"sha256:\" and 64 hex digits", s)
+	}
+	var c bytes.Buffer
+	if err := json.Compact(&c, data); err != nil {
+		return err
+	}
+	body, ok := bytes.CutSuffix(c.Bytes(), []byte(`,"checksum":"`+s+`"}`))
+	if !ok {
+		return ErrChecksum // not the last field: not as written
+	}
+	got := sha256.Sum256(append(body, '}'))
+	if !bytes.Equal(got[:], want) {
+		return ErrChecksum
+	}
+	return nil
 }
 
 // field decodes top[name] into v and removes it from top.
@@ -109,6 +322,9 @@ func field(top map[string]json.RawMessage, name string, v any, required bool) er
 	return nil
 }
 
+// readLayer reads one layer on in inputs. Weights, bias and mask are decoded
+// an element at a time, each row checked before the next is read, so a
+// claimed shape never allocates more than the file holds.
 func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], error) {
 	if raw == nil {
 		return nil, errors.New("want an object")
@@ -133,76 +349,132 @@ func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], erro
 			lay.Slope = T(*slope)
 		}
 	}
-	var W [][]json.Number
-	if err := field(raw, "weights", &W, true); err != nil {
+	rawW, ok := raw["weights"]
+	if !ok {
+		return nil, errors.New("weights: missing")
+	}
+	delete(raw, "weights")
+	if W, rows, ok := parseMatrix[T](rawW, in, maxParams/in); ok {
+		lay.W, lay.Out = W, rows
+	} else if err := readWeights(lay, rawW); err != nil {
 		return nil, err
 	}
-	lay.Out = len(W)
-	if lay.Out == 0 {
-		return nil, errors.New("weights: no rows, want at least 1")
-	}
-	if lay.Out > maxParams/in {
-		return nil, fmt.Errorf("weights: %d×%d is more than %d parameters", lay.Out, in, maxParams)
-	}
-	lay.W = make([]T, 0, lay.Out*in)
-	for i, row := range W {
-		if len(row) != in {
-			return nil, fmt.Errorf("weights[%d]: %d values, want %d (the outputs of the layer before)", i, len(row), in)
+	if rawB, found := raw["bias"]; found {
+		delete(raw, "bias")
+		dec, ok, err := openArray(rawB, new([]json.Number))
+		if err != nil {
+			return nil, fmt.Errorf("bias: %v", err)
 		}
-		for j, s := range row {
+		if ok {
+			lay.B = make([]T, 0, lay.Out)
+		}
+		var s json.Number
+		for i := 0; ok && dec.More(); i++ {
+			if i == lay.Out {
+				n, all := countRest(dec, 1<<16)
+				more := ""
+				if !all {
+					more = "more than "
+				}
+				return nil, fmt.Errorf("bias: %s%d values, want %d (one per row of weights)", more, i+n, lay.Out)
+			}
+			if err := dec.Decode(&s); err != nil {
+				return nil, fmt.Errorf("bias: %v", typeError(err))
+			}
 			v, err := number[T](s)
 			if err != nil {
-				return nil, fmt.Errorf("weights[%d][%d]: %w", i, j, err)
+				return nil, fmt.Errorf("bias[%d]: %w", i, err)
 			}
-			lay.W = append(lay.W, v)
+			lay.B = append(lay.B, v)
+		}
+		if ok && len(lay.B) != lay.Out {
+			return nil, fmt.Errorf("bias: %d values, want %d (one per row of weights)", len(lay.B), lay.Out)
 		}
 	}
-	if _, ok := raw["bias"]; ok {
-		var b []json.Number
-		if err := field(raw, "bias", &b, false); err != nil {
-			return nil, err
+	if rawM, found := raw["mask"]; found {
+		delete(raw, "mask")
+		dec, ok, err := openArray(rawM, new([][]json.Number))
+		if err != nil {
+			return nil, fmt.Errorf("mask: %v", err)
 		}
-		if b != nil {
-			if len(b) != lay.Out {
-				return nil, fmt.Errorf("bias: %d values, want %d (one per row of weights)", len(b), lay.Out)
+		if ok {
+			lay.Mask = make([]bool, 0, len(lay.W))
+		}
+		var row []json.Number
+		rows := 0
+		for i := 0; ok && dec.More(); i++ {
+			if i == lay.Out {
+				n, all := countRest(dec, 1<<16)
+				more := ""
+				if !all {
+					more = "more than "
+				}
+				return nil, fmt.Errorf("mask: %s%d rows, want %d (the rows of weights)", more, i+n, lay.Out)
 			}
-			lay.B = make([]T, lay.Out)
-			for i, s := range b {
-				if lay.B[i], err = number[T](s); err != nil {
-					return nil, fmt.Errorf("bias[%d]: %w", i, err)
+			if err := dec.Decode(&row); err != nil {
+				return nil, fmt.Errorf("mask: %v", typeError(err))
+			}
+			if len(row) != in {
+				return nil, fmt.Errorf("mask[%d]: %d values, want %d (the columns of weights)", i, len(row), in)
+			}
+			for j, s := range row {
+				switch s {
+				case "0", "1":
+					lay.Mask = append(lay.Mask, s == "1")
+				default:
+					return nil, fmt.Errorf("mask[%d][%d]: %s, want 0 or 1", i, j, s)
 				}
 			}
+			rows++
 		}
-	}
-	if _, ok := raw["mask"]; ok {
-		var M [][]json.Number
-		if err := field(raw, "mask", &M, false); err != nil {
-			return nil, err
-		}
-		if M != nil {
-			if len(M) != lay.Out {
-				return nil, fmt.Errorf("mask: %d rows, want %d (the rows of weights)", len(M), lay.Out)
-			}
-			lay.Mask = make([]bool, 0, lay.Out*in)
-			for i, row := range M {
-				if len(row) != in {
-					return nil, fmt.Errorf("mask[%d]: %d values, want %d (the columns of weights)", i, len(row), in)
-				}
-				for j, s := range row {
-					switch s {
-					case "0", "1":
-						lay.Mask = append(lay.Mask, s == "1")
-					default:
-						return nil, fmt.Errorf("mask[%d][%d]: %s, want 0 or 1", i, j, s)
-					}
-				}
-			}
+		if ok && rows != lay.Out {
+			return nil, fmt.Errorf("mask: %d rows, want %d (the rows of weights)", rows, lay.Out)
 		}
 	}
 	if len(raw) > 0 {
 		lay.Extra = raw
 	}
 	return lay, nil
+}
+
+// readWeights is the careful reading of the weights rawW of lay, for the
+// errors parseMatrix leaves to it.
+func readWeights[T Float](lay *Layer[T], rawW json.RawMessage) error {
+	in := lay.In
+	dec, ok, err := openArray(rawW, new([][]json.Number))
+	if err != nil {
+		return fmt.Errorf("weights: %v", err)
+	}
+	maxRows := maxParams / in
+	var row []json.Number
+	for i := 0; ok && dec.More(); i++ {
+		if i == maxRows {
+			n, all := countRest(dec, 1<<16)
+			if all {
+				return fmt.Errorf("weights: %d×%d is more than %d parameters", i+n, in, maxParams)
+			}
+			return fmt.Errorf("weights: more than %d×%d is more than %d parameters", i+n, in, maxParams)
+		}
+		if err := dec.Decode(&row); err != nil {
+			return fmt.Errorf("weights: %v", typeError(err))
+		}
+		if len(row) != in {
+			return fmt.Errorf("weights[%d]: %d values, want %d (the outputs of the layer before)", i, len(row), in)
+		}
+		for j, s := range row {
+			v, err := number[T](s)
+			if err != nil {
+				return fmt.Errorf("weights[%d][%d]: %w", i, j, err)
+			}
+			lay.W = append(lay.W, v)
+		}
+		lay.Out++
+	}
+	if lay.Out == 0 {
+		return errors.New("weights: no rows, want at least 1")
+	}
+	lay.W = slices.Clip(lay.W)
+	return nil
 }
 
 // number parses a JSON number into T, refusing values that overflow T.
@@ -265,8 +537,10 @@ func LoadModel[T Float](path string) (*Network[T], error) {
 }
 
 // MarshalModel returns the network's model file: JSON, indented, with numbers
-// in the shortest form that reads back to the same value of T, and the Extra
-// fields after the known ones in sorted order.
+// in the shortest form that reads back to the same value of T, the Extra
+// fields after the known ones in sorted order, and last a "checksum" field,
+// "sha256:" and the hex SHA-256 of the file's compact form (json.Compact)
+// without that field, which ReadModel verifies.
 func (net *Network[T]) MarshalModel() ([]byte, error) {
 	if err := net.Validate(); err != nil {
 		return nil, err
@@ -309,8 +583,14 @@ func (net *Network[T]) MarshalModel() ([]byte, error) {
 		b.WriteByte('}')
 	}
 	b.WriteByte(']')
-	writeExtra(&b, net.Extra)
-	b.WriteByte('}')
+	writeExtra(&b, net.Extra, "format", "checksum") // written here, not twice
+	// The checksum, last: the SHA-256 of the compact form of all before it.
+	var c bytes.Buffer
+	if err := json.Compact(&c, append(b.Bytes(), '}')); err != nil {
+		return nil, fmt.Errorf("backprop: writing model: %w", err)
+	}
+	sum := sha256.Sum256(c.Bytes())
+	b.WriteString(`,"checksum":"sha256:` + hex.EncodeToString(sum[:]) + `"}`)
 	var out bytes.Buffer
 	if err := json.Indent(&out, b.Bytes(), "", " "); err != nil {
 		return nil, fmt.Errorf("backprop: writing model: %w", err)
@@ -344,10 +624,14 @@ func writeMatrix[E any](b *bytes.Buffer, s []E, width int, put func(E)) {
 	b.WriteString("]]")
 }
 
-func writeExtra(b *bytes.Buffer, extra map[string]json.RawMessage) {
+// writeExtra writes the fields of extra in sorted order, except those named
+// in skip.
+func writeExtra(b *bytes.Buffer, extra map[string]json.RawMessage, skip ...string) {
 	keys := make([]string, 0, len(extra))
 	for k := range extra {
-		keys = append(keys, k)
+		if !slices.Contains(skip, k) {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
@@ -410,4 +694,73 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// parseMatrix is the fast reading of weights: raw (valid JSON) as an array
+// of rows of in numbers each, at most maxRows of them, in one pass without
+// reflection. ok is false for anything else (null, another shape, a row of
+// another length, too many rows, a number that does not fit T), which
+// readWeights then reads carefully to say what is wrong.
+func parseMatrix[T Float](raw []byte, in, maxRows int) (W []T, rows int, ok bool) {
+	i := 0
+	skip := func() {
+		for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+			i++
+		}
+	}
+	next := func(c byte) bool {
+		skip()
+		if i < len(raw) && raw[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
+	if !next('[') {
+		return nil, 0, false
+	}
+	if next(']') {
+		return nil, 0, false // no rows: readWeights says so
+	}
+	for {
+		if rows == maxRows || !next('[') {
+			return nil, 0, false
+		}
+		for j := 0; ; j++ {
+			skip()
+			start := i
+			for i < len(raw) && (raw[i] >= '0' && raw[i] <= '9' || raw[i] == '-' || raw[i] == '+' || raw[i] == '.' || raw[i] == 'e' || raw[i] == 'E') {
+				i++
+			}
+			if i == start || j == in {
+				return nil, 0, false
+			}
+			v, err := number[T](json.Number(raw[start:i]))
+			if err != nil {
+				return nil, 0, false
+			}
+			W = append(W, v)
+			if next(']') {
+				if j+1 != in {
+					return nil, 0, false
+				}
+				break
+			}
+			if !next(',') {
+				return nil, 0, false
+			}
+		}
+		rows++
+		if next(']') {
+			break
+		}
+		if !next(',') {
+			return nil, 0, false
+		}
+	}
+	skip()
+	if i != len(raw) {
+		return nil, 0, false
+	}
+	return slices.Clip(W), rows, true
 }

@@ -20,7 +20,7 @@ func TestReadModelErrors(t *testing.T) {
 		{``, `not a model file: empty`},
 		{`[1,2]`, `not a model file: want a JSON object`},
 		{`null`, `not a model file: want a JSON object`},
-		{`{"inputs":2,`, `not a model file: line 1, column 12: unexpected end of JSON input`},
+		{`{"inputs":2,`, `not a model file: line 1, column 12: unexpected end of JSON input (the file is truncated)`},
 		{"{\n\"inputs\": 2,\n  x}", `not a model file: line 3, column 3: invalid character 'x' looking for beginning of object key string`},
 		{`{"name":"resnet"}`, `not a model file: no "layers" field`},
 		{`{"loss":"log","layers":[]}`, `inputs: missing`},
@@ -150,6 +150,14 @@ func FuzzReadModel(f *testing.F) {
 	}
 	f.Add([]byte(`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[0.1,0.2]],"bias":[0.3],"mask":[[1,0]]}]}`))
 	f.Add([]byte(`{"inputs":1,"loss":"squared","layers":[{"activation":"leaky-relu","slope":0.2,"weights":[[1]]}],"x":1}`))
+	// A file as MarshalModel writes it, with its checksum.
+	withSum, err := backprop.UnmarshalModel[float64]([]byte(`{"inputs":2,"loss":"log","layers":[{"activation":"tanh","weights":[[0.5,-1],[2,0.25]],"bias":[0,1]},{"activation":"sigmoid","weights":[[1,-1]]}],"classes":["a","b"]}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	sum, _ := withSum.MarshalModel()
+	f.Add(sum)
+	f.Add([]byte(`{"inputs":100000000,"loss":"squared","layers":[{"activation":"identity","weights":[[1,2]]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		net, err := backprop.UnmarshalModel[float64](data)
 		if err != nil {

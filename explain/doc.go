@@ -10,7 +10,7 @@
 // "teaching" implementation that could drift from the real one. The error
 // is E = Σ_r J(y_r, o_r), the sum (not the mean) of the examples' losses.
 //
-// A Trace is written in three forms:
+// A Trace is written in these forms:
 //
 //   - WriteText: plain text of at most 100 columns, for a terminal. It walks
 //     the step as the article's worked example does: the forward pass with
@@ -20,8 +20,13 @@
 //     chain rule or the softmax Jacobian for the others), the delta rule
 //     back through the hidden layers, a table of every weight's gradient and
 //     update, and the outputs after the step.
-//   - WriteMarkdown: the same as a Markdown document with LaTeX math, to
-//     hand out.
+//   - WriteMarkdown: the same as a Markdown document with LaTeX math and
+//     the picture of WriteSVG embedded, to hand out.
+//   - WriteSVG and WritePNG: a picture of the network as the article draws
+//     it: neurons in columns with their z, a and δ, the connections that
+//     exist with their weights before → after the step (line width by |w|,
+//     blue for w > 0, red for w < 0). A network with a layer wider than 10
+//     neurons is summarised as heat maps of W, the update, δ and a.
 //   - WriteJSON: the numbers, in the shape of the "expected" field of the
 //     reference cases (loss, layers with z, a, delta, grad_weights,
 //     grad_bias, weights_after, bias_after, and output_after).

@@ -16,13 +16,19 @@ import (
 func (t *Trace) WriteText(w io.Writer) error { return t.write(w, false) }
 
 // WriteMarkdown writes what WriteText writes as a Markdown document, with the
-// equations in LaTeX math ($...$ inline, $$...$$ displayed) and the updates
-// in tables: a handout for a class.
+// equations in LaTeX math ($...$ inline, $$...$$ displayed), the updates
+// in tables and the picture of WriteSVG embedded as a data: URI image, so
+// the file stands alone: a handout for a class.
 func (t *Trace) WriteMarkdown(w io.Writer) error { return t.write(w, true) }
 
 func (t *Trace) write(w io.Writer, md bool) error {
 	x := &explainer{doc: newDoc(md), t: t, net: t.Net}
 	x.header()
+	if md {
+		if err := x.figure(); err != nil {
+			return err
+		}
+	}
 	x.forward()
 	x.loss()
 	x.outputDeltas()

@@ -133,6 +133,19 @@ type Config struct {
 	// this epoch, the steps per epoch and the batch's mean loss; for a
 	// progress bar. Train itself allocates nothing to call it.
 	OnStep func(done, total int, loss float64) `json:"-"`
+
+	// OnCheckpoint, if not nil, is called at the end of every
+	// CheckpointEvery-th epoch (0 means every epoch) with the State to
+	// resume from, after OnEpoch; the network then holds the weights of the
+	// end of the epoch. An error stops Train, which returns it wrapped.
+	OnCheckpoint    func(*State) error `json:"-"`
+	CheckpointEvery int                `json:"-"`
+	// Resume, if not nil, continues the run that saved it: Train starts
+	// after epoch Resume.Epoch with its optimizer state, shuffling
+	// generator, best weights and history, on a network that holds the
+	// weights saved with it. The other fields of Config must be those of
+	// the saved run for the result to be the same.
+	Resume *State `json:"-"`
 }
 
 // withDefaults returns c with the defaults filled in, or an error naming the
@@ -215,6 +228,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("every: %d epochs, want at least 1", c.Every)
 	case c.Patience < 0:
 		return c, fmt.Errorf("patience: %d, want 0 (no early stopping) or more", c.Patience)
+	case c.CheckpointEvery < 0:
+		return c, fmt.Errorf("checkpoint every: %d epochs, want 0 (every epoch) or more", c.CheckpointEvery)
 	}
 	return c, nil
 }

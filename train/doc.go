@@ -52,6 +52,14 @@
 // gathered into buffers allocated once, and [Config].OnStep can drive a
 // progress bar at no cost.
 //
+// # Checkpoints
+//
+// [Config].OnCheckpoint receives a [State] every CheckpointEvery epochs:
+// the optimizer's state, the shuffling generator, the best weights, the
+// patience counter and the history. Save it with the network's weights;
+// Train with [Config].Resume set to it, on a network holding those weights,
+// continues to the same weights, bit for bit, as the uninterrupted run.
+//
 // # Metrics
 //
 // Every [Epoch] records the mean loss and accuracy (classification) or MSE

@@ -102,30 +102,48 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 	for i := range perm {
 		perm[i] = i
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, shuffleStream))
 	tr.score = newScorer(tr.task, tr.net.Outputs(), train.Y, N, false)
 	defer func() { tr.score = nil }()
 
-	// good holds the weights to return: the best on validation, or those of
-	// the last complete epoch.
-	good := make([][]T, len(tr.params))
+	// rs.good holds the weights to return: the best on validation, or those
+	// of the last complete epoch.
+	rs := &runState[T]{pcg: rand.NewPCG(cfg.Seed, shuffleStream), best: math.Inf(1), validated: val.N > 0}
+	rng := rand.New(rs.pcg)
+	rs.good = make([][]T, len(tr.params))
 	for p, w := range tr.params {
-		good[p] = append([]T(nil), w...)
+		rs.good[p] = append([]T(nil), w...)
 	}
 	restore := func() {
 		for p, w := range tr.params {
-			copy(w, good[p])
+			copy(w, rs.good[p])
 		}
 	}
-	var res Result
+	res := &rs.res
 	var ev *evaluator[T]
-	best, stale := math.Inf(1), 0
 	if val.N > 0 {
 		ev = newEvaluator(tr.net, val, tr.task)
-		ev.run(val)
-		best = ev.s.score().Loss
 	}
-	for e := 1; e <= cfg.Epochs; e++ {
+	if cfg.Resume != nil {
+		// Each epoch shuffles the order of the last, so the order is replayed
+		// from the seed; the generator must then be where the state says.
+		for range min(max(cfg.Resume.Epoch, 0), cfg.Epochs) {
+			if cfg.Mode != Batch {
+				shuffle(rng, perm)
+			}
+		}
+		if err := tr.resume(cfg.Resume, rs); err != nil {
+			return Result{}, err
+		}
+	} else if ev != nil {
+		ev.run(val)
+		rs.best = ev.s.score().Loss
+	}
+	every := max(cfg.CheckpointEvery, 1)
+	for e := rs.epoch + 1; e <= cfg.Epochs; e++ {
+		if cfg.Patience > 0 && rs.stale >= cfg.Patience { // a resumed run that had stopped early
+			res.EarlyStopped = e <= cfg.Epochs
+			break
+		}
 		start := time.Now()
 		tr.epoch, tr.step = e, 0
 		tr.alpha = cfg.Rate(e)
@@ -138,12 +156,12 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 				if ev != nil {
 					restore()
 				}
-				return res, fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err)
+				return *res, fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err)
 			}
 			loss, err := tr.Step(train, perm[s*size:min((s+1)*size, N)])
 			if err != nil {
 				restore()
-				return res, err
+				return *res, err
 			}
 			res.Steps++
 			if cfg.OnStep != nil {
@@ -157,27 +175,40 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 			sc := ev.s.score()
 			if math.IsNaN(sc.Loss) || math.IsInf(sc.Loss, 0) {
 				restore()
-				return res, &DivergedError{What: "validation loss", Value: sc.Loss, Epoch: e, Step: steps, Alpha: tr.alpha}
+				return *res, &DivergedError{What: "validation loss", Value: sc.Loss, Epoch: e, Step: steps, Alpha: tr.alpha}
 			}
 			ep.Val = &sc
-			improved = sc.Loss < best
+			improved = sc.Loss < rs.best
 			if improved {
-				best, res.BestEpoch, stale = sc.Loss, e, 0
+				rs.best, res.BestEpoch, rs.stale = sc.Loss, e, 0
 			} else {
-				stale++
+				rs.stale++
 			}
 		}
 		if improved {
 			for p, w := range tr.params {
-				copy(good[p], w)
+				copy(rs.good[p], w)
 			}
 		}
 		ep.Seconds = time.Since(start).Seconds()
 		res.History = append(res.History, ep)
+		rs.epoch = e
 		if cfg.OnEpoch != nil {
 			cfg.OnEpoch(ep)
 		}
-		if cfg.Patience > 0 && stale >= cfg.Patience {
+		if cfg.OnCheckpoint != nil && e%every == 0 {
+			st, err := tr.export(rs)
+			if err == nil {
+				err = cfg.OnCheckpoint(st)
+			}
+			if err != nil {
+				if ev != nil {
+					restore()
+				}
+				return *res, fmt.Errorf("checkpoint at epoch %d: %w", e, err)
+			}
+		}
+		if cfg.Patience > 0 && rs.stale >= cfg.Patience {
 			res.EarlyStopped = e < cfg.Epochs
 			break
 		}
@@ -185,7 +216,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 	if ev != nil {
 		restore()
 	}
-	return res, nil
+	return *res, nil
 }
 
 // shuffle permutes perm in place (Fisher–Yates).

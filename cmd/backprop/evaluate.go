@@ -12,6 +12,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -78,12 +79,18 @@ func (t *trained) readData(spec string, needTarget bool) (*data.Dataset, error) 
 }
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME [--json]", stderr)
+	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME [--json] [--plot FILE.png|FILE.svg]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "labelled data: a CSV file, an IDX directory (its t10k files) or an embedded set")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	plotPath := fs.String("plot", "", "also draw the confusion matrix as a heat map into this .png or .svg file (classification)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *plotPath != "" {
+		if err := plot.CheckPath(*plotPath); err != nil {
+			return usagef("evaluate: --plot %v", err)
+		}
 	}
 	if *spec == "" {
 		return usagef("evaluate: --data is required")
@@ -103,6 +110,17 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	m, err := train.Evaluate(t.net, toSet[float32](d), task)
 	if err != nil {
 		return badInput(err)
+	}
+	if *plotPath != "" {
+		if task != train.TaskClassification {
+			return usagef("evaluate: --plot draws a confusion matrix, and %s is a regression model", t.path)
+		}
+		if err := plot.Confusion(*plotPath, m.Confusion, t.classNames()[:len(m.Confusion)]); err != nil {
+			return fmt.Errorf("drawing the confusion matrix: %w", err)
+		}
+		if !*asJSON {
+			defer fmt.Fprintf(stdout, "\nconfusion matrix drawn in %s\n", *plotPath)
+		}
 	}
 	if *asJSON {
 		return writeEvalJSON(stdout, m, t.classNames())
@@ -181,6 +199,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if *spec == "" {
 		return usagef("predict: --data is required")
+	}
+	if err := checkOutPaths("predict", [2]string{"out", *outPath}); err != nil {
+		return err
 	}
 	t, err := loadTrained(*model)
 	if err != nil {

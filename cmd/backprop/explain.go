@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
+	"path/filepath"
+	"strings"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/explain"
@@ -14,15 +18,22 @@ func init() {
 }
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... [--lr 0.5] [--format text|markdown|json]", stderr)
+	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")
 	var xs, ys vectors
 	fs.Var(&xs, "x", "an example's inputs, comma-separated (repeat for a batch)")
 	fs.Var(&ys, "y", "an example's targets, comma-separated (one --y per --x)")
 	lr := fs.Float64("lr", math.NaN(), "learning rate α (default 0.5)")
-	format := fs.String("format", "text", "output: text, markdown or json")
+	format := fs.String("format", "text", "output: text, markdown (a handout, with the picture) or json")
+	svgPath := fs.String("svg", "", "also draw the network and the step into this SVG file (a .svg name)")
+	pngPath := fs.String("png", "", "also draw the network and the step into this PNG file (a .png name)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	for _, p := range []struct{ flag, path, ext string }{{"svg", *svgPath, ".svg"}, {"png", *pngPath, ".png"}} {
+		if ext := strings.ToLower(filepath.Ext(p.path)); p.path != "" && ext != p.ext {
+			return usagef("explain: --%s %s: want a file name ending in %s (--svg for .svg, --png for .png)", p.flag, p.path, p.ext)
+		}
 	}
 	write := map[string]func(*explain.Trace, io.Writer) error{
 		"text": (*explain.Trace).WriteText, "markdown": (*explain.Trace).WriteMarkdown, "json": (*explain.Trace).WriteJSON,
@@ -43,6 +54,21 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	trace, err := explain.Step(net, x, y, alpha)
 	if err != nil {
 		return badInput(err)
+	}
+	for _, p := range []struct {
+		path string
+		draw func(*explain.Trace, io.Writer) error
+	}{{*svgPath, (*explain.Trace).WriteSVG}, {*pngPath, (*explain.Trace).WritePNG}} {
+		if p.path == "" {
+			continue
+		}
+		var b bytes.Buffer
+		if err := p.draw(trace, &b); err != nil {
+			return fmt.Errorf("drawing %s: %w", p.path, err)
+		}
+		if err := backprop.WriteFileAtomic(p.path, b.Bytes()); err != nil {
+			return err
+		}
 	}
 	return write(trace, stdout)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -21,7 +22,8 @@ const trainSynopsis = `[--data FILE|DIR|NAME] [--target COL] [--hidden 128,64] [
                       [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
                       [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
                       [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
-                      [--out model.json] [--history FILE]`
+                      [--out model.json] [--history FILE] [--plot FILE.png|FILE.svg]
+                      [--checkpoint DIR [--checkpoint-every 1]] [--resume DIR]`
 
 type trainFlags struct {
 	data, target, hidden, activation, loss, mode, optimizer, schedule, scale string
@@ -29,6 +31,12 @@ type trainFlags struct {
 	lr, momentum, l2, gamma, valSplit, testSplit, slope                      float64
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
+	plot                                                                     string // --plot: the history as a picture
+
+	checkpoint, resume string            // --checkpoint DIR, --resume DIR
+	checkpointEvery    int               // --checkpoint-every N
+	runFlags           map[string]string // every flag's value, saved in a checkpoint
+	resumed            *checkpoint       // the checkpoint of --resume
 }
 
 func init() {
@@ -63,9 +71,24 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.scale, "scale", "", "input scaling fitted on the training part: standard, minmax or none (default standard for CSV, none for IDX)")
 	fs.StringVar(&f.out, "out", "model.json", "where to write the model")
 	fs.StringVar(&f.history, "history", "", "also write the per-epoch metrics to this CSV file")
+	fs.StringVar(&f.plot, "plot", "", "also draw the loss and accuracy (or R²) per epoch into this .png or .svg file")
 	fs.StringVar(&f.precision, "precision", "float32", "float32 or float64")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the network and the trainer's state in this directory every --checkpoint-every epochs")
+	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1, "epochs between checkpoints")
+	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := setupCheckpoint(fs, &f); err != nil {
+		return err
+	}
+	if err := checkOutPaths("train", [2]string{"out", f.out}, [2]string{"history", f.history}, [2]string{"plot", f.plot}); err != nil {
+		return err
+	}
+	if f.plot != "" {
+		if err := plot.CheckPath(f.plot); err != nil {
+			return usagef("train: --plot %v", err)
+		}
 	}
 	if f.val != "" {
 		f.valSplit = 0
@@ -248,6 +271,9 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
 		describeNet(net), J, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
 
+	if err := hookCheckpoint(f, net, &cfg, stdout); err != nil {
+		return err
+	}
 	prog := newProgress(stdout, cfg.Epochs, trainPart.N)
 	cfg.OnStep = prog.step
 	cfg.OnEpoch = prog.epoch
@@ -272,6 +298,12 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		if err := writeHistory(f.history, res.History); err != nil {
 			return fmt.Errorf("writing the history: %w", err)
 		}
+	}
+	if f.plot != "" && len(res.History) > 0 {
+		if err := plot.History(f.plot, res.History, task); err != nil {
+			return fmt.Errorf("drawing the history: %w", err)
+		}
+		fmt.Fprintf(stdout, "history plot written to %s\n", f.plot)
 	}
 	var div *train.DivergedError
 	switch {

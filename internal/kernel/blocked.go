@@ -2,19 +2,31 @@ package kernel
 
 import (
 	"runtime"
+	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
-// A microKernel multiplies a packed k×mr panel of op(A) by a packed k×nr
-// panel of op(B) into a full mr×nr tile of C (see microGo for the loop), and
-// carries the cache-block sizes that suit it.
+// A microKernel multiplies a k×mr panel of op(A) by a k×nr panel of op(B)
+// into a full mr×nr tile of C (see microGo for the loop), and carries the
+// cache-block sizes that suit it. The panels are packed (row strides mr and
+// nr) or read in place from A and B when the layout allows it.
 type microKernel[T float32 | float64] struct {
 	name       string
 	mr, nr     int // register tile: mr rows of C by nr columns
 	mc, kc, nc int // cache blocks: op(A) is packed mc×kc, op(B) kc×nc
-	fn         func(k int, a, b, c *T, ldc int, beta T)
+	// rows[r-1] computes r ≤ mr rows (nil where there is none; rows[mr-1]
+	// is the full kernel); if masked, bit j of its last argument says whether
+	// column j is in the tile (columns outside are not touched), so every
+	// edge tile is computed in place, else edge tiles go through a buffer.
+	rows   []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
+	masked bool
+	// dot, if not nil, computes C = a·Bᵀ + beta·C for one row a and n rows
+	// of B read in place (mask: the low k%lanes bits), for op(A)·Bᵀ with few
+	// rows, where packing B would cost more than the product.
+	dot   func(k int, a, b *T, ldb int, c *T, n int, beta T, mask uint64)
+	lanes int
 	// tr, if not nil, transposes nb tb×tb blocks for packing (see packT).
 	tr func(nb int, src *T, lds int, dst *T, ldd int)
 	tb int
@@ -30,8 +42,10 @@ var (
 
 func init() {
 	kernels32, kernels64 = archKernels()
-	kernels32 = append(kernels32, &microKernel[float32]{name: "purego", mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048, fn: microGo[float32]})
-	kernels64 = append(kernels64, &microKernel[float64]{name: "purego", mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024, fn: microGo[float64]})
+	kernels32 = append(kernels32, &microKernel[float32]{name: "purego", mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048,
+		rows: []func(int, *float32, int, *float32, int, *float32, int, float32, uint64){nil, nil, nil, microGo[float32]}})
+	kernels64 = append(kernels64, &microKernel[float64]{name: "purego", mr: 4, nr: 4, mc: 128, kc: 256, nc: 1024,
+		rows: []func(int, *float64, int, *float64, int, *float64, int, float64, uint64){nil, nil, nil, microGo[float64]}})
 	kern32, kern64 = kernels32[0], kernels64[0]
 }
 
@@ -43,15 +57,7 @@ func Info() string {
 	if nThreads == 1 {
 		return kern32.name + ", 1 thread"
 	}
-	return kern32.name + ", " + itoa(nThreads) + " threads"
-}
-
-// itoa formats a small non-negative int.
-func itoa(v int) string {
-	if v < 10 {
-		return string(rune('0' + v))
-	}
-	return itoa(v/10) + string(rune('0'+v%10))
+	return kern32.name + ", " + strconv.Itoa(nThreads) + " threads"
 }
 
 // A runner is a unit of work for the worker pool.
@@ -71,9 +77,10 @@ const maxThreads = 64
 // spinTime is how long an idle worker polls for the next job before it
 // parks: a training loop calls Gemm every few tens of microseconds, and
 // waking a parked goroutine costs several.
-const spinTime = 100 * time.Microsecond
+const spinTime = 50 * time.Microsecond
 
-// startWorkers starts the pool on first use, sized by GOMAXPROCS.
+// startWorkers starts the pool on first use, sized by GOMAXPROCS at that
+// moment.
 func startWorkers() {
 	workersOnce.Do(func() {
 		nThreads = min(runtime.GOMAXPROCS(0), maxThreads)
@@ -84,28 +91,30 @@ func startWorkers() {
 	})
 }
 
-// work runs jobs forever, polling for spinTime after each before it parks.
+// work runs jobs forever.
 func work() {
 	for {
-		var j runner
-		select {
-		case j = <-jobs:
-		default:
-			start := time.Now()
-			for j == nil {
-				select {
-				case j = <-jobs:
-				default:
-					if time.Since(start) > spinTime {
-						j = <-jobs
-					} else {
-						runtime.Gosched()
-					}
-				}
-			}
-		}
-		j.run()
+		poll(jobs).run()
 	}
+}
+
+// poll receives from ch, polling for up to spinTime before it parks.
+func poll[E any](ch chan E) E {
+	select {
+	case v := <-ch:
+		return v
+	default:
+	}
+	start := time.Now()
+	for time.Since(start) < spinTime {
+		runtime.Gosched()
+		select {
+		case v := <-ch:
+			return v
+		default:
+		}
+	}
+	return <-ch
 }
 
 // A part is one rectangle of C computed by one goroutine: its own
@@ -113,6 +122,7 @@ func work() {
 type part[T float32 | float64] struct {
 	kern           *microKernel[T]
 	transA, transB bool
+	transC         bool // C is stored transposed: element (i, j) at c[j*ldc+i]
 	m, n, k        int
 	a              []T
 	lda            int
@@ -123,19 +133,19 @@ type part[T float32 | float64] struct {
 	ldc            int
 	packA, packB   []T
 	tile           []T
-	pending        *atomic.Int32 // parts of the call not yet done
+	done           chan struct{} // receives once per part run by a worker
 }
 
 func (p *part[T]) run() {
 	p.gemm()
-	p.pending.Add(-1)
+	p.done <- struct{}{}
 }
 
 // A call holds everything one Gemm call needs beyond its arguments; calls are
 // recycled through a callPool, so steady state allocates nothing.
 type call[T float32 | float64] struct {
-	parts   [maxThreads]part[T]
-	pending atomic.Int32
+	parts [maxThreads]part[T]
+	done  chan struct{}
 }
 
 // A callPool is a free list of calls (not a sync.Pool: the garbage collector
@@ -159,7 +169,7 @@ func (p *callPool[T]) get() *call[T] {
 		return c
 	}
 	p.mu.Unlock()
-	return new(call[T])
+	return &call[T]{done: make(chan struct{}, maxThreads)}
 }
 
 func (p *callPool[T]) put(c *call[T]) {
@@ -168,15 +178,30 @@ func (p *callPool[T]) put(c *call[T]) {
 	p.mu.Unlock()
 }
 
-// gemmBlocked is Gemm for products too large for plain loops: it splits C
+// gemmBlocked is Gemm for products too large for plain loops. A·Bᵀ with
+// at most dotRows rows goes to the dot kernel, if any; otherwise it splits C
 // into parts (by columns when n ≥ m, else by rows), runs the first on the
 // calling goroutine and the others on the worker pool.
 func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if kern.dot != nil && !transA && transB && m <= dotRows {
+		mask := uint64(1)<<(k%kern.lanes) - 1
+		for i := 0; i < m; i++ {
+			kern.dot(k, &a[i*lda], &b[0], ldb, &c[i*ldc], n, beta, mask)
+		}
+		return
+	}
 	startWorkers()
 	cl := pool.get()
 	nparts := 1
 	if m*n*k >= parallelWork {
 		nparts = nThreads
+	}
+	// A C narrower than a register tile and taller than wide is computed as
+	// Cᵀ = op(B)ᵀ·op(A)ᵀ, so that the short side lies along the rows of the
+	// tiles, where the kernels come in every height.
+	transC := kern.masked && n < kern.nr && m > n
+	if transC {
+		transA, transB, m, n, a, b, lda, ldb = !transB, !transA, n, m, b, a, ldb, lda
 	}
 	byCols := n >= m
 	unit, size := kern.mr, m
@@ -188,17 +213,22 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], t
 	for i := 0; i < nparts; i++ {
 		lo, hi := units*i/nparts*unit, min(size, units*(i+1)/nparts*unit)
 		p := &cl.parts[i]
-		p.kern, p.transA, p.transB, p.k, p.beta, p.ldc, p.lda, p.ldb = kern, transA, transB, k, beta, ldc, lda, ldb
-		p.pending = &cl.pending
+		p.kern, p.transA, p.transB, p.transC, p.k, p.beta, p.ldc, p.lda, p.ldb = kern, transA, transB, transC, k, beta, ldc, lda, ldb
+		p.done = cl.done
+		// the part's C starts at row or column lo (of the stored C when transC)
+		rowOff, colOff := lo*ldc, lo
+		if transC {
+			rowOff, colOff = lo, lo*ldc
+		}
 		if byCols { // C[:, lo:hi] = op(A)·op(B)[:, lo:hi]
-			p.m, p.n, p.a, p.c = m, hi-lo, a, c[lo:]
+			p.m, p.n, p.a, p.c = m, hi-lo, a, c[colOff:]
 			if transB {
 				p.b = b[lo*ldb:]
 			} else {
 				p.b = b[lo:]
 			}
 		} else { // C[lo:hi, :] = op(A)[lo:hi, :]·op(B)
-			p.m, p.n, p.b, p.c = hi-lo, n, b, c[lo*ldc:]
+			p.m, p.n, p.b, p.c = hi-lo, n, b, c[rowOff:]
 			if transA {
 				p.a = a[lo:]
 			} else {
@@ -206,19 +236,21 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], t
 			}
 		}
 	}
-	cl.pending.Store(int32(nparts - 1))
 	for i := 1; i < nparts; i++ {
 		jobs <- &cl.parts[i]
 	}
 	cl.parts[0].gemm()
-	for cl.pending.Load() > 0 { // the other parts take about as long: poll
-		runtime.Gosched()
+	for range nparts - 1 {
+		poll(cl.done)
 	}
 	for i := 0; i < nparts; i++ { // drop references to the caller's slices
 		cl.parts[i].a, cl.parts[i].b, cl.parts[i].c = nil, nil, nil
 	}
 	pool.put(cl)
 }
+
+// dotRows is the most rows of A for which op(A)·Bᵀ runs the dot kernel.
+var dotRows = 4
 
 // grow returns s resliced to length n, reallocated only if too small.
 func grow[T float32 | float64](s []T, n int) []T {
@@ -232,18 +264,32 @@ func grow[T float32 | float64](s []T, n int) []T {
 // on one goroutine with the GotoBLAS loop nest: for each nc-wide column block
 // and kc-deep slice, pack op(B) kc×nc; for each mc-high row block, pack op(A)
 // mc×kc; then run the micro-kernel over the mr×nr tiles, column panel by
-// column panel. Tiles cut by the edge of C go through p.tile.
+// column panel. The masked kernels compute tiles cut by the edge of C in
+// place; otherwise, and when C is stored transposed, tiles go through p.tile.
+//
+// When a panel of op(B) already lies in B as the kernel reads it (B not
+// transposed: row p of the panel is contiguous, rows ldb apart), the kernel
+// reads it in place instead; so for op(A) when transA. Only panels cut by an
+// edge are then packed.
 func (p *part[T]) gemm() {
 	kern := p.kern
 	mr, nr := kern.mr, kern.nr
 	m, n, k := p.m, p.n, p.k
+	a, b, c := p.a, p.b, p.c
+	lda, ldb, ldc := p.lda, p.ldb, p.ldc
+	// Panels used once (a single row or column of tiles) are always read in
+	// place when they can be: the cache has no time to suffer.
+	directA := p.transA && (n <= nr || directOK[T](lda))
+	directB := !p.transB && (m <= mr || directOK[T](ldb))
+	// edge panels read in place need the masked kernels of every height
+	packEdgeA, packEdgeB := directA && !kern.masked, directB && !kern.masked
+	full := kern.rows[mr-1]
 	mcMax := min(max(kern.mc/mr, 1)*mr, (m+mr-1)/mr*mr)
 	kcMax := min(kern.kc, k)
 	ncMax := min(max(kern.nc/nr, 1)*nr, (n+nr-1)/nr*nr)
 	p.packA = grow(p.packA, mcMax*kcMax)
 	p.packB = grow(p.packB, kcMax*ncMax)
 	p.tile = grow(p.tile, mr*nr)
-	c, ldc := p.c, p.ldc
 	for jc := 0; jc < n; jc += ncMax {
 		nc := min(ncMax, n-jc)
 		for pc := 0; pc < k; pc += kcMax {
@@ -252,28 +298,73 @@ func (p *part[T]) gemm() {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(kern, p.transB, p.b, p.ldb, pc, kc, jc, nc, p.packB)
+			switch {
+			case !directB:
+				packB(kern, p.transB, b, ldb, pc, kc, jc, nc, p.packB)
+			case packEdgeB && nc%nr != 0: // only the last, partial panel
+				packB(kern, false, b, ldb, pc, kc, jc+nc/nr*nr, nc%nr, p.packB)
+			}
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
-				packA(kern, p.transA, p.a, p.lda, ic, mc, pc, kc, p.packA)
+				switch {
+				case !directA:
+					packA(kern, p.transA, a, lda, ic, mc, pc, kc, p.packA)
+				case packEdgeA && mc%mr != 0:
+					packA(kern, true, a, lda, ic+mc/mr*mr, mc%mr, pc, kc, p.packA)
+				}
 				for jr := 0; jr < nc; jr += nr {
 					nrr := min(nr, nc-jr)
-					bp := &p.packB[jr*kc]
+					bp, bs := &p.packB[0], nr
+					switch {
+					case !directB:
+						bp = &p.packB[jr*kc]
+					case nrr == nr || !packEdgeB:
+						bp, bs = &b[pc*ldb+jc+jr], ldb
+					}
+					mask := uint64(1)<<nrr - 1
 					for ir := 0; ir < mc; ir += mr {
 						mrr := min(mr, mc-ir)
-						ap := &p.packA[ir*kc]
-						off := (ic+ir)*ldc + jc + jr
-						if mrr == mr && nrr == nr {
-							kern.fn(kc, ap, bp, &c[off], ldc, beta)
+						ap, as := &p.packA[0], mr
+						switch {
+						case !directA:
+							ap = &p.packA[ir*kc]
+						case mrr == mr || !packEdgeA:
+							ap, as = &a[pc*lda+ic+ir], lda
+						}
+						if p.transC {
+							fn := full
+							if kern.masked {
+								fn = kern.rows[mrr-1]
+							}
+							fn(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
+							mergeTileT(p.tile, nr, mrr, nrr, beta, c[(jc+jr)*ldc+ic+ir:], ldc)
 							continue
 						}
-						kern.fn(kc, ap, bp, &p.tile[0], nr, 0)
+						off := (ic+ir)*ldc + jc + jr
+						if kern.masked || mrr == mr && nrr == nr {
+							kern.rows[mrr-1](kc, ap, as, bp, bs, &c[off], ldc, beta, mask)
+							continue
+						}
+						full(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
 						mergeTile(p.tile, nr, mrr, nrr, beta, c[off:], ldc)
 					}
 				}
 			}
 		}
 	}
+}
+
+// directKernels switches reading panels in place on or off (for tests and
+// benchmarks).
+var directKernels = true
+
+// directOK reports whether the kernel should read panels in place from a
+// matrix of T with row stride ld rather than from packed copies: not when
+// rows are a multiple of 256 bytes apart, as consecutive rows would then
+// crowd into a few sets of the L1 cache.
+func directOK[T float32 | float64](ld int) bool {
+	var z T
+	return directKernels && ld*int(unsafe.Sizeof(z))%256 != 0
 }
 
 // mergeTile sets the mr×nr corner of C to t + beta·C (t has row stride ldt);
@@ -288,6 +379,23 @@ func mergeTile[T float32 | float64](t []T, ldt, mr, nr int, beta T, c []T, ldc i
 		}
 		for j, v := range ti {
 			ci[j] = v + beta*ci[j]
+		}
+	}
+}
+
+// mergeTileT is mergeTile into a C stored transposed: it sets C[j][i] =
+// t[i][j] + beta·C[j][i] for i < mr, j < nr.
+func mergeTileT[T float32 | float64](t []T, ldt, mr, nr int, beta T, c []T, ldc int) {
+	for j := 0; j < nr; j++ {
+		cj := c[j*ldc : j*ldc+mr]
+		if beta == 0 {
+			for i := range cj {
+				cj[i] = t[i*ldt+j]
+			}
+			continue
+		}
+		for i := range cj {
+			cj[i] = t[i*ldt+j] + beta*cj[i]
 		}
 	}
 }
@@ -334,10 +442,26 @@ func packB[T float32 | float64](kern *microKernel[T], transB bool, b []T, ldb, p
 	}
 }
 
-// packCopy copies a rows×cols block: dst[r*ldd+c] = src[r*lds+c].
+// packCopy copies a rows×cols block: dst[r*ldd+c] = src[r*lds+c]. The
+// widths of whole panels are copied as arrays, without a call to memmove.
 func packCopy[T float32 | float64](rows, cols int, src []T, lds int, dst []T, ldd int) {
-	for r := 0; r < rows; r++ {
-		copy(dst[r*ldd:r*ldd+cols], src[r*lds:r*lds+cols])
+	switch cols {
+	case 8:
+		for r := 0; r < rows; r++ {
+			*(*[8]T)(dst[r*ldd:]) = *(*[8]T)(src[r*lds:])
+		}
+	case 16:
+		for r := 0; r < rows; r++ {
+			*(*[16]T)(dst[r*ldd:]) = *(*[16]T)(src[r*lds:])
+		}
+	case 32:
+		for r := 0; r < rows; r++ {
+			*(*[32]T)(dst[r*ldd:]) = *(*[32]T)(src[r*lds:])
+		}
+	default:
+		for r := 0; r < rows; r++ {
+			copy(dst[r*ldd:r*ldd+cols], src[r*lds:r*lds+cols])
+		}
 	}
 }
 

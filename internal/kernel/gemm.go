@@ -9,8 +9,9 @@ import (
 const (
 	// smallWork: at or below it, Gemm runs plain loops on the caller's slices:
 	// no packing, no dispatch, a few nanoseconds for the tiny products of a
-	// small network.
-	smallWork = 4096
+	// small network. (The blocked path costs some 50–100 ns to set up, and
+	// overtakes the loops near 8×8×8.)
+	smallWork = 128
 	// parallelWork: at or above it, Gemm splits C among the worker pool.
 	parallelWork = 1 << 20
 )
@@ -19,23 +20,83 @@ const (
 // beta = 0, C is overwritten and NaN in C does not propagate.
 //
 // Small products run plain loops; larger ones are cache-blocked, with panels
-// of op(A) and op(B) packed into reusable buffers and multiplied by the
-// fastest micro-kernel of this CPU (see Info); products above about a million
-// multiply-adds are split among GOMAXPROCS long-lived workers. It never
-// allocates in steady state.
+// of op(A) and op(B) packed into reusable buffers (or read in place) and
+// multiplied by the fastest micro-kernel of this CPU (see Info); products
+// above about a million multiply-adds are split among GOMAXPROCS long-lived
+// workers. It never allocates in steady state. See the package doc.
 //
 // It panics if a slice is too short for its shape and stride.
 func Gemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m <= 0 || n <= 0 {
 		return
 	}
-	if m*n*k <= smallWork { // bounds-checked Go: no need for checkShapes
+	if m*n*k > smallWork {
+		gemmLarge(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	// Plain loops on the caller's slices (bounds-checked, so no checkShapes),
+	// for tiny products where any set-up would cost more than the arithmetic:
+	// row i of C is set to op(A)[i,0]·op(B)[0,:] + beta·C[i,:], then
+	// op(A)[i,p]·op(B)[p,:] is added for each further p.
+	if k <= 0 {
 		if k < 0 {
 			panic("kernel: Gemm with k < 0")
 		}
-		gemmSmall(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		for i := 0; i < m; i++ {
+			scaleRow(c[i*ldc:i*ldc+n], beta)
+		}
 		return
 	}
+	ai, ap := lda, 1 // op(A)[i,p] = a[i*ai+p*ap]
+	if transA {
+		ai, ap = 1, lda
+	}
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		x := i * ai
+		av := a[x]
+		if !transB { // op(B)[p,:] = b[p*ldb : p*ldb+n]
+			b0 := b[:len(ci)]
+			if beta == 0 {
+				for j, bv := range b0 {
+					ci[j] = av * bv
+				}
+			} else {
+				for j, bv := range b0 {
+					ci[j] = av*bv + beta*ci[j]
+				}
+			}
+			for p := 1; p < k; p++ {
+				av := a[x+p*ap]
+				bp := b[p*ldb : p*ldb+len(ci)]
+				for j, bv := range bp {
+					ci[j] += av * bv
+				}
+			}
+			continue
+		}
+		// op(B)[p,j] = b[j*ldb+p]
+		if beta == 0 {
+			for j := range ci {
+				ci[j] = av * b[j*ldb]
+			}
+		} else {
+			for j := range ci {
+				ci[j] = av*b[j*ldb] + beta*ci[j]
+			}
+		}
+		for p := 1; p < k; p++ {
+			av := a[x+p*ap]
+			for j := range ci {
+				ci[j] += av * b[j*ldb+p]
+			}
+		}
+	}
+}
+
+// gemmLarge is Gemm for products past smallWork: shapes checked, then the
+// blocked kernels of the element's width.
+func gemmLarge[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkShapes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	if unsafe.Sizeof(beta) == 4 {
 		gemmBlocked(kern32, &pool32, transA, transB, m, n, k, as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
@@ -84,47 +145,15 @@ func checkMatrix(name string, rows, cols, l, ld int) {
 	}
 }
 
-// gemmSmall is Gemm as plain loops on the caller's slices: each C[i,j] is a
-// dot product accumulated in a register, one loop nest per transposition
-// (few live values, so the compiler keeps them in registers). k may be 0
-// (C = beta·C).
-func gemmSmall[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	for i := 0; i < m; i++ {
-		ci := c[i*ldc : i*ldc+n]
-		for j := range ci {
-			var s T
-			switch {
-			case !transA && !transB: // Σ_p A[i,p]·B[p,j]
-				y := j
-				for _, av := range a[i*lda : i*lda+k] {
-					s += av * b[y]
-					y += ldb
-				}
-			case !transA && transB: // Σ_p A[i,p]·B[j,p]
-				ai := a[i*lda : i*lda+k]
-				bj := b[j*ldb : j*ldb+len(ai)]
-				for p, av := range ai {
-					s += av * bj[p]
-				}
-			case transA && !transB: // Σ_p A[p,i]·B[p,j]
-				x, y := i, j
-				for p := 0; p < k; p++ {
-					s += a[x] * b[y]
-					x += lda
-					y += ldb
-				}
-			default: // Σ_p A[p,i]·B[j,p]
-				x := i
-				for _, bv := range b[j*ldb : j*ldb+k] {
-					s += a[x] * bv
-					x += lda
-				}
-			}
-			if beta == 0 {
-				ci[j] = s
-			} else {
-				ci[j] = s + beta*ci[j]
-			}
+// scaleRow sets r = beta·r; beta = 0 zeroes r (NaN does not propagate).
+func scaleRow[T Float](r []T, beta T) {
+	switch beta {
+	case 0:
+		clear(r)
+	case 1:
+	default:
+		for j := range r {
+			r[j] *= beta
 		}
 	}
 }

@@ -66,7 +66,11 @@ func newProblem[T Float](r *rand.Rand, transA, transB bool, m, n, k, pad int, be
 	return p
 }
 
-func isF64[T Float]() bool { var z T; _, ok := any(z).(float64); return ok }
+func isF64[T Float]() bool {
+	var z T
+	_, ok := any(z).(float64)
+	return ok
+}
 
 func randSlice[T Float](r *rand.Rand, n int) []T {
 	s := make([]T, n)
@@ -102,19 +106,23 @@ func (p *problem[T]) check(t *testing.T, name string, f gemmFunc[T]) {
 	}
 }
 
-// paths lists every way Gemm can compute a product of T: the public entry,
-// the plain loops, and the blocked driver with each micro-kernel of this CPU,
-// once with its own cache blocks and once with tiny ones so that small sizes
-// cross every block edge.
+// paths lists every way Gemm can compute a product of T: the public entry
+// (plain loops for the smallest products, m·n·k ≤ smallWork), and the blocked driver with each micro-kernel of this CPU,
+// with its own cache blocks and with tiny ones (so that small sizes cross
+// every block edge), reading panels in place where it can or always packing.
 func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) map[string]gemmFunc[T] {
-	ps := map[string]gemmFunc[T]{"Gemm": Gemm[T], "small": gemmSmall[T]}
+	ps := map[string]gemmFunc[T]{"Gemm": Gemm[T]}
 	for _, kern := range kernels {
 		tiny := *kern
 		tiny.mc, tiny.kc, tiny.nc = 2*kern.mr, 5, 2*kern.nr
 		for _, kv := range []*microKernel[T]{kern, &tiny} {
-			name := fmt.Sprintf("%s(mc=%d,kc=%d,nc=%d)", kv.name, kv.mc, kv.kc, kv.nc)
-			ps[name] = func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-				gemmBlocked(kv, pool, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+			for _, direct := range []bool{true, false} {
+				name := fmt.Sprintf("%s(mc=%d,kc=%d,nc=%d,direct=%v)", kv.name, kv.mc, kv.kc, kv.nc, direct)
+				ps[name] = func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+					defer func(d bool) { directKernels = d }(directKernels)
+					directKernels = direct
+					gemmBlocked(kv, pool, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+				}
 			}
 		}
 	}
@@ -247,5 +255,36 @@ func TestInfo(t *testing.T) {
 	t.Log(Info())
 	if Info() == "" {
 		t.Fatal("empty Info")
+	}
+}
+
+// TestGemmConcurrent: calls from several goroutines at once share the worker
+// pool and the recycled buffers without mixing their results.
+func TestGemmConcurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var ps []*problem[float32]
+	for x := 0; x < 6; x++ {
+		ps = append(ps, newProblem[float32](r, x%2 == 1, x%3 == 1, 150+x, 200-x, 100+7*x, x%2, float32(x%2), false))
+	}
+	errs := make(chan string, len(ps))
+	for _, p := range ps {
+		go func() {
+			for range 5 {
+				a, b, buf := slices.Clone(p.a), slices.Clone(p.b), slices.Clone(p.c0)
+				Gemm(p.transA, p.transB, p.m, p.n, p.k, a, p.lda, b, p.ldb, p.beta, buf[5:], p.ldc)
+				for x := range buf {
+					if got, want := float64(buf[x]), float64(p.want[x]); !(math.Abs(got-want) <= p.tol*(1+math.Abs(want))) {
+						errs <- fmt.Sprintf("m=%d n=%d k=%d: buffer[%d] = %v, want %v", p.m, p.n, p.k, x, got, want)
+						return
+					}
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range ps {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
 	}
 }

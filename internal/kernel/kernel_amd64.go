@@ -6,20 +6,9 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run ./asmgen
 
-// The assembly micro-kernels of kernel_amd64.s; each one's doc comment there
-// is its plain-Go reference loop.
-
-//go:noescape
-func gemmF32AVX512(k int, a, b, c *float32, ldc int, beta float32)
-
-//go:noescape
-func gemmF64AVX512(k int, a, b, c *float64, ldc int, beta float64)
-
-//go:noescape
-func gemmF32AVX2(k int, a, b, c *float32, ldc int, beta float32)
-
-//go:noescape
-func gemmF64AVX2(k int, a, b, c *float64, ldc int, beta float64)
+// The assembly micro-kernels are declared in kernel_decl_amd64.go, written
+// with kernel_amd64.s by asmgen; each one's doc comment in kernel_amd64.s is
+// its plain-Go reference loop.
 
 //go:noescape
 func transpose8x8F32(nb int, src *float32, lds int, dst *float32, ldd int)
@@ -31,12 +20,16 @@ func transpose4x4F64(nb int, src *float64, lds int, dst *float64, ldd int)
 // portable Go kernels are appended by the caller.
 func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {
 	if cpu.X86.HasAVX512F {
-		k32 = append(k32, &microKernel[float32]{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 3072, fn: gemmF32AVX512, tr: transpose8x8F32, tb: 8})
-		k64 = append(k64, &microKernel[float64]{name: "avx512", mr: 8, nr: 16, mc: 128, kc: 256, nc: 1536, fn: gemmF64AVX512, tr: transpose4x4F64, tb: 4})
+		k32 = append(k32, &microKernel[float32]{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 3072,
+			rows: gemmF32AVX512Rows[:], masked: true, dot: dotF32AVX512, lanes: 16, tr: transpose8x8F32, tb: 8})
+		k64 = append(k64, &microKernel[float64]{name: "avx512", mr: 8, nr: 16, mc: 128, kc: 256, nc: 1536,
+			rows: gemmF64AVX512Rows[:], masked: true, dot: dotF64AVX512, lanes: 8, tr: transpose4x4F64, tb: 4})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		k32 = append(k32, &microKernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 3072, fn: gemmF32AVX2, tr: transpose8x8F32, tb: 8})
-		k64 = append(k64, &microKernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 96, kc: 256, nc: 1536, fn: gemmF64AVX2, tr: transpose4x4F64, tb: 4})
+		k32 = append(k32, &microKernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 3072,
+			rows: gemmF32AVX2Rows[:], tr: transpose8x8F32, tb: 8})
+		k64 = append(k64, &microKernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 96, kc: 256, nc: 1536,
+			rows: gemmF64AVX2Rows[:], tr: transpose4x4F64, tb: 4})
 	}
 	return k32, k64
 }

@@ -3,21 +3,22 @@ package kernel
 import "unsafe"
 
 // microGo is the portable 4×4 micro-kernel, the one a purego build runs; its
-// loop is the reference every assembly micro-kernel follows. a is a packed
-// panel of op(A), k×4 (a[p*4+i]); b a packed panel of op(B), k×4 (b[p*4+j]);
-// c a full 4×4 tile of C with row stride ldc:
+// loop is the reference every assembly micro-kernel follows. a is a panel of
+// op(A), k×4 with row stride lda (4 when packed); b a panel of op(B), k×4 with
+// row stride ldb (4 when packed); c a full 4×4 tile of C with row stride ldc
+// (the mask of the assembly kernels is ignored: the tile is full):
 //
-//	C[i][j] = Σ_p a[p*4+i]·b[p*4+j] + beta·C[i][j]   (beta = 0: C is not read)
-func microGo[T float32 | float64](k int, a, b, c *T, ldc int, beta T) {
-	ap := unsafe.Slice(a, 4*k)
-	bp := unsafe.Slice(b, 4*k)
+//	C[i][j] = Σ_p a[p*lda+i]·b[p*ldb+j] + beta·C[i][j]   (beta = 0: C is not read)
+func microGo[T float32 | float64](k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, _ uint64) {
+	ap := unsafe.Slice(a, (k-1)*lda+4)
+	bp := unsafe.Slice(b, (k-1)*ldb+4)
 	var c00, c01, c02, c03 T
 	var c10, c11, c12, c13 T
 	var c20, c21, c22, c23 T
 	var c30, c31, c32, c33 T
 	for p := 0; p < k; p++ {
-		av := ap[4*p : 4*p+4 : 4*p+4]
-		bv := bp[4*p : 4*p+4 : 4*p+4]
+		av := ap[p*lda : p*lda+4 : p*lda+4]
+		bv := bp[p*ldb : p*ldb+4 : p*ldb+4]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 		a0 := av[0]
 		c00 += a0 * b0

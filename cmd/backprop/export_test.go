@@ -1,0 +1,247 @@
+package main
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/onnx/ortcheck"
+)
+
+// ortDir holds the onnxruntime-node script and its npm lock.
+const ortDir = "../../onnx/testdata/ort"
+
+// maskedModel is a hand-written model file: a masked layer without bias, a
+// masked tanh layer, a softmax output, standard scaling and names.
+const maskedModel = `{"inputs":3,"loss":"cross-entropy","layers":[
+ {"activation":"leaky-relu","slope":0.3,"weights":[[0.5,0,-1.2],[0,0.8,0.4],[1.1,-0.7,0],[0,0,0.9]],
+  "mask":[[1,0,1],[0,1,1],[1,1,0],[0,0,1]]},
+ {"activation":"tanh","weights":[[0.3,-0.5,0,1],[0,0.6,0.2,-0.4]],"bias":[0.1,-0.2],"mask":[[1,1,0,1],[0,1,1,1]]},
+ {"activation":"softmax","weights":[[1.5,-1],[-0.5,2],[0.2,0.3]],"bias":[0,0.1,-0.1]}],
+ "features":["p","q","r"],"classes":["a","b","c"],"target":"label",
+ "scaler":{"kind":"standard","offset":[1,-2,0.5],"scale":[0.5,2,1]}}
+`
+
+// TestExportMatchesPredict trains models with the CLI, exports them with
+// `backprop export`, runs the ONNX files in onnxruntime on the raw data and
+// compares with what `backprop predict` computes: its engine outputs (to
+// 1e-5, relative above 1) and its CSV (to the CSV's printed precision).
+func TestExportMatchesPredict(t *testing.T) {
+	ortcheck.Require(t, ortDir)
+	dir := t.TempDir()
+	masked := filepath.Join(dir, "masked.json")
+	if err := os.WriteFile(masked, []byte(maskedModel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dataCSV := filepath.Join(dir, "masked.csv")
+	var rows strings.Builder
+	rows.WriteString("p,q,r,label\n")
+	for r := range 50 {
+		x := float64(r)
+		rows.WriteString(strconv.FormatFloat(math.Sin(x)*3+1, 'g', -1, 64) + "," +
+			strconv.FormatFloat(math.Cos(x*0.7)-2, 'g', -1, 64) + "," +
+			strconv.FormatFloat(x/10, 'g', -1, 64) + "," + []string{"a", "b", "c"}[r%3] + "\n")
+	}
+	os.WriteFile(dataCSV, []byte(rows.String()), 0o644)
+
+	type tc struct {
+		name, data string
+		train      []string // nil: the model file exists
+		model      string
+	}
+	cases := []tc{
+		{"iris softmax, tanh hidden, standard scaling", "iris", []string{"--hidden", "8", "--activation", "tanh", "--epochs", "30"}, ""},
+		{"breast_cancer sigmoid, leaky-relu hidden, minmax scaling", "breast_cancer", []string{"--hidden", "16,8", "--activation", "leaky-relu", "--scale", "minmax", "--epochs", "10"}, ""},
+		{"diabetes identity regression, relu hidden", "diabetes", []string{"--hidden", "16", "--epochs", "20"}, ""},
+		{"masked no-bias net (hand-written file)", dataCSV, nil, masked},
+	}
+	var jobs []ortcheck.Job
+	type prepared struct {
+		want  []float32 // what predict's engine computes
+		csv   [][]string
+		n     int
+		proba bool
+	}
+	var preps []prepared
+	for i := range cases {
+		c := &cases[i]
+		if c.train != nil {
+			c.model = filepath.Join(dir, c.data+".json")
+			args := append([]string{"train", "--data", c.data, "--seed", "2", "--out", c.model}, c.train...)
+			if out, errs, status := cli(t, args...); status != 0 {
+				t.Fatalf("%s: train: status %d: %s\n%s", c.name, status, errs, out)
+			}
+		}
+		onnxPath := strings.TrimSuffix(c.model, ".json") + ".onnx"
+		out, errs, status := cli(t, "export", "--model", c.model, "--onnx", onnxPath)
+		if status != 0 || !strings.HasPrefix(out, onnxPath+" written: ONNX opset 13") {
+			t.Fatalf("%s: export: status %d: %s\n%s", c.name, status, errs, out)
+		}
+
+		// The inputs predict reads, scaled (as it feeds them to the engine)
+		// and raw (as the ONNX model takes them).
+		tr, err := loadTrained(c.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := tr.readData(c.data, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rawMeta := *tr.m
+		rawMeta.Scaler = nil
+		raw := &trained{tr.path, tr.net, &rawMeta}
+		dRaw, err := raw.readData(c.data, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The engine as runPredict runs it: batches of 256 rows.
+		n := tr.net.Outputs()
+		ws := tr.net.NewWorkspace(256)
+		var want []float32
+		for r0 := 0; r0 < d.N; r0 += 256 {
+			r1 := min(d.N, r0+256)
+			want = append(want, ws.Forward(d.X[r0*d.Features:r1*d.Features])...)
+		}
+		proba := tr.m.Classes != nil
+		args := []string{"predict", "--model", c.model, "--data", c.data}
+		if proba {
+			args = append(args, "--proba")
+		}
+		out, errs, status = cli(t, args...)
+		if status != 0 {
+			t.Fatalf("%s: predict: status %d: %s", c.name, status, errs)
+		}
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(recs) != d.N+1 {
+			t.Fatalf("%s: predict CSV: %v, %d records for %d rows", c.name, err, len(recs), d.N)
+		}
+		preps = append(preps, prepared{want, recs[1:], n, proba})
+		jobs = append(jobs, ortcheck.Job{Model: onnxPath, X: dRaw.X, Rows: dRaw.N, Cols: dRaw.Features})
+	}
+
+	res := ortcheck.Run(t, ortDir, jobs)
+	for i, c := range cases {
+		p, r := preps[i], res[i]
+		rows := len(p.want) / p.n
+		if len(r.Dims) != 2 || r.Dims[0] != rows || r.Dims[1] != p.n {
+			t.Errorf("%s: onnxruntime output shape %v, want [%d %d]", c.name, r.Dims, rows, p.n)
+			continue
+		}
+		// Against predict's engine outputs: |Δ| ≤ 1e-5·max(1, |o|).
+		worst, worstRel := 0.0, 0.0
+		for k, w := range p.want {
+			d := math.Abs(r.Output[k] - float64(w))
+			worst = max(worst, d)
+			rel := d / max(1, math.Abs(float64(w)))
+			worstRel = max(worstRel, rel)
+			if !(rel <= 1e-5) {
+				t.Errorf("%s: row %d output %d: onnxruntime %v, predict's engine %v", c.name, k/p.n, k%p.n, r.Output[k], w)
+				break
+			}
+		}
+		// Against predict's CSV, to its printed precision: probabilities
+		// with 6 decimals, regression values with 7 significant digits.
+		worstCSV := 0.0
+		for row, rec := range p.csv {
+			var printed []string
+			switch {
+			case p.proba && p.n == 1:
+				printed = rec[3:4] // p of the second class
+			case p.proba:
+				printed = rec[2:]
+			default:
+				printed = rec[1:]
+			}
+			for k, s := range printed {
+				v, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					t.Fatalf("%s: predict CSV row %d: %v", c.name, row+1, err)
+				}
+				o := r.Output[row*p.n+k]
+				slack := 5e-7 // half the last printed decimal
+				if !p.proba {
+					slack = 5e-7 * max(1, math.Abs(o))
+				}
+				d := math.Abs(o - v)
+				worstCSV = max(worstCSV, d)
+				if d > 1e-5*max(1, math.Abs(o))+slack {
+					t.Errorf("%s: row %d: predict printed %s, onnxruntime %v", c.name, row+1, s, o)
+				}
+			}
+		}
+		t.Logf("%-55s %4d rows × %d: max |onnxruntime − predict engine| = %.3g (relative %.3g); vs predict CSV %.3g",
+			c.name, rows, p.n, worst, worstRel, worstCSV)
+	}
+}
+
+// TestExportErrors: bad usage or input exits 2 with one line; a file that
+// cannot be written exits 1.
+func TestExportErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "m.json")
+	os.WriteFile(good, []byte(maskedModel), 0o644)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"inputs":2,"loss":"log","layers":[{"activation":"relu","weights":[[1,2]]}]}`), 0o644)
+	badMeta := filepath.Join(dir, "meta.json")
+	os.WriteFile(badMeta, []byte(`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,2]]}],"features":["a"]}`), 0o644)
+	out := filepath.Join(dir, "m.onnx")
+	for _, tc := range []struct {
+		args   []string
+		want   string
+		status int
+	}{
+		{[]string{"export", "--onnx", out}, `backprop: --model FILE is required`, 2},
+		{[]string{"export", "--model", good}, `backprop: export: --onnx FILE is required`, 2},
+		{[]string{"export", "--model", bad, "--onnx", out}, `backprop: ` + bad + `: layer 1: loss log needs outputs in (0, 1), but the output activation is relu (use sigmoid or softmax, or the squared loss)`, 2},
+		{[]string{"export", "--model", badMeta, "--onnx", out}, `backprop: ` + badMeta + `: model metadata: 1 feature names for 2 inputs`, 2},
+		{[]string{"export", "--model", filepath.Join(dir, "none.json"), "--onnx", out}, `backprop: open ` + filepath.Join(dir, "none.json") + `: no such file or directory`, 2},
+		{[]string{"export", "--model", good, "--onnx", out, "--output", "a1"}, `backprop: ` + good + `: output name "a1" is taken by a value inside the graph (pick another)`, 2},
+		{[]string{"export", "--model", good, "--onnx", out, "stray"}, `backprop: export: unexpected argument "stray" (see backprop export -h)`, 2},
+		{[]string{"export", "--model", good, "--onnx", filepath.Join(dir, "no", "such", "dir", "m.onnx")}, "", 1},
+	} {
+		_, errs, status := cli(t, tc.args...)
+		line := strings.TrimSpace(errs)
+		if status != tc.status || strings.Contains(line, "\n") || (tc.want != "" && line != tc.want) {
+			t.Errorf("%v: status %d, stderr\n%s\nwant status %d and\n%s", tc.args, status, errs, tc.status, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a failed export left a file")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("the directory holds %d files, want the 3 model files (no temporary left)", len(entries))
+	}
+}
+
+// TestImportRoundTrip: export, then import gives a model file that predicts
+// the same and that explain can walk.
+func TestImportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	model, onnxPath, back := filepath.Join(dir, "m.json"), filepath.Join(dir, "m.onnx"), filepath.Join(dir, "back.json")
+	os.WriteFile(model, []byte(maskedModel), 0o644)
+	if _, errs, status := cli(t, "export", "--model", model, "--onnx", onnxPath); status != 0 {
+		t.Fatal(errs)
+	}
+	out, errs, status := cli(t, "import", "--onnx", onnxPath, "--model", back)
+	if status != 0 || out != back+" written: 3 → 4 leaky-relu → 2 tanh → 3 softmax, loss cross-entropy\n" {
+		t.Fatalf("import: status %d: %s%s", status, errs, out)
+	}
+	csvPath := filepath.Join(dir, "x.csv")
+	os.WriteFile(csvPath, []byte("p,q,r\n1,2,3\n-1,0.5,2\n4,-3,0\n"), 0o644)
+	p1, errs1, _ := cli(t, "predict", "--model", model, "--data", csvPath, "--proba")
+	p2, errs2, _ := cli(t, "predict", "--model", back, "--data", csvPath, "--proba")
+	if p1 == "" || p1 != p2 {
+		t.Errorf("predictions differ after export and import:\n%s%s\n%s%s", p1, errs1, p2, errs2)
+	}
+	if out, errs, status := cli(t, "explain", "--model", back, "--x", "0.2,-0.1,0.4", "--y", "0,1,0"); status != 0 || !strings.Contains(out, "Layer 3") {
+		t.Errorf("explain on the imported model: status %d: %s\n%.300s", status, errs, out)
+	}
+	if _, errs, status := cli(t, "import", "--onnx", model, "--model", back); status != 2 || !strings.HasPrefix(errs, "backprop: "+model+": not an ONNX model") {
+		t.Errorf("import of a JSON file: status %d: %s", status, errs)
+	}
+}

@@ -1,0 +1,52 @@
+// Package onnx writes a trained network as an ONNX model, so that any ONNX
+// runtime (onnxruntime, TensorRT, a browser's onnxruntime-web ...) can run it
+// without this module.
+//
+// # The graph
+//
+// A network of layers l = 1 … L becomes one standard ONNX graph (opset
+// [Opset], operators of the default domain only), computing in float32 on a
+// batch of N examples, one a row; N is a symbolic dimension, so one file
+// serves any batch size:
+//
+//	input  [N×n_0]   raw inputs (the training scaling, if any, is applied first)
+//	z^l = Gemm(a^(l-1), W^l, b^l, transB=1)   = a^(l-1) (W^l)ᵀ + b^l
+//	a^l = Relu | LeakyRelu(alpha = slope) | Sigmoid | Tanh | Softmax(axis = −1) | Identity
+//	output [N×n_L]   a^L
+//
+// The input scaling of a model trained by `backprop train` (standard or
+// min-max) is kept as explicit operators, x' = (x − offset)·scale computed in
+// float64 and cast to float32, exactly as the CLI's predict does it, so the
+// exported model takes the raw feature values. Softmax with axis −1 over a
+// 2-D tensor normalises each row over the layer's units, as the engine does;
+// that meaning needs opset 13 or later, which is why Opset is 13. Absent
+// connections (masked weights) export as zeros of W, and a layer without bias
+// as a Gemm with no C input.
+//
+// The model's metadata keeps what the network does not: the feature names,
+// the class labels (a single sigmoid output is the probability of the second
+// class), the target's name, the scaler and the loss, under the keys the JSON
+// model file uses.
+//
+// # Import
+//
+// [Unmarshal] and [Read] go the other way for graphs that are a chain of
+// dense layers: what Marshal writes, or an MLP exported by PyTorch (Gemm, or
+// MatMul + Add, each optionally followed by one of the activations above),
+// so that `backprop import` then `backprop explain` can walk a PyTorch
+// network's gradient step.
+//
+// # Equality
+//
+// The tests run exported models in onnxruntime 1.30 (through
+// onnxruntime-node, see testdata/ort and package ortcheck) and compare its outputs with the
+// engine's float32 outputs on the same raw inputs: softmax, sigmoid and
+// identity outputs, hidden relu, leaky-relu and tanh layers, masks and layers
+// without bias agree to 1e-5 or better.
+//
+// # Protobuf
+//
+// The ONNX file is written with google.golang.org/protobuf from Go types
+// generated from the official onnx.proto (ONNX 1.12.0), kept with the
+// command that regenerates them in internal/onnxpb.
+package onnx

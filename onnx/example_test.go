@@ -1,0 +1,56 @@
+package onnx_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/onnx"
+)
+
+// Export a 2-3-1 network with its input scaling and class names, then read
+// the file back.
+func Example() {
+	net, err := backprop.New[float32](2, backprop.Log, 1,
+		backprop.LayerSpec{Units: 3, Activation: backprop.Tanh},
+		backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+	if err != nil {
+		panic(err)
+	}
+	opt := onnx.Options{
+		Features: []string{"age", "income"},
+		Classes:  []string{"no", "yes"}, // one sigmoid output: p(yes)
+		Scaler:   &data.Scaler{Kind: data.ScaleStandard, Offset: []float64{40, 3000}, Scale: []float64{0.1, 0.001}},
+	}
+	b, err := onnx.Marshal(net, opt)
+	if err != nil {
+		panic(err)
+	}
+	path := filepath.Join(os.TempDir(), "example.onnx")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		panic(err)
+	}
+	defer os.Remove(path)
+
+	f, err := os.Open(path)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	back, opt2, err := onnx.Read(f)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("opset %d; %s [N×%d] → %s [N×%d]\n", onnx.Opset, opt2.InputName, back.Inputs, opt2.OutputName, back.Outputs())
+	for l, lay := range back.Layers {
+		fmt.Printf("layer %d: %d units, %s\n", l+1, lay.Out, lay.Activation)
+	}
+	fmt.Println("features", opt2.Features, "classes", opt2.Classes, "scaling", opt2.Scaler.Kind, opt2.Scaler.Offset)
+	// Output:
+	// opset 13; input [N×2] → output [N×1]
+	// layer 1: 3 units, tanh
+	// layer 2: 1 units, sigmoid
+	// features [age income] classes [no yes] scaling standard [40 3000]
+}

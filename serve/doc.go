@@ -1,0 +1,40 @@
+// Package serve is the playground of `backprop serve`: one page, served from
+// assets embedded in the binary (no CDN; it works offline), on which a person
+// builds a small network for a 2-D dataset, trains it and watches it learn,
+// and takes single gradient steps that show every number of the derivation
+// — the same numbers `backprop explain` prints, from the same engine
+// (explain.Step).
+//
+// Training runs in the server. Each browser tab has a session (its data,
+// network, trainer and loss history), deleted after Limits.IdleTimeout
+// without a request; the number of sessions, the network's size, the
+// dataset's size, the steps and wall time of one request, the maps'
+// resolutions and the request bodies are bounded by Limits, and a request
+// over a limit is refused with a 4xx status and a JSON error,
+// {"error": "hidden[0].units: 1000, want 1 to 16 (the playground's limit)",
+// "field": "hidden[0].units"}.
+//
+// # The JSON API
+//
+//	GET    /api/limits                    the Limits
+//	POST   /api/sessions                  new session; body: a Config (fields left out take
+//	                                      DefaultConfig's); 201 with the state
+//	GET    /api/sessions/{id}             the state; query grid=N (the output map, N×N),
+//	                                      neurons=N (every neuron's map), data=1 (the points)
+//	PUT    /api/sessions/{id}/config      change the Config (fields given); answers the state
+//	POST   /api/sessions/{id}/reset       {"seed": n}: new initial weights, progress cleared
+//	POST   /api/sessions/{id}/train       {"steps": n}: up to n optimisation steps; answers the
+//	                                      steps taken, why it stopped, epoch and the losses
+//	POST   /api/sessions/{id}/step        {"set": "train", "index": i} or {"x": [..], "y": [..]},
+//	                                      optional "alpha", "apply": one plain gradient step on
+//	                                      one example: z, a, δ, the delta rule's terms, every
+//	                                      gradient and update, explain's text and its Trace
+//	POST   /api/sessions/{id}/article     load SPEC.md's worked example (2-3-2-1 sigmoid,
+//	                                      log loss, α = 0.5); answers {"state", "example"}
+//	DELETE /api/sessions/{id}             end the session
+//
+// Maps cover the square [-1, 1]² where every dataset lies, row-major from
+// the top row (x2 = 1) down. Losses are means per example (train.Evaluate);
+// the step of POST .../step descends E = J(y, o) of its one example with
+// plain gradient descent, w ← w − α ∂E/∂w, whatever the session's optimizer.
+package serve

@@ -1,0 +1,628 @@
+// The playground's page: it keeps no model of its own. Every number comes
+// from the server's JSON API (package serve): the session trains there, and
+// step mode shows the trace of explain.Step, the numbers `backprop explain`
+// prints.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const GRID = 50;        // cells per side of the output map
+const NEURON_GRID = 16; // cells per side of each neuron's map
+const QUERY = `?grid=${GRID}&neurons=${NEURON_GRID}`;
+
+let sid = sessionStorage.getItem('backprop-session'); // one session per tab
+let S = null;          // the last state
+let data = null;       // {train, test}: rows of x1, x2, y
+let playing = false;
+let busy = false;      // a request that changes the session is on its way
+let stepRes = null;    // the last step's answer
+let chosen = null;     // {l, i}: the neuron whose delta rule is shown
+let example = null;    // the example of the next step: {set, index} or {x, y}
+let nodes = [];        // where the network's neurons are drawn, for clicks
+
+// ---- the API --------------------------------------------------------------
+
+async function api(method, path, body) {
+  const opt = { method, headers: {} };
+  if (body !== undefined) {
+    opt.headers['Content-Type'] = 'application/json';
+    opt.body = JSON.stringify(body);
+  }
+  const r = await fetch(path, opt);
+  const j = r.status === 204 ? null : await r.json();
+  if (!r.ok) {
+    const e = new Error((j && j.error) || r.statusText);
+    e.status = r.status;
+    throw e;
+  }
+  return j;
+}
+
+// session calls the API of this tab's session, making a new one if the old
+// one has expired.
+async function session(method, path, body, query = QUERY) {
+  try {
+    return await api(method, `/api/sessions/${sid}${path}${query}`, body);
+  } catch (e) {
+    if (e.status !== 404 || !/no session/.test(e.message)) throw e;
+    const cfg = S ? S.config : undefined;
+    await create(cfg);
+    info('The old session had expired: a new one was started.');
+    return await api(method, `/api/sessions/${sid}${path}${query}`, body);
+  }
+}
+
+async function create(cfg) {
+  const st = await api('POST', `/api/sessions${QUERY}&data=1`, cfg);
+  sid = st.id;
+  sessionStorage.setItem('backprop-session', sid);
+  show(st);
+  return st;
+}
+
+function message(text, kind) {
+  const m = $('message');
+  m.hidden = !text;
+  m.textContent = text || '';
+  m.className = 'message' + (kind ? ' ' + kind : '');
+}
+const info = (text) => message(text, 'info');
+const oops = (e) => { message(e.message || String(e)); console.error(e); };
+
+// ---- numbers, as explain writes them (Go's %.6g, no needless zeros) ----------
+
+function num(v) {
+  if (v === 0 || Object.is(v, -0)) return '0';
+  if (!isFinite(v)) return String(v);
+  const [mant, exp] = v.toExponential(5).split('e');
+  const x = Number(exp);
+  if (x < -4 || x >= 6) {
+    const m = mant.includes('.') ? mant.replace(/\.?0+$/, '') : mant;
+    return `${m}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
+  }
+  let s = v.toPrecision(6);
+  if (s.includes('.')) s = s.replace(/\.?0+$/, '');
+  return s;
+}
+const factor = (v) => (v < 0 ? `(${num(v)})` : num(v));
+const loss4 = (v) => (v < 0 ? 'diverged' : v.toFixed(4));
+
+// ---- colours ----------------------------------------------------------------
+
+const NEG = [245, 147, 34], MID = [255, 255, 255], POS = [8, 119, 189];
+
+// rgb returns the colour of t in [-1, 1]: orange, white, blue.
+function rgb(t) {
+  t = Math.max(-1, Math.min(1, t || 0));
+  const [a, b, u] = t < 0 ? [MID, NEG, -t] : [MID, POS, t];
+  return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * u));
+}
+const css = (c, alpha = 1) => `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
+
+// scale returns a function from a neuron's output to [-1, 1] for its colour.
+function scale(activation, min, max) {
+  if (activation === 'sigmoid') return (a) => 2 * a - 1;
+  if (activation === 'tanh') return (a) => a;
+  const m = Math.max(Math.abs(min), Math.abs(max), 1e-9);
+  return (a) => a / m;
+}
+
+// image draws a res×res map into a small canvas, for drawImage.
+function image(values, res, f) {
+  const c = document.createElement('canvas');
+  c.width = c.height = res;
+  const ctx = c.getContext('2d');
+  const img = ctx.createImageData(res, res);
+  for (let k = 0; k < res * res; k++) {
+    const [r, g, b] = rgb(f(values[k]));
+    img.data.set([r, g, b, 255], 4 * k);
+  }
+  ctx.putImageData(img, 0, 0);
+  return c;
+}
+
+// ---- the state --------------------------------------------------------------
+
+function show(st) {
+  S = st;
+  if (st.data) data = st.data;
+  const c = st.config;
+  for (const el of document.querySelectorAll('[data-field]')) {
+    const v = c[el.dataset.field];
+    if (el.tagName === 'SELECT' && el.dataset.kind === 'number') {
+      // match the option whose number is v
+      const opt = [...el.options].find((o) => Number(o.value) === v);
+      if (!opt) el.add(new Option(String(v)));
+      el.value = opt ? opt.value : String(v);
+    } else {
+      el.value = String(v);
+    }
+  }
+  $('noise-out').textContent = c.noise;
+  $('train-fraction-out').textContent = c.train_fraction;
+  $('batch').disabled = c.mode !== 'minibatch';
+  $('preset').hidden = c.preset !== 'article';
+  if (!$('step-alpha').value) $('step-alpha').value = c.learning_rate;
+  stats(st);
+  layerControls(c);
+  drawBoundary();
+  drawNetwork();
+  drawLoss();
+  if (st.diverged) message(st.diverged);
+}
+
+function stats(st) {
+  $('epoch').textContent = st.epoch;
+  $('steps').textContent = st.total_steps;
+  $('train-loss').textContent = loss4(st.train_loss);
+  $('test-loss').textContent = loss4(st.test_loss);
+}
+
+async function refresh(withData) {
+  show(await session('GET', '', undefined, QUERY + (withData ? '&data=1' : '')));
+}
+
+// configure sends the changed fields; the server rebuilds what they touch.
+async function configure(fields) {
+  try {
+    const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed'];
+    const withData = Object.keys(fields).some((f) => dataFields.includes(f));
+    show(await session('PUT', '/config', fields, QUERY + (withData ? '&data=1' : '')));
+    message('');
+    if (withData) example = null;
+    stepRes = null;
+    $('step-result').hidden = true;
+  } catch (e) {
+    oops(e);
+    refresh(true).catch(oops);
+  }
+}
+
+function fieldValue(el) {
+  if (el.dataset.kind === 'int') return parseInt(el.value, 10);
+  if (el.dataset.kind === 'number') return Number(el.value);
+  return el.value;
+}
+
+// ---- the network's controls -----------------------------------------------
+
+const ACTIVATIONS = ['tanh', 'relu', 'leaky-relu', 'sigmoid', 'identity'];
+
+function layerControls(c) {
+  const box = $('layer-controls');
+  box.textContent = '';
+  c.hidden.forEach((h, k) => {
+    const d = document.createElement('div');
+    d.className = 'layer';
+    const units = document.createElement('div');
+    units.className = 'units';
+    const minus = button('−', () => setLayer(k, { units: h.units - 1 }));
+    const plus = button('+', () => setLayer(k, { units: h.units + 1 }));
+    const n = document.createElement('span');
+    n.textContent = `${h.units} neuron${h.units === 1 ? '' : 's'}`;
+    units.append(minus, n, plus);
+    const sel = document.createElement('select');
+    for (const a of ACTIVATIONS) sel.add(new Option(a, a, false, a === h.activation));
+    sel.title = `activation of layer ${k + 1}`;
+    sel.onchange = () => setLayer(k, { activation: sel.value });
+    d.append(units, sel);
+    box.append(d);
+  });
+  $('add-layer').disabled = c.hidden.length >= (S.limits.max_hidden_layers || 6);
+  $('remove-layer').disabled = c.hidden.length === 0;
+}
+
+function button(text, onclick) {
+  const b = document.createElement('button');
+  b.className = 'small';
+  b.textContent = text;
+  b.onclick = onclick;
+  return b;
+}
+
+function setLayer(k, change) {
+  const hidden = S.config.hidden.map((h) => ({ ...h }));
+  Object.assign(hidden[k], change);
+  hidden[k].units = Math.max(1, Math.min(S.limits.max_units, hidden[k].units));
+  configure({ hidden });
+}
+
+$('add-layer').onclick = () => {
+  const hidden = S.config.hidden.map((h) => ({ ...h }));
+  const last = hidden[hidden.length - 1];
+  hidden.push({ units: last ? last.units : 4, activation: last ? last.activation : 'tanh' });
+  configure({ hidden });
+};
+$('remove-layer').onclick = () => configure({ hidden: S.config.hidden.slice(0, -1) });
+
+for (const el of document.querySelectorAll('[data-field]')) {
+  el.addEventListener('change', () => configure({ [el.dataset.field]: fieldValue(el) }));
+}
+$('noise').addEventListener('input', () => { $('noise-out').textContent = $('noise').value; });
+$('train-fraction').addEventListener('input', () => { $('train-fraction-out').textContent = $('train-fraction').value; });
+$('show-test').onchange = drawBoundary;
+
+// ---- drawing ----------------------------------------------------------------
+
+// drawBoundary draws the output map and the data points.
+function drawBoundary() {
+  const cv = $('boundary'), ctx = cv.getContext('2d');
+  const W = cv.width, H = cv.height;
+  ctx.clearRect(0, 0, W, H);
+  if (!S || !S.boundary) return;
+  const b = S.boundary;
+  const regression = S.task === 'regression';
+  const f = regression ? (o) => o : (o) => 2 * o - 1;
+  ctx.imageSmoothingEnabled = true;
+  ctx.globalAlpha = 0.7; // lighter than the points
+  ctx.drawImage(image(b.values, b.res, f), 0, 0, W, H);
+  ctx.globalAlpha = 1;
+  if (!data) return;
+  const px = (x1) => ((x1 + 1) / 2) * W, py = (x2) => ((1 - x2) / 2) * H;
+  const dot = (row, test, chosenDot) => {
+    const c = rgb(regression ? row[2] : 2 * row[2] - 1);
+    ctx.beginPath();
+    ctx.arc(px(row[0]), py(row[1]), chosenDot ? 6 : 3.2, 0, 2 * Math.PI);
+    ctx.fillStyle = css(regression ? c : (row[2] > 0.5 ? POS : NEG));
+    ctx.fill();
+    ctx.lineWidth = chosenDot ? 2.5 : 1;
+    ctx.strokeStyle = chosenDot ? '#000' : test ? '#222' : '#fff';
+    ctx.stroke();
+  };
+  data.train.forEach((r) => dot(r, false));
+  if ($('show-test').checked) data.test.forEach((r) => dot(r, true));
+  const ex = exampleRow();
+  if (ex) dot(ex, false, true);
+}
+
+// exampleRow returns the chosen example as (x1, x2, y).
+function exampleRow() {
+  if (!example) return null;
+  if (example.x) return [example.x[0], example.x[1], example.y[0]];
+  const set = data && data[example.set];
+  return set && set[example.index];
+}
+
+// drawNetwork draws every neuron's output map and the weights between them.
+function drawNetwork() {
+  const cv = $('network'), ctx = cv.getContext('2d');
+  const net = S.network;
+  const widths = [net.inputs, ...net.layers.map((l) => l.weights.length)];
+  const size = 40, gapY = 14;
+  const H = Math.max(...widths) * (size + gapY) + 30;
+  const W = Math.max(360, Math.min(760, cv.parentElement.clientWidth - 24));
+  if (cv.height !== H || cv.width !== W) { cv.height = H; cv.width = W; }
+  ctx.clearRect(0, 0, W, H);
+  const colX = (l) => 20 + (l * (W - 40 - size)) / Math.max(1, widths.length - 1);
+  const pos = (l, i) => [colX(l), 20 + (H - 30 - widths[l] * (size + gapY)) / 2 + i * (size + gapY)];
+  // the weights
+  net.layers.forEach((lay, l0) => {
+    const l = l0 + 1;
+    lay.weights.forEach((row, i) => row.forEach((w, j) => {
+      if (lay.mask && !lay.mask[i][j]) return;
+      const [x0, y0] = pos(l - 1, j), [x1, y1] = pos(l, i);
+      ctx.beginPath();
+      ctx.moveTo(x0 + size, y0 + size / 2);
+      const mx = (x0 + size + x1) / 2;
+      ctx.bezierCurveTo(mx, y0 + size / 2, mx, y1 + size / 2, x1, y1 + size / 2);
+      ctx.strokeStyle = css(w >= 0 ? POS : NEG, Math.min(1, 0.25 + Math.abs(w) / 2));
+      ctx.lineWidth = Math.min(7, 0.5 + 1.8 * Math.abs(w));
+      ctx.stroke();
+    }));
+  });
+  // the neurons
+  nodes = [];
+  const byLayer = {};
+  for (const m of S.neurons || []) (byLayer[m.layer] = byLayer[m.layer] || [])[m.index] = m;
+  widths.forEach((n, l) => {
+    for (let i = 0; i < n; i++) {
+      const [x, y] = pos(l, i);
+      let img;
+      if (l === 0) {
+        const res = NEURON_GRID, vals = [];
+        for (let r = 0; r < res; r++) for (let c = 0; c < res; c++) {
+          vals.push(i === 0 ? -1 + (c + 0.5) * 2 / res : 1 - (r + 0.5) * 2 / res);
+        }
+        img = image(vals, res, (v) => v);
+      } else if (byLayer[l] && byLayer[l][i]) {
+        const m = byLayer[l][i];
+        img = image(m.values, m.res, scale(net.layers[l - 1].activation, m.min, m.max));
+      }
+      if (img) ctx.drawImage(img, x, y, size, size);
+      const isChosen = chosen && chosen.l === l && chosen.i === i && !$('step-panel').hidden;
+      ctx.lineWidth = isChosen ? 3 : 1;
+      ctx.strokeStyle = isChosen ? '#000' : '#777';
+      ctx.strokeRect(x, y, size, size);
+      ctx.fillStyle = '#555';
+      ctx.font = '10px system-ui, sans-serif';
+      ctx.fillText(l === 0 ? `x${i + 1}` : neuronName(l, i), x, y + size + 10);
+      nodes.push({ l, i, x, y, size });
+    }
+  });
+}
+
+// drawLoss draws the train and test loss against the steps.
+function drawLoss() {
+  const cv = $('loss-chart'), ctx = cv.getContext('2d');
+  const W = cv.width, H = cv.height, pad = 26;
+  ctx.clearRect(0, 0, W, H);
+  const h = (S.history || []).filter((p) => p.train >= 0 && p.test >= 0);
+  ctx.strokeStyle = '#ccc';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(pad, 4, W - pad - 4, H - pad);
+  if (h.length < 1) return;
+  const maxY = Math.max(1e-9, ...h.map((p) => Math.max(p.train, p.test)));
+  const maxX = Math.max(1, h[h.length - 1].step);
+  const X = (s) => pad + (s / maxX) * (W - pad - 6), Y = (v) => 4 + (1 - v / maxY) * (H - pad - 2);
+  for (const [key, colour] of [['train', '#333'], ['test', css(POS)]]) {
+    ctx.beginPath();
+    h.forEach((p, k) => (k ? ctx.lineTo(X(p.step), Y(p[key])) : ctx.moveTo(X(p.step), Y(p[key]))));
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.6;
+    ctx.stroke();
+  }
+  ctx.fillStyle = '#666';
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillText(maxY.toPrecision(2), 0, 12);
+  ctx.fillText('0', 14, H - pad + 4);
+  ctx.fillText(`${maxX} steps`, W - 60, H - 8);
+}
+
+// ---- training ---------------------------------------------------------------
+
+function stepsPerRequest() {
+  return { sgd: 40, minibatch: 10, batch: 2 }[S.config.mode] || 10;
+}
+
+async function trainOnce(steps) {
+  const r = await session('POST', '/train', { steps }, '');
+  if (r.stopped === 'diverged') {
+    setPlaying(false);
+    message(r.error);
+  }
+  await refresh(false);
+  return r;
+}
+
+async function loop() {
+  while (playing) {
+    const t0 = performance.now();
+    try {
+      await trainOnce(stepsPerRequest());
+    } catch (e) {
+      oops(e);
+      setPlaying(false);
+    }
+    const wait = 50 - (performance.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+function setPlaying(on) {
+  if (on === playing) return;
+  playing = on;
+  $('play').textContent = on ? '❚❚ Pause' : '▶ Play';
+  if (on) { message(''); loop(); }
+}
+
+$('play').onclick = () => setPlaying(!playing);
+$('train-step').onclick = () => trainOnce(1).catch(oops);
+$('reset').onclick = async () => {
+  setPlaying(false);
+  try {
+    show(await session('POST', '/reset', { seed: Math.floor(Math.random() * 1e6) }));
+    message('');
+    stepRes = null;
+    $('step-result').hidden = true;
+  } catch (e) { oops(e); }
+};
+
+// ---- step mode --------------------------------------------------------------
+
+function setStepMode(on) {
+  $('stepmode').checked = on;
+  $('step-panel').hidden = !on;
+  if (on) setPlaying(false);
+  drawNetwork();
+}
+$('stepmode').onchange = () => setStepMode($('stepmode').checked);
+
+// neuronName is the article's name in the worked example (h1..h5, o), else
+// explain's a{l}_{i}.
+function neuronName(l, i) {
+  if (S && S.config.preset === 'article') return [[], ['h1', 'h2', 'h3'], ['h4', 'h5'], ['o']][l][i];
+  return `a${l}_${i + 1}`;
+}
+const zName = (l, i) => `z${l}_${i + 1}`, aName = (l, i) => `a${l}_${i + 1}`, dName = (l, i) => `δ${l}_${i + 1}`;
+// wName is w^l_ij, j the 1-based neuron of layer l-1 (0: the bias), as explain writes it.
+const wName = (l, i, j) => (i + 1 < 10 && j < 10 ? `w${l}_${i + 1}${j}` : `w${l}_${i + 1},${j}`);
+
+function describeExample() {
+  const row = exampleRow();
+  if (!row) return 'example: click a point on the output map, or';
+  const where = example.x ? 'the worked example' : `${example.set} #${example.index}`;
+  return `example: ${where}, x = (${num(row[0])}, ${num(row[1])}), y = ${num(row[2])};`;
+}
+
+$('boundary').onclick = (ev) => {
+  if (!data) return;
+  const cv = $('boundary'), r = cv.getBoundingClientRect();
+  const x1 = ((ev.clientX - r.left) / r.width) * 2 - 1, x2 = 1 - ((ev.clientY - r.top) / r.height) * 2;
+  let best = null, bd = Infinity;
+  for (const set of $('show-test').checked ? ['train', 'test'] : ['train']) {
+    data[set].forEach((row, index) => {
+      const d = (row[0] - x1) ** 2 + (row[1] - x2) ** 2;
+      if (d < bd) { bd = d; best = { set, index }; }
+    });
+  }
+  if (!best || bd > 0.01) return;
+  example = best;
+  $('step-set').value = best.set;
+  $('step-index').value = best.index;
+  setStepMode(true);
+  $('step-example').textContent = describeExample();
+  drawBoundary();
+};
+$('step-set').onchange = $('step-index').onchange = () => {
+  example = { set: $('step-set').value, index: parseInt($('step-index').value, 10) || 0 };
+  $('step-example').textContent = describeExample();
+  drawBoundary();
+};
+
+async function takeStep() {
+  if (!example) example = { set: $('step-set').value, index: parseInt($('step-index').value, 10) || 0 };
+  const body = example.x ? { x: example.x, y: example.y } : { set: example.set, index: example.index };
+  const alpha = Number($('step-alpha').value);
+  if (alpha > 0) body.alpha = alpha;
+  try {
+    stepRes = await session('POST', '/step', body, '');
+    message('');
+    if (!chosen || chosen.l > stepRes.layers.length || chosen.i >= stepRes.layers[chosen.l - 1].z.length) {
+      chosen = { l: 1, i: 0 };
+    }
+    showStep();
+    await refresh(false);
+  } catch (e) { oops(e); }
+}
+$('take-step').onclick = takeStep;
+
+$('article').onclick = async () => {
+  setPlaying(false);
+  try {
+    const r = await session('POST', '/article', undefined, QUERY + '&data=1');
+    show(r.state);
+    example = { x: r.example.x, y: r.example.y };
+    $('step-alpha').value = r.example.alpha;
+    chosen = { l: 1, i: 0 };
+    setStepMode(true);
+    $('step-example').textContent = describeExample();
+    await takeStep();
+    info('SPEC.md\'s worked example: one step takes the output from 0.671846 to 0.698076 ' +
+      '(the published article, rounding by hand, reports 0.6718 → 0.7043).');
+  } catch (e) { oops(e); }
+};
+
+$('network').onclick = (ev) => {
+  const cv = $('network'), r = cv.getBoundingClientRect();
+  const x = ((ev.clientX - r.left) / r.width) * cv.width, y = ((ev.clientY - r.top) / r.height) * cv.height;
+  const n = nodes.find((n) => n.l > 0 && x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size);
+  if (!n) return;
+  chosen = { l: n.l, i: n.i };
+  if ($('step-panel').hidden) setStepMode(true);
+  if (stepRes) showStep();
+  drawNetwork();
+};
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function table(head, rows) {
+  const t = el('table');
+  const tr = el('tr');
+  head.forEach((h) => tr.append(el('th', h)));
+  t.append(tr);
+  for (const r of rows) {
+    const row = el('tr');
+    r.cells.forEach((c) => row.append(el('td', c)));
+    if (r.cls) row.className = r.cls;
+    if (r.onclick) row.onclick = r.onclick;
+    if (r.id) row.id = r.id;
+    t.append(row);
+  }
+  return t;
+}
+
+// showStep writes the last step: the neurons' z, a, δ; the chosen neuron's
+// delta rule; every weight's gradient and update; explain's text.
+function showStep() {
+  const s = stepRes, L = s.layers.length;
+  $('step-result').hidden = false;
+  $('step-example').textContent = describeExample();
+  $('out-before').textContent = num(s.output_before[0]);
+  $('out-after').textContent = num(s.output_after[0]);
+  $('step-y').textContent = num(s.y[0]);
+  $('loss-before').textContent = num(s.loss);
+  $('loss-after').textContent = num(s.loss_after);
+
+  const box = $('step-neurons');
+  box.textContent = '';
+  const layers = el('div', undefined, 'layers');
+  layers.append(table([`layer 0 (x)`, 'a'], s.x.map((v, j) => ({ cells: [`x${j + 1}`, num(v)] }))));
+  s.layers.forEach((lay, l0) => {
+    const l = l0 + 1;
+    const rows = lay.z.map((z, i) => ({
+      cells: [neuronName(l, i), num(z), num(lay.a[i]), num(lay.delta[i])],
+      cls: 'pick' + (chosen.l === l && chosen.i === i ? ' chosen' : ''),
+      id: `neuron-${l}-${i}`,
+      onclick: () => { chosen = { l, i }; showStep(); drawNetwork(); },
+    }));
+    layers.append(table([`layer ${l} (${lay.activation})`, 'z', 'a', 'δ'], rows));
+  });
+  box.append(layers);
+
+  // the delta rule of the chosen neuron
+  const { l, i } = chosen, lay = s.layers[l - 1], r = lay.delta_rule[i];
+  $('rule-name').textContent = `${neuronName(l, i)} (${dName(l, i)})`;
+  let text;
+  if (r.output) {
+    if (r.matched) {
+      text = `${dName(l, i)} = o − y          (${lay.activation} + ${S.network.loss}: a matched pair)\n` +
+        `     = ${num(lay.a[i])} − ${factor(s.y[i])} = ${num(r.delta)}`;
+    } else {
+      text = `${dName(l, i)} = ∂J/∂o · f'(${zName(l, i)})\n` +
+        `     = ${factor(r.dJdo)} · ${factor(r.fprime)} = ${num(r.delta)}`;
+    }
+  } else {
+    const terms = r.terms.map((t) => `${wName(l + 1, t.j, i + 1)}·${dName(l + 1, t.j)}`).join(' + ');
+    const values = r.terms.map((t, k) => `${k ? factor(t.w) : num(t.w)}·${factor(t.delta)}`).join(' + ');
+    text = `${dName(l, i)} = f'(${zName(l, i)}) · (${terms || '0'})\n` +
+      `     = ${factor(r.fprime)} · (${values || '0'})\n` +
+      `     = ${factor(r.fprime)} · ${factor(r.sum)} = ${num(r.delta)}`;
+    if (lay.activation === 'sigmoid') text += `\n\nf'(z) = a·(1 − a) = ${num(lay.a[i])}·(1 − ${num(lay.a[i])})`;
+    else if (lay.activation === 'tanh') text += `\n\nf'(z) = 1 − a² = 1 − ${factor(lay.a[i])}²`;
+  }
+  text += `\n\nits weights' gradients: ∂E/∂${wName(l, i, 1)} = ${dName(l, i)}·a${l - 1}_1, …`;
+  $('step-rule').textContent = text;
+
+  // every weight
+  const rows = [];
+  s.layers.forEach((lay, l0) => {
+    const l = l0 + 1, prev = l === 1 ? s.x : s.layers[l0 - 1].a;
+    lay.weights.forEach((row, i) => {
+      if (lay.bias) {
+        rows.push({ cells: [wName(l, i, 0), num(lay.bias[i]), num(lay.delta[i]), '1', num(lay.grad_bias[i]), num(lay.bias_after[i])] });
+      }
+      row.forEach((w, j) => {
+        if (lay.mask && !lay.mask[i][j]) return;
+        rows.push({
+          cells: [wName(l, i, j + 1), num(w), num(lay.delta[i]), num(prev[j]), num(lay.grad_weights[i][j]), num(lay.weights_after[i][j])],
+          cls: chosen.l === l && chosen.i === i ? 'chosen' : '',
+        });
+      });
+    });
+  });
+  const wbox = $('step-weights');
+  wbox.textContent = '';
+  wbox.append(table(['w', 'old', 'δ', 'a', '∂E/∂w = δ·a', `new = old − ${num(s.alpha)}·∂E/∂w`], rows));
+  $('step-text').textContent = s.text;
+}
+
+// ---- start --------------------------------------------------------------------
+
+(async function start() {
+  try {
+    if (sid) {
+      try {
+        await refresh(true);
+        return;
+      } catch (e) {
+        if (e.status !== 404) throw e;
+      }
+    }
+    await create();
+  } catch (e) { oops(e); }
+})();
+window.addEventListener('resize', () => S && drawNetwork());
