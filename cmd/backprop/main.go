@@ -12,6 +12,9 @@
 //	explain    show one gradient step in full: every z, a, δ, gradient and update
 //	gradcheck  compare backpropagation's gradients with finite differences
 //	bench      measure the kernels and the training speed on this machine
+//	export     write a model as an ONNX graph
+//	import     read a dense ONNX graph (e.g. a PyTorch MLP) as a model file
+//	serve      the playground: train in the browser, step through the numbers
 //
 // Exit status: 0 on success, 1 on a failure at run time (or a failed check),
 // 2 for bad usage or bad input, 130 when interrupted.
