@@ -131,7 +131,7 @@ async function main() {
       return { blue, orange, blank, all: d.length / 4 };
     });
     log('boundary pixels', JSON.stringify(px));
-    assert(px.blue > px.all / 5 && px.orange > px.all / 5, `blue ${px.blue}, orange ${px.orange} of ${px.all}`);
+    assert(px.blue > px.all / 10 && px.orange > px.all / 10, `blue ${px.blue}, orange ${px.orange} of ${px.all}`);
     await page.screenshot({ path: join(out, 'playground-train.png') });
   });
 
