@@ -117,6 +117,34 @@ func poll[E any](ch chan E) E {
 	return <-ch
 }
 
+// wait returns once n parts have reported on done. While it waits, it runs
+// any job still queued (a part of this call or of another) rather than idle:
+// a worker slow to wake, or kept off its core, then delays nothing.
+func wait(done chan struct{}, n int) {
+	start := time.Now()
+	for n > 0 {
+		select {
+		case <-done:
+			n--
+			continue
+		case j := <-jobs:
+			j.run()
+			continue
+		default:
+		}
+		if time.Since(start) < spinTime {
+			runtime.Gosched()
+			continue
+		}
+		select {
+		case <-done:
+			n--
+		case j := <-jobs:
+			j.run()
+		}
+	}
+}
+
 // A part is one rectangle of C computed by one goroutine: its own
 // sub-problem of Gemm and its own pack buffers.
 type part[T float32 | float64] struct {
@@ -133,7 +161,7 @@ type part[T float32 | float64] struct {
 	ldc            int
 	packA, packB   []T
 	tile           []T
-	done           chan struct{} // receives once per part run by a worker
+	done           chan struct{} // receives once per part run through jobs
 }
 
 func (p *part[T]) run() {
@@ -240,9 +268,7 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], t
 		jobs <- &cl.parts[i]
 	}
 	cl.parts[0].gemm()
-	for range nparts - 1 {
-		poll(cl.done)
-	}
+	wait(cl.done, nparts-1)
 	for i := 0; i < nparts; i++ { // drop references to the caller's slices
 		cl.parts[i].a, cl.parts[i].b, cl.parts[i].c = nil, nil, nil
 	}

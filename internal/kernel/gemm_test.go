@@ -107,9 +107,10 @@ func (p *problem[T]) check(t *testing.T, name string, f gemmFunc[T]) {
 }
 
 // paths lists every way Gemm can compute a product of T: the public entry
-// (plain loops for the smallest products, m·n·k ≤ smallWork), and the blocked driver with each micro-kernel of this CPU,
-// with its own cache blocks and with tiny ones (so that small sizes cross
-// every block edge), reading panels in place where it can or always packing.
+// (plain loops for m·n·k ≤ smallWork), and the blocked driver with each
+// micro-kernel of this CPU, with its own cache blocks and with tiny ones (so
+// that small sizes cross every block edge), reading panels in place where it
+// can or always packing.
 func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) map[string]gemmFunc[T] {
 	ps := map[string]gemmFunc[T]{"Gemm": Gemm[T]}
 	for _, kern := range kernels {
@@ -156,8 +157,10 @@ func testAllSizes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) 
 func TestGemmAllSizesFloat32(t *testing.T) { testAllSizes(t, paths(kernels32, &pool32)) }
 func TestGemmAllSizesFloat64(t *testing.T) { testAllSizes(t, paths(kernels64, &pool64)) }
 
-// realShapes are W1's products and a few odd ones.
-var realShapes = [][3]int{{64, 784, 256}, {256, 64, 784}, {64, 256, 784}, {256, 784, 64}, {64, 10, 128}, {7, 13, 5}, {1, 1, 1}, {1, 3, 2}, {100, 1, 300}, {3, 1000, 700}}
+// realShapes are W1's products and a few odd ones: split by columns, by rows,
+// narrow C computed transposed (also split), a few rows (the dot kernel).
+var realShapes = [][3]int{{64, 784, 256}, {256, 64, 784}, {64, 256, 784}, {256, 784, 64}, {64, 10, 128},
+	{2000, 10, 200}, {7, 13, 5}, {1, 1, 1}, {1, 3, 2}, {100, 1, 300}, {3, 1000, 700}, {1, 256, 784}}
 
 func testRealShapes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) {
 	r := rand.New(rand.NewPCG(3, 4))
