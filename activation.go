@@ -53,9 +53,38 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// softplus is log(1+e^x), computed without overflow for any x.
-func softplus(x float64) float64 {
-	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+// sigmoid32 is sigmoid in float32 arithmetic, with expf.
+func sigmoid32(z float32) float32 {
+	if z >= 0 {
+		return 1 / (1 + expf(-z))
+	}
+	e := expf(z)
+	return e / (1 + e)
+}
+
+// expf is e^x in float32 to about 1 ulp: x = k·ln2 + r with |r| ≤ ln2/2,
+// e^r by its Taylor polynomial of degree 7 (error < 1e-8), times 2^k built in
+// the exponent bits. Outside [-87, 88] it defers to math.Exp.
+func expf(x float32) float32 {
+	if !(x >= -87 && x <= 88) {
+		return float32(math.Exp(float64(x)))
+	}
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375 // ln 2 split so that k·ln2hi is exact
+		ln2lo = -2.12194440e-4
+	)
+	t := x * log2e
+	if t >= 0 {
+		t += 0.5
+	} else {
+		t -= 0.5
+	}
+	k := int32(t)
+	kf := float32(k)
+	r := x - kf*ln2hi - kf*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
+	return p * math.Float32frombits(uint32(k+127)<<23)
 }
 
 // forward computes a = f(z + b) for a rows×n block (row-major), adding the bias
@@ -72,6 +101,13 @@ func forward[T Float](f Activation, slope T, z, a, b []T, rows, n int) {
 		case Identity: // f(z) = z
 			copy(ar, zr)
 		case Sigmoid: // f(z) = 1/(1+e^-z)
+			if z32, ok := any(zr).([]float32); ok {
+				a32 := any(ar).([]float32)
+				for i, v := range z32 {
+					a32[i] = sigmoid32(v)
+				}
+				break
+			}
 			for i, v := range zr {
 				ar[i] = T(sigmoid(float64(v)))
 			}

@@ -90,7 +90,11 @@ func lossRow[T Float](J Loss, f Activation, z, o, y []T) float64 {
 			yk := float64(y[k])
 			var logo, log1mo float64 // log o_k, log(1 − o_k)
 			if f == Sigmoid {
-				logo, log1mo = -softplus(-float64(z[k])), -softplus(float64(z[k]))
+				// log σ(z) = −softplus(−z) = −(max(−z, 0) + log1p(e^−|z|)),
+				// log(1 − σ(z)) = −softplus(z): one exponential for both.
+				zk := float64(z[k])
+				l := math.Log1p(expT(-math.Abs(zk), z[k]))
+				logo, log1mo = -(math.Max(-zk, 0) + l), -(math.Max(zk, 0) + l)
 			} else {
 				logo = float64(z[k]) - lse
 				log1mo = math.Log(math.Max(1-float64(o[k]), tiny[T]()))
@@ -104,6 +108,15 @@ func lossRow[T Float](J Loss, f Activation, z, o, y []T) float64 {
 		}
 	}
 	return E
+}
+
+// expT is e^x, in float32 arithmetic when the engine runs in float32 (like
+// only carries the type).
+func expT[T Float](x float64, like T) float64 {
+	if _, ok := any(like).(float32); ok {
+		return float64(expf(float32(x)))
+	}
+	return math.Exp(x)
 }
 
 // dJdo writes g = ∂J/∂o for one example (the general path of the output

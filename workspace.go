@@ -65,7 +65,11 @@ func (ws *Workspace[T]) Forward(x []T) []T {
 		lay := net.Layers[l-1]
 		z, a := ws.Z[l][:rows*lay.Out], ws.A[l][:rows*lay.Out]
 		// Z^l (rows×n_l) = A^(l-1) (rows×n_(l-1)) · (W^l)ᵀ, then + b, then f.
-		kernel.Gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, 0, z, lay.Out)
+		if rows == 1 && lay.In*lay.Out <= smallLayer {
+			matvec(lay.W, ws.A[l-1], z)
+		} else {
+			kernel.Gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, 0, z, lay.Out)
+		}
 		forward(lay.Activation, lay.Slope, z, a, lay.B, rows, lay.Out)
 	}
 	return ws.A[net.L()][:rows*net.Outputs()]
@@ -106,7 +110,12 @@ func (ws *Workspace[T]) Backward(y []T) float64 {
 		lay := net.Layers[l-1]
 		delta := ws.Delta[l][:rows*lay.Out]
 		// ∂E/∂W^l (n_l×n_(l-1)) = (Δ^l)ᵀ (n_l×rows) · A^(l-1) (rows×n_(l-1)).
-		kernel.Gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, 0, ws.DW[l], lay.In)
+		small := rows == 1 && lay.In*lay.Out <= smallLayer
+		if small {
+			outer(delta, ws.A[l-1][:lay.In], ws.DW[l])
+		} else {
+			kernel.Gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, 0, ws.DW[l], lay.In)
+		}
 		if lay.Mask != nil {
 			for k, present := range lay.Mask {
 				if !present {
@@ -128,7 +137,11 @@ func (ws *Workspace[T]) Backward(y []T) float64 {
 			// have w = 0, so the sum runs over those that exist.
 			prev := net.Layers[l-2]
 			g := ws.Delta[l-1][:rows*prev.Out]
-			kernel.Gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, 0, g, lay.In)
+			if small {
+				vecmat(delta, lay.W, g)
+			} else {
+				kernel.Gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, 0, g, lay.In)
+			}
 			backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, rows, prev.Out)
 		}
 	}
@@ -150,6 +163,57 @@ func (ws *Workspace[T]) outputDelta(y []T) {
 		dJdo(net.Loss, o[r*n:(r+1)*n], y[r*n:(r+1)*n], delta[r*n:(r+1)*n])
 	}
 	backward(lay.Activation, lay.Slope, ws.Z[L], ws.A[L], delta, rows, n)
+}
+
+// smallLayer is the size n_l·n_(l-1) up to which a layer's products for a
+// single example run as the plain loops below: below it, a call into the
+// blocked GEMM costs more than the arithmetic.
+const smallLayer = 256
+
+// matvec is z = W a for one example (W is len(z)×len(a)).
+func matvec[T Float](W, a, z []T) {
+	n := len(W) / len(z)
+	for i := range z {
+		var s T
+		for j, w := range W[i*n : (i+1)*n] {
+			s += w * a[j]
+		}
+		z[i] = s
+	}
+}
+
+// outer is dW = δ aᵀ for one example.
+func outer[T Float](delta, a, dW []T) {
+	n := len(a)
+	for i, d := range delta {
+		row := dW[i*n : (i+1)*n]
+		for j, v := range a {
+			row[j] = d * v
+		}
+	}
+}
+
+// vecmat is g = Wᵀ δ, the delta rule's sum, for one example.
+func vecmat[T Float](delta, W, g []T) {
+	n := len(g)
+	clear(g)
+	for i, d := range delta {
+		for j, w := range W[i*n : (i+1)*n] {
+			g[j] += d * w
+		}
+	}
+}
+
+// axpy is y ← y + a·x: a plain loop for short vectors, where a call to the
+// SIMD kernel costs more than it saves.
+func axpy[T Float](a T, x, y []T) {
+	if len(x) < 32 {
+		for i, v := range x {
+			y[i] += a * v
+		}
+		return
+	}
+	kernel.Axpy(a, x, y)
 }
 
 // deltaMatched is the output delta of the matched pairs (identity + squared,
@@ -181,11 +245,9 @@ func (ws *Workspace[T]) Grads() [][]T {
 func (ws *Workspace[T]) Step(alpha T) {
 	for l := 1; l <= ws.net.L(); l++ {
 		lay := ws.net.Layers[l-1]
-		for k, g := range ws.DW[l] {
-			lay.W[k] -= alpha * g
-		}
-		for i, g := range ws.DB[l] {
-			lay.B[i] -= alpha * g
+		axpy(-alpha, ws.DW[l], lay.W)
+		if lay.B != nil {
+			axpy(-alpha, ws.DB[l], lay.B)
 		}
 	}
 }

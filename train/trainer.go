@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/internal/kernel"
 )
 
 // chunkRows bounds the rows of one forward and backward pass. A larger batch
@@ -174,10 +175,15 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 	cfg := &tr.cfg
 	alpha, inv, l2 := T(tr.alpha), T(1/float64(n)), T(cfg.L2)
 	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
+	finite := true
 	switch cfg.Optimizer {
 	case SGD: // w ← w − α g
 		for p, w := range tr.params {
 			Gp, lambda := G[p], tr.lambda(p, l2)
+			if lambda == 0 { // w ← w − (α/n) G, vectorized
+				finite = kernel.Axpy(-alpha*inv, Gp, w) && finite
+				continue
+			}
 			for k := range w {
 				g := Gp[k]*inv + lambda*w[k]
 				w[k] -= alpha * g
@@ -189,11 +195,9 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 		for p, w := range tr.params {
 			Gp, v, lambda := G[p], tr.v[p], tr.lambda(p, l2)
 			for k := range w {
-				g := Gp[k]*inv + lambda*w[k]
-				v[k] = mu*v[k] + g
-				w[k] -= alpha * v[k]
-				check += w[k] - w[k]
+				v[k] = mu*v[k] + Gp[k]*inv + lambda*w[k]
 			}
+			finite = kernel.Axpy(-alpha, v, w) && finite
 		}
 	case Nesterov: // v ← μ v + g, w ← w − α (g + μ v)
 		mu := T(cfg.Momentum)
@@ -222,7 +226,7 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 			}
 		}
 	}
-	return check == 0
+	return finite && check == 0
 }
 
 // lambda returns the L2 coefficient of params[p]: l2 for a weight matrix, 0
