@@ -25,25 +25,79 @@ type Workspace[T Float] struct {
 	DW, DB      [][]T // ∂E/∂W^l (n_l×n_(l-1)), ∂E/∂b^l (nil without bias)
 
 	y []T // the targets of the last Backward
+
+	// A batch of at least shardRows rows is split in two shards, which run
+	// the forward pass and the deltas concurrently on views of the rows of
+	// Z, A and Delta; the gradients are then summed over all rows at once.
+	// The split depends only on the rows, never on the machine, so results
+	// are the same with one core or many.
+	shards   []*Workspace[T]
+	fwd, bwd []*kernel.Task
+	split    int  // the first row of shard 1 in the last Forward; 0: not split
+	serial   bool // a shard: its products stay on its own goroutine
+	x, yr    []T  // a shard's rows of x and y
+	E        float64
 }
+
+// shardRows is the smallest batch split in two shards.
+const shardRows = 32
 
 // NewWorkspace allocates the buffers for batches of up to capacity examples.
 func (net *Network[T]) NewWorkspace(capacity int) *Workspace[T] {
+	ws := net.newWorkspace(capacity, true)
+	if capacity >= shardRows {
+		ws.shards = []*Workspace[T]{net.newWorkspace(capacity, false), net.newWorkspace(capacity, false)}
+		for _, sh := range ws.shards {
+			sh.serial = true
+			ws.fwd = append(ws.fwd, kernel.NewTask(func() { sh.forward(sh.x) }))
+			ws.bwd = append(ws.bwd, kernel.NewTask(func() { sh.E = sh.deltas(sh.yr) }))
+		}
+	}
+	return ws
+}
+
+// newWorkspace allocates the buffers: a shard (rows false) has no gradients
+// and its rows are views set by Forward.
+func (net *Network[T]) newWorkspace(capacity int, rows bool) *Workspace[T] {
 	L := net.L()
 	ws := &Workspace[T]{net: net, Cap: capacity,
 		Z: make([][]T, L+1), A: make([][]T, L+1), Delta: make([][]T, L+1),
 		DW: make([][]T, L+1), DB: make([][]T, L+1)}
 	for l := 1; l <= L; l++ {
 		lay := net.Layers[l-1]
-		ws.Z[l] = make([]T, capacity*lay.Out)
-		ws.A[l] = make([]T, capacity*lay.Out)
-		ws.Delta[l] = make([]T, capacity*lay.Out)
-		ws.DW[l] = make([]T, len(lay.W))
-		if lay.B != nil {
-			ws.DB[l] = make([]T, lay.Out)
+		if rows {
+			ws.Z[l] = make([]T, capacity*lay.Out)
+			ws.A[l] = make([]T, capacity*lay.Out)
+			ws.Delta[l] = make([]T, capacity*lay.Out)
+		}
+		if rows {
+			ws.DW[l] = make([]T, len(lay.W))
+			if lay.B != nil {
+				ws.DB[l] = make([]T, lay.Out)
+			}
 		}
 	}
 	return ws
+}
+
+// view points shard sh at rows r0 ≤ r < r1 of the workspace.
+func (ws *Workspace[T]) view(sh *Workspace[T], r0, r1 int) {
+	sh.Rows = r1 - r0
+	n0 := ws.net.Inputs
+	sh.x = ws.A[0][r0*n0 : r1*n0]
+	for l := 1; l <= ws.net.L(); l++ {
+		n := ws.net.Layers[l-1].Out
+		sh.Z[l], sh.A[l], sh.Delta[l] = ws.Z[l][r0*n:r1*n], ws.A[l][r0*n:r1*n], ws.Delta[l][r0*n:r1*n]
+	}
+}
+
+// gemm is kernel.Gemm with beta 0, on this goroutine alone in a shard.
+func (ws *Workspace[T]) gemm(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if ws.serial {
+		kernel.Gemm1(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc)
+	} else {
+		kernel.Gemm(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc)
+	}
 }
 
 // Network returns the network the workspace computes.
@@ -61,6 +115,22 @@ func (ws *Workspace[T]) Forward(x []T) []T {
 	}
 	ws.Rows = rows
 	ws.A[0] = x
+	ws.split = 0
+	if ws.shards != nil && rows >= shardRows {
+		ws.split = (rows/2 + 7) / 8 * 8 // a whole number of register tiles
+		ws.view(ws.shards[0], 0, ws.split)
+		ws.view(ws.shards[1], ws.split, rows)
+		kernel.Parallel(ws.fwd)
+	} else {
+		ws.forward(x)
+	}
+	return ws.A[net.L()][:rows*net.Outputs()]
+}
+
+// forward is Forward on the workspace's rows.
+func (ws *Workspace[T]) forward(x []T) {
+	net, rows := ws.net, ws.Rows
+	ws.A[0] = x
 	for l := 1; l <= net.L(); l++ {
 		lay := net.Layers[l-1]
 		z, a := ws.Z[l][:rows*lay.Out], ws.A[l][:rows*lay.Out]
@@ -68,11 +138,10 @@ func (ws *Workspace[T]) Forward(x []T) []T {
 		if rows == 1 && lay.In*lay.Out <= smallLayer {
 			matvec(lay.W, ws.A[l-1], z)
 		} else {
-			kernel.Gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, 0, z, lay.Out)
+			ws.gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, z, lay.Out)
 		}
 		forward(lay.Activation, lay.Slope, z, a, lay.B, rows, lay.Out)
 	}
-	return ws.A[net.L()][:rows*net.Outputs()]
 }
 
 // Output returns o = a^L of the last Forward (rows×n_L).
@@ -99,22 +168,67 @@ func (ws *Workspace[T]) Loss(y []T) float64 {
 // absent connections are 0.
 func (ws *Workspace[T]) Backward(y []T) float64 {
 	net := ws.net
-	L, rows := net.L(), ws.Rows
+	rows := ws.Rows
 	if len(y) != rows*net.Outputs() {
 		panic(fmt.Sprintf("backprop: Backward: %d targets for %d rows of %d outputs", len(y), rows, net.Outputs()))
 	}
 	ws.y = y
+	if ws.split == 0 {
+		return ws.backward(y)
+	}
+	// The deltas are per row: each shard computes its own rows', in
+	// parallel; then the gradients, sums over all rows, are products the
+	// kernel spreads over the threads itself.
+	nL := net.Outputs()
+	sh0, sh1 := ws.shards[0], ws.shards[1]
+	sh0.yr, sh1.yr = y[:ws.split*nL], y[ws.split*nL:]
+	kernel.Parallel(ws.bwd)
+	ws.grads()
+	return sh0.E + sh1.E
+}
+
+// backward is Backward on the workspace's rows.
+func (ws *Workspace[T]) backward(y []T) float64 {
+	E := ws.deltas(y)
+	ws.grads()
+	return E
+}
+
+// deltas computes the output delta δ^L and applies the delta rule down to
+// layer 1, for the workspace's rows (each row on its own), and returns E.
+func (ws *Workspace[T]) deltas(y []T) float64 {
+	net := ws.net
+	L, rows := net.L(), ws.Rows
 	E := ws.Loss(y)
 	ws.outputDelta(y)
-	for l := L; l >= 1; l-- {
-		lay := net.Layers[l-1]
+	for l := L; l > 1; l-- {
+		// The delta rule: G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is
+		// ∂E/∂a^(l-1); then δ^(l-1) = f'(z^(l-1)) ⊙ G. Absent connections
+		// have w = 0, so the sum runs over those that exist.
+		lay, prev := net.Layers[l-1], net.Layers[l-2]
+		delta, g := ws.Delta[l][:rows*lay.Out], ws.Delta[l-1][:rows*prev.Out]
+		if rows == 1 && lay.In*lay.Out <= smallLayer {
+			vecmat(delta, lay.W, g)
+		} else {
+			ws.gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In)
+		}
+		backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, rows, prev.Out)
+	}
+	return E
+}
+
+// grads sums the gradients over the workspace's rows:
+// ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ, 0 for absent connections, and ∂E/∂b^l = Σ_r δ^l.
+func (ws *Workspace[T]) grads() {
+	rows := ws.Rows
+	for l := 1; l <= ws.net.L(); l++ {
+		lay := ws.net.Layers[l-1]
 		delta := ws.Delta[l][:rows*lay.Out]
 		// ∂E/∂W^l (n_l×n_(l-1)) = (Δ^l)ᵀ (n_l×rows) · A^(l-1) (rows×n_(l-1)).
-		small := rows == 1 && lay.In*lay.Out <= smallLayer
-		if small {
+		if rows == 1 && lay.In*lay.Out <= smallLayer {
 			outer(delta, ws.A[l-1][:lay.In], ws.DW[l])
 		} else {
-			kernel.Gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, 0, ws.DW[l], lay.In)
+			ws.gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, ws.DW[l], lay.In)
 		}
 		if lay.Mask != nil {
 			for k, present := range lay.Mask {
@@ -131,21 +245,7 @@ func (ws *Workspace[T]) Backward(y []T) float64 {
 				}
 			}
 		}
-		if l > 1 {
-			// The delta rule: G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is
-			// ∂E/∂a^(l-1); then δ^(l-1) = f'(z^(l-1)) ⊙ G. Absent connections
-			// have w = 0, so the sum runs over those that exist.
-			prev := net.Layers[l-2]
-			g := ws.Delta[l-1][:rows*prev.Out]
-			if small {
-				vecmat(delta, lay.W, g)
-			} else {
-				kernel.Gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, 0, g, lay.In)
-			}
-			backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, rows, prev.Out)
-		}
 	}
-	return E
 }
 
 // outputDelta computes δ^L = ∂E/∂z^L: o − y for the matched pairs, else the

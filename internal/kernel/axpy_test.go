@@ -58,3 +58,19 @@ func BenchmarkAxpyF32(b *testing.B) {
 		Axpy(-0.01, x, y)
 	}
 }
+
+// TestParallel: every task runs once per call, concurrently with the others,
+// and a call allocates nothing.
+func TestParallel(t *testing.T) {
+	var counts [3]int
+	tasks := []*Task{NewTask(func() { counts[0]++ }), NewTask(func() { counts[1]++ }), NewTask(func() { counts[2]++ })}
+	for range 100 {
+		Parallel(tasks)
+	}
+	if counts != [3]int{100, 100, 100} {
+		t.Errorf("counts %v, want 100 each", counts)
+	}
+	if n := testing.AllocsPerRun(100, func() { Parallel(tasks) }); n != 0 {
+		t.Errorf("%v allocations per call", n)
+	}
+}

@@ -206,11 +206,12 @@ func (p *callPool[T]) put(c *call[T]) {
 	p.mu.Unlock()
 }
 
-// gemmBlocked is Gemm for products too large for plain loops. A·Bᵀ with
+// gemmBlocked is Gemm for products too large for plain loops (serial: on
+// the calling goroutine alone). A·Bᵀ with
 // at most dotRows rows goes to the dot kernel, if any; otherwise it splits C
 // into parts (by columns when n ≥ m, else by rows), runs the first on the
 // calling goroutine and the others on the worker pool.
-func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if kern.dot != nil && !transA && transB && m <= dotRows {
 		mask := uint64(1)<<(k%kern.lanes) - 1
 		for i := 0; i < m; i++ {
@@ -221,7 +222,7 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], t
 	startWorkers()
 	cl := pool.get()
 	nparts := 1
-	if m*n*k >= parallelWork {
+	if m*n*k >= parallelWork && !serial {
 		nparts = nThreads
 	}
 	// A C narrower than a register tile and taller than wide is computed as
@@ -515,4 +516,53 @@ func packT[T float32 | float64](kern *microKernel[T], rows, cols int, src []T, l
 			dst[c*ldd+r] = v
 		}
 	}
+}
+
+// A Task is work for Parallel: a function made once, run many times.
+type Task struct {
+	f    func()
+	done chan struct{}
+}
+
+// NewTask returns a task that runs f.
+func NewTask(f func()) *Task { return &Task{f: f, done: make(chan struct{}, 1)} }
+
+func (t *Task) run() {
+	t.f()
+	t.done <- struct{}{}
+}
+
+// Parallel runs the tasks concurrently and returns when all are done:
+// tasks[0] on the calling goroutine, the others on the worker pool (in turn on
+// the caller too, should no worker take them). With one thread it runs them
+// in order. It allocates nothing. Tasks should use Gemm1, so that they do not
+// split their products among the same workers.
+func Parallel(tasks []*Task) {
+	startWorkers()
+	if nThreads == 1 || len(tasks) == 1 {
+		for _, t := range tasks {
+			t.f()
+		}
+		return
+	}
+	for _, t := range tasks[1:] {
+		jobs <- t
+	}
+	tasks[0].f()
+	for _, t := range tasks[1:] {
+		for waiting := true; waiting; {
+			select {
+			case <-t.done:
+				waiting = false
+			case j := <-jobs:
+				j.run()
+			}
+		}
+	}
+}
+
+// Threads returns the number of threads Gemm and Parallel use.
+func Threads() int {
+	startWorkers()
+	return nThreads
 }

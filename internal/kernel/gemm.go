@@ -27,11 +27,21 @@ const (
 //
 // It panics if a slice is too short for its shape and stride.
 func Gemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemm(false, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Gemm1 is Gemm on the calling goroutine alone, for work that Parallel
+// already spreads over the threads.
+func Gemm1[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemm(true, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+func gemm[T Float](serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m <= 0 || n <= 0 {
 		return
 	}
 	if m*n*k > smallWork {
-		gemmLarge(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		gemmLarge(serial, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	// Plain loops on the caller's slices (bounds-checked, so no checkShapes),
@@ -96,12 +106,12 @@ func Gemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb 
 
 // gemmLarge is Gemm for products past smallWork: shapes checked, then the
 // blocked kernels of the element's width.
-func gemmLarge[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemmLarge[T Float](serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkShapes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	if unsafe.Sizeof(beta) == 4 {
-		gemmBlocked(kern32, &pool32, transA, transB, m, n, k, as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
+		gemmBlocked(kern32, &pool32, serial, transA, transB, m, n, k, as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
 	} else {
-		gemmBlocked(kern64, &pool64, transA, transB, m, n, k, as64(a), lda, as64(b), ldb, float64(beta), as64(c), ldc)
+		gemmBlocked(kern64, &pool64, serial, transA, transB, m, n, k, as64(a), lda, as64(b), ldb, float64(beta), as64(c), ldc)
 	}
 }
 

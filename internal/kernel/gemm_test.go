@@ -118,11 +118,13 @@ func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) ma
 		tiny.mc, tiny.kc, tiny.nc = 2*kern.mr, 5, 2*kern.nr
 		for _, kv := range []*microKernel[T]{kern, &tiny} {
 			for _, direct := range []bool{true, false} {
-				name := fmt.Sprintf("%s(mc=%d,kc=%d,nc=%d,direct=%v)", kv.name, kv.mc, kv.kc, kv.nc, direct)
-				ps[name] = func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-					defer func(d bool) { directKernels = d }(directKernels)
-					directKernels = direct
-					gemmBlocked(kv, pool, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+				for _, serial := range []bool{false, true} {
+					name := fmt.Sprintf("%s(mc=%d,kc=%d,nc=%d,direct=%v,serial=%v)", kv.name, kv.mc, kv.kc, kv.nc, direct, serial)
+					ps[name] = func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+						defer func(d bool) { directKernels = d }(directKernels)
+						directKernels = direct
+						gemmBlocked(kv, pool, serial, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+					}
 				}
 			}
 		}
