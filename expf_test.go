@@ -21,3 +21,28 @@ func TestExpf(t *testing.T) {
 		t.Errorf("expf(NaN) = %v", v)
 	}
 }
+
+// TestReluMask: the branchless mask keeps g exactly where z > 0.
+func TestReluMask(t *testing.T) {
+	zs := []float64{1, -1, 0, math.Copysign(0, -1), 1e-45, -1e-45, math.Inf(1), math.Inf(-1), 3.5, -0.25, 5e-324}
+	g32, g64 := make([]float32, len(zs)), make([]float64, len(zs))
+	z32 := make([]float32, len(zs))
+	for i, z := range zs {
+		z32[i], g32[i], g64[i] = float32(z), 2, 2
+	}
+	reluMask(z32, g32)
+	reluMask(zs, g64)
+	for i, z := range zs {
+		want := 0.0
+		if z > 0 {
+			want = 2
+		}
+		want32 := 0.0
+		if z32[i] > 0 {
+			want32 = 2
+		}
+		if g64[i] != want || float64(g32[i]) != want32 {
+			t.Errorf("z = %v: g = %v (float64), %v (float32); want %v, %v", z, g64[i], g32[i], want, want32)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -49,17 +50,29 @@ func init() {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--json] [--only gemm,w1,w4,w5] [--epochs 1] [--reps 3] [--data DIR]", stderr)
+	fs := newFlags("bench", "[--json] [--only gemm,w1,w4,w5] [--epochs 1] [--reps 3] [--data DIR] [--cpuprofile FILE]", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	only := fs.String("only", "gemm,w1,w4,w5", "the workloads to run")
 	epochs := fs.Int("epochs", 1, "W1 epochs to time (10 also reports the test accuracy the anchors quote)")
 	reps := fs.Int("reps", 3, "repetitions of each GEMM, W4 and W5 timing (the median is reported)")
 	dir := fs.String("data", fmnistDir, "Fashion-MNIST IDX directory (synthetic data of the same shape if absent)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *epochs < 1 || *reps < 1 {
 		return usagef("bench: --epochs and --reps must be at least 1")
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return badInput(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	r := &benchResult{Machine: runtime.GOARCH, Kernel: kernel.Info(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		Time: time.Now().UTC().Format(time.RFC3339), W5SamplesPS: map[string]float64{}, GemmGFLOPS: map[string]float64{}}
