@@ -278,6 +278,16 @@ func countRest(dec *json.Decoder, limit int) (n int, all bool) {
 	return n, true
 }
 
+// total says how many items an array holds when the reader stopped at item
+// i: "12", or "more than 65548" when even counting stopped.
+func total(dec *json.Decoder, i int) string {
+	n, all := countRest(dec, 1<<16)
+	if all {
+		return strconv.Itoa(i + n)
+	}
+	return "more than " + strconv.Itoa(i+n)
+}
+
 // verifyChecksum checks the checksum field raw of the model file data:
 // "sha256:" and the hex SHA-256 of the file's compact form (json.Compact)
 // without the checksum field, which MarshalModel writes last.
@@ -371,12 +381,7 @@ func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], erro
 		var s json.Number
 		for i := 0; ok && dec.More(); i++ {
 			if i == lay.Out {
-				n, all := countRest(dec, 1<<16)
-				more := ""
-				if !all {
-					more = "more than "
-				}
-				return nil, fmt.Errorf("bias: %s%d values, want %d (one per row of weights)", more, i+n, lay.Out)
+				return nil, fmt.Errorf("bias: %s values, want %d (one per row of weights)", total(dec, i), lay.Out)
 			}
 			if err := dec.Decode(&s); err != nil {
 				return nil, fmt.Errorf("bias: %v", typeError(err))
@@ -404,12 +409,7 @@ func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], erro
 		rows := 0
 		for i := 0; ok && dec.More(); i++ {
 			if i == lay.Out {
-				n, all := countRest(dec, 1<<16)
-				more := ""
-				if !all {
-					more = "more than "
-				}
-				return nil, fmt.Errorf("mask: %s%d rows, want %d (the rows of weights)", more, i+n, lay.Out)
+				return nil, fmt.Errorf("mask: %s rows, want %d (the rows of weights)", total(dec, i), lay.Out)
 			}
 			if err := dec.Decode(&row); err != nil {
 				return nil, fmt.Errorf("mask: %v", typeError(err))
@@ -449,11 +449,7 @@ func readWeights[T Float](lay *Layer[T], rawW json.RawMessage) error {
 	var row []json.Number
 	for i := 0; ok && dec.More(); i++ {
 		if i == maxRows {
-			n, all := countRest(dec, 1<<16)
-			if all {
-				return fmt.Errorf("weights: %d×%d is more than %d parameters", i+n, in, maxParams)
-			}
-			return fmt.Errorf("weights: more than %d×%d is more than %d parameters", i+n, in, maxParams)
+			return fmt.Errorf("weights: %s×%d is more than %d parameters", total(dec, i), in, maxParams)
 		}
 		if err := dec.Decode(&row); err != nil {
 			return fmt.Errorf("weights: %v", typeError(err))
