@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/testenv"
 )
 
 // guard fills everything of C's buffer that is not C.
@@ -134,13 +136,15 @@ func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) ma
 
 // testAllSizes checks every m and n in 1…67, each with two values of k
 // in 1…67 (every k is met), cycling through the transpositions, the betas and
-// the strides.
+// the strides. By default the sweep stops at 26 (every tile height and width
+// of every micro-kernel, and with the tiny blocks every block edge, twice
+// over); BACKPROP_LONG=1 runs all of it.
 func testAllSizes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) {
 	r := rand.New(rand.NewPCG(1, 2))
 	betas := []T{0, 1, -0.5}
-	maxDim := 67
-	if testing.Short() {
-		maxDim = 35
+	maxDim := 26
+	if testenv.IsLong() && !testing.Short() {
+		maxDim = 67
 	}
 	x := 0
 	for m := 1; m <= maxDim; m++ {
@@ -164,11 +168,18 @@ func TestGemmAllSizesFloat64(t *testing.T) { testAllSizes(t, paths(kernels64, &p
 var realShapes = [][3]int{{64, 784, 256}, {256, 64, 784}, {64, 256, 784}, {256, 784, 64}, {64, 10, 128},
 	{2000, 10, 200}, {7, 13, 5}, {1, 1, 1}, {1, 3, 2}, {100, 1, 300}, {3, 1000, 700}, {1, 256, 784}}
 
+// testRealShapes checks every real shape with every transposition and beta
+// under BACKPROP_LONG=1; by default each shape with one of them, in turn.
 func testRealShapes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) {
 	r := rand.New(rand.NewPCG(3, 4))
+	long := testenv.IsLong() && !testing.Short()
+	betas := []T{0, 1, 0.25}
 	for x, s := range realShapes {
 		for tr := 0; tr < 4; tr++ {
-			for _, beta := range []T{0, 1, 0.25} {
+			for bi, beta := range betas {
+				if !long && (tr != x%4 || bi != x%3) {
+					continue
+				}
 				p := newProblem(r, tr >= 2, tr%2 == 1, s[0], s[1], s[2], x%2*3, beta, false)
 				for name, f := range ps {
 					p.check(t, name, f)
@@ -181,11 +192,17 @@ func testRealShapes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]
 func TestGemmRealShapesFloat32(t *testing.T) { testRealShapes(t, paths(kernels32, &pool32)) }
 func TestGemmRealShapesFloat64(t *testing.T) { testRealShapes(t, paths(kernels64, &pool64)) }
 
-// TestGemmBetaZeroNaN: with beta = 0, NaN in C must not reach the result.
+// TestGemmBetaZeroNaN: with beta = 0, NaN in C must not reach the result
+// (every shape with every transposition under BACKPROP_LONG=1, by default
+// two transpositions of each).
 func TestGemmBetaZeroNaN(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, s := range [][3]int{{1, 1, 1}, {9, 33, 7}, {64, 784, 256}, {70, 70, 300}} {
+	long := testenv.IsLong() && !testing.Short()
+	for x, s := range [][3]int{{1, 1, 1}, {9, 33, 7}, {64, 784, 256}, {70, 70, 300}} {
 		for tr := 0; tr < 4; tr++ {
+			if !long && tr%2 != x%2 {
+				continue
+			}
 			p32 := newProblem[float32](r, tr >= 2, tr%2 == 1, s[0], s[1], s[2], 1, 0, true)
 			for name, f := range paths(kernels32, &pool32) {
 				p32.check(t, name, f)
