@@ -10,10 +10,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/backprop-go/backprop/internal/atomicfile"
 )
 
 // Format is the value of the "format" field that WriteModel adds. Readers
@@ -660,36 +661,13 @@ func (net *Network[T]) Save(path string) error {
 	return WriteFileAtomic(path, data)
 }
 
-// WriteFileAtomic writes data to path via a temporary file in the same
-// directory, fsync and rename.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+// WriteFileAtomic writes data to path atomically: a temporary file in the
+// same directory, synced, renamed over path, the directory synced. A
+// symbolic link is followed (its target replaced); a directory, device, pipe
+// or socket is refused, and no directory is created. See
+// internal/atomicfile for the whole contract.
+func WriteFileAtomic(path string, data []byte) error {
+	return atomicfile.Write(path, data)
 }
 
 // parseMatrix is the fast reading of weights: raw (valid JSON) as an array

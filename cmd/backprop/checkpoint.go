@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/internal/atomicfile"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -200,8 +201,18 @@ func setupCheckpoint(fs *flag.FlagSet, f *trainFlags) error {
 		return usagef("train: --checkpoint-every %d: want at least 1", f.checkpointEvery)
 	}
 	if f.checkpoint != "" {
-		if err := os.MkdirAll(f.checkpoint, 0o755); err != nil {
-			return badInput(fmt.Errorf("train: --checkpoint: %w", err))
+		// The directory itself is made if need be, never its parents.
+		info, err := os.Stat(f.checkpoint)
+		switch {
+		case err == nil && !info.IsDir():
+			return usagef("train: --checkpoint %s: not a directory", f.checkpoint)
+		case err != nil:
+			if err := atomicfile.Check(f.checkpoint); err != nil {
+				return usagef("train: --checkpoint %v", err)
+			}
+			if err := os.Mkdir(f.checkpoint, 0o755); err != nil {
+				return badInput(fmt.Errorf("train: --checkpoint: %w", err))
+			}
 		}
 	}
 	return nil

@@ -92,6 +92,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("evaluate: --plot %v", err)
 		}
 	}
+	if err := checkOutPaths("evaluate", [2]string{"plot", *plotPath}); err != nil {
+		return err
+	}
 	if *spec == "" {
 		return usagef("evaluate: --data is required")
 	}

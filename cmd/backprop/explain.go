@@ -35,6 +35,9 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usagef("explain: --%s %s: want a file name ending in %s (--svg for .svg, --png for .png)", p.flag, p.path, p.ext)
 		}
 	}
+	if err := checkOutPaths("explain", [2]string{"svg", *svgPath}, [2]string{"png", *pngPath}); err != nil {
+		return err
+	}
 	write := map[string]func(*explain.Trace, io.Writer) error{
 		"text": (*explain.Trace).WriteText, "markdown": (*explain.Trace).WriteMarkdown, "json": (*explain.Trace).WriteJSON,
 	}[*format]

@@ -29,6 +29,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return usagef("export: --onnx FILE is required")
 	}
+	if err := checkOutPaths("export", [2]string{"onnx", *out}); err != nil {
+		return err
+	}
 	t, err := loadTrained(*model)
 	if err != nil {
 		return err
@@ -67,6 +70,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *in == "" || *model == "" {
 		return usagef("import: --onnx FILE and --model FILE are required")
+	}
+	if err := checkOutPaths("import", [2]string{"model", *model}); err != nil {
+		return err
 	}
 	f, err := os.Open(*in)
 	if err != nil {

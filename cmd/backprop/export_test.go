@@ -179,8 +179,8 @@ func TestExportMatchesPredict(t *testing.T) {
 	}
 }
 
-// TestExportErrors: bad usage or input exits 2 with one line; a file that
-// cannot be written exits 1.
+// TestExportErrors: bad usage or input, an output path that cannot be
+// written included, exits 2 with one line.
 func TestExportErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "m.json")
@@ -202,7 +202,7 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"export", "--model", filepath.Join(dir, "none.json"), "--onnx", out}, `backprop: open ` + filepath.Join(dir, "none.json") + `: no such file or directory`, 2},
 		{[]string{"export", "--model", good, "--onnx", out, "--output", "a1"}, `backprop: ` + good + `: output name "a1" is taken by a value inside the graph (pick another)`, 2},
 		{[]string{"export", "--model", good, "--onnx", out, "stray"}, `backprop: export: unexpected argument "stray" (see backprop export -h)`, 2},
-		{[]string{"export", "--model", good, "--onnx", filepath.Join(dir, "no", "such", "dir", "m.onnx")}, "", 1},
+		{[]string{"export", "--model", good, "--onnx", filepath.Join(dir, "no", "such", "dir", "m.onnx")}, "backprop: export: --onnx " + filepath.Join(dir, "no", "such", "dir", "m.onnx") + ": there is no directory " + filepath.Join(dir, "no", "such", "dir"), 2},
 	} {
 		_, errs, status := cli(t, tc.args...)
 		line := strings.TrimSpace(errs)
