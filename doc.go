@@ -44,10 +44,33 @@
 //
 // # Limits
 //
-// The model reader refuses, before allocating for them: a file larger than
-// MaxModelBytes (1 GiB); a layer of more than 2^28 parameters (n_l × n_(l-1));
-// a weight row of the wrong length (rows are decoded one at a time, so a
-// file claiming "inputs": 100000000 with a short row costs nothing); more
-// than 16384 layers; more than 4096 fields in one JSON object. Whatever a
+// Every size that input decides — a file, a flag, a header's claim — is
+// checked against a budget before anything is allocated for it, and refused
+// with one line naming the limit and the flag, field or file that exceeds
+// it. Files are checked by their size (stat) before they are read, then read
+// through a limited reader; a directory, device, pipe or socket given as an
+// input is refused (a state.json linked to /dev/zero is not read). This is
+// the one list of the budgets (README.md's "Limits" repeats it):
+//
+//	MaxModelBytes         1 GiB    a model file (also onnx.MaxModelBytes: an ONNX file)
+//	MaxLayerParams        2^28     parameters of one layer, n_l × n_(l-1): files, --hidden, ONNX
+//	MaxParams             2^26     parameters of a whole network: files, --hidden, ONNX
+//	layers                16384    layers of a model file
+//	fields                4096     fields of one JSON object of a model file
+//	MaxGradCheckWork      2^32     gradcheck: parameters² × examples
+//	MaxExplainWork        2^22     explain: parameters × examples
+//	data.MaxCSVBytes      1 GiB    a CSV file (--data, --val, --test)
+//	data.MaxLineBytes     1 MiB    a line of a CSV file
+//	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)
+//	data.MaxOneHot        2^25     one-hot target values, rows × classes
+//	data.MaxIDXItems      10^7     images or labels of an IDX file
+//	data.MaxIDXBytes      2^26     pixels of an IDX file, and of a directory's two image files together
+//	--hidden              65536    the width of a hidden layer given as a flag
+//	checkpoint            8 GiB    a checkpoint file (train --resume)
+//
+// A weight row is decoded a value at a time and refused once it is longer
+// than the layer's inputs; an ONNX graph's input width is believed only once
+// the first layer's weights (which the file must hold) confirm it, so a
+// scalar Sub or Mul broadcast to a claimed width costs nothing. Whatever a
 // file claims, reading it costs memory in proportion to its size.
 package backprop

@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/backprop-go/backprop/internal/atomicfile"
+	"github.com/backprop-go/backprop/internal/inputfile"
 )
 
 // Format is the value of the "format" field that WriteModel adds. Readers
@@ -56,7 +56,7 @@ func ReadModel[T Float](r io.Reader) (*Network[T], error) {
 		return nil, err
 	}
 	if len(data) > MaxModelBytes {
-		return nil, fmt.Errorf("model file larger than %d bytes", MaxModelBytes)
+		return nil, fmt.Errorf("model file larger than %d bytes (MaxModelBytes)", MaxModelBytes)
 	}
 	return UnmarshalModel[T](data)
 }
@@ -118,6 +118,7 @@ func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
 	if bytes.TrimSpace(rawLayers)[0] == '[' {
 		next = elements(rawLayers)
 	}
+	params := 0 // of the layers read so far, at most MaxParams
 	for l := 0; ; l++ {
 		elem := next()
 		if elem == nil {
@@ -136,9 +137,12 @@ func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
 		default:
 			return nil, fmt.Errorf("layers: %s", typeError(json.Unmarshal(elem, new(map[string]json.RawMessage))))
 		}
-		lay, err := readLayer[T](raw, in)
+		lay, err := readLayer[T](raw, in, MaxParams-params)
 		if err != nil {
 			return nil, fmt.Errorf("layer %d: %w", l+1, err)
+		}
+		if params += len(lay.W) + len(lay.B); params > MaxParams {
+			return nil, fmt.Errorf("layer %d: the network has more than %d parameters (MaxParams)", l+1, MaxParams)
 		}
 		net.Layers = append(net.Layers, lay)
 		in = lay.Out
@@ -336,7 +340,7 @@ func field(top map[string]json.RawMessage, name string, v any, required bool) er
 // readLayer reads one layer on in inputs. Weights, bias and mask are decoded
 // an element at a time, each row checked before the next is read, so a
 // claimed shape never allocates more than the file holds.
-func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], error) {
+func readLayer[T Float](raw map[string]json.RawMessage, in, budget int) (*Layer[T], error) {
 	if raw == nil {
 		return nil, errors.New("want an object")
 	}
@@ -365,9 +369,9 @@ func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], erro
 		return nil, errors.New("weights: missing")
 	}
 	delete(raw, "weights")
-	if W, rows, ok := parseMatrix[T](rawW, in, maxParams/in); ok {
+	if W, rows, ok := parseMatrix[T](rawW, in, min(maxParams, budget)/in); ok {
 		lay.W, lay.Out = W, rows
-	} else if err := readWeights(lay, rawW); err != nil {
+	} else if err := readWeights(lay, rawW, budget); err != nil {
 		return nil, err
 	}
 	if rawB, found := raw["bias"]; found {
@@ -412,11 +416,15 @@ func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], erro
 			if i == lay.Out {
 				return nil, fmt.Errorf("mask: %s rows, want %d (the rows of weights)", total(dec, i), lay.Out)
 			}
-			if err := dec.Decode(&row); err != nil {
-				return nil, fmt.Errorf("mask: %v", typeError(err))
+			var count string
+			if row, count, err = readRow(dec, in, row[:0]); err != nil {
+				return nil, fmt.Errorf("mask: %v", err)
+			}
+			if count == "" {
+				count = strconv.Itoa(len(row))
 			}
 			if len(row) != in {
-				return nil, fmt.Errorf("mask[%d]: %d values, want %d (the columns of weights)", i, len(row), in)
+				return nil, fmt.Errorf("mask[%d]: %s values, want %d (the columns of weights)", i, count, in)
 			}
 			for j, s := range row {
 				switch s {
@@ -438,9 +446,60 @@ func readLayer[T Float](raw map[string]json.RawMessage, in int) (*Layer[T], erro
 	return lay, nil
 }
 
+// readRow reads the next element of dec, a row of a matrix: an array of at
+// most want numbers, decoded one token at a time, so that a row longer than
+// want is refused after want values, never held whole. For such a row it
+// returns no values and count, how many it holds ("12", or "more than
+// 65540").
+func readRow(dec *json.Decoder, want int, row []json.Number) (_ []json.Number, count string, err error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, "", err
+	}
+	if tok != json.Delim('[') {
+		return nil, "", fmt.Errorf("got a JSON %s, want an array or object of another shape", tokenKind(tok))
+	}
+	for dec.More() {
+		if len(row) == want {
+			return nil, total(dec, want), nil
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		v, ok := tok.(json.Number)
+		if !ok {
+			return nil, "", fmt.Errorf("got a JSON %s, want a number", tokenKind(tok))
+		}
+		row = append(row, v)
+	}
+	if _, err := dec.Token(); err != nil { // ]
+		return nil, "", err
+	}
+	return row, "", nil
+}
+
+// tokenKind names the JSON kind of a token of a json.Decoder.
+func tokenKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		if tok == json.Delim('{') {
+			return "object"
+		}
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	case nil:
+		return "null"
+	}
+	return "number"
+}
+
 // readWeights is the careful reading of the weights rawW of lay, for the
 // errors parseMatrix leaves to it.
-func readWeights[T Float](lay *Layer[T], rawW json.RawMessage) error {
+func readWeights[T Float](lay *Layer[T], rawW json.RawMessage, budget int) error {
 	in := lay.In
 	dec, ok, err := openArray(rawW, new([][]json.Number))
 	if err != nil {
@@ -452,11 +511,18 @@ func readWeights[T Float](lay *Layer[T], rawW json.RawMessage) error {
 		if i == maxRows {
 			return fmt.Errorf("weights: %s×%d is more than %d parameters", total(dec, i), in, maxParams)
 		}
-		if err := dec.Decode(&row); err != nil {
-			return fmt.Errorf("weights: %v", typeError(err))
+		var count string
+		if row, count, err = readRow(dec, in, row[:0]); err != nil {
+			return fmt.Errorf("weights: %v", err)
+		}
+		if count == "" {
+			count = strconv.Itoa(len(row))
 		}
 		if len(row) != in {
-			return fmt.Errorf("weights[%d]: %d values, want %d (the outputs of the layer before)", i, len(row), in)
+			return fmt.Errorf("weights[%d]: %s values, want %d (the outputs of the layer before)", i, count, in)
+		}
+		if (i+1)*in > budget {
+			return fmt.Errorf("weights: %s×%d: the network would have more than %d parameters (MaxParams)", total(dec, i+1), in, MaxParams)
 		}
 		for j, s := range row {
 			v, err := number[T](s)
@@ -521,12 +587,11 @@ func jsonError(data []byte, err error) error {
 
 // LoadModel reads and validates the model file at path.
 func LoadModel[T Float](path string) (*Network[T], error) {
-	f, err := os.Open(path)
+	data, err := inputfile.ReadFile(path, MaxModelBytes, "MaxModelBytes")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	net, err := ReadModel[T](f)
+	net, err := UnmarshalModel[T](data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

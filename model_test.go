@@ -37,7 +37,7 @@ func TestReadModelErrors(t *testing.T) {
 		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid"}]}`, `layer 1: weights: missing`},
 		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[]}]}`, `layer 1: weights: no rows, want at least 1`},
 		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,2,3]]}]}`, `layer 1: weights[0]: 3 values, want 2 (the outputs of the layer before)`},
-		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,"a"]]}]}`, `layer 1: weights: json: invalid number literal, trying to unmarshal "\"a\"" into Number`},
+		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,"a"]]}]}`, `layer 1: weights: got a JSON string, want a number`},
 		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,1e999]]}]}`, `layer 1: weights[0][1]: 1e999 is not a finite 64-bit number`},
 		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,2]],"bias":[1,2]}]}`, `layer 1: bias: 2 values, want 1 (one per row of weights)`},
 		{`{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,2]],"bias":[1e400]}]}`, `layer 1: bias[0]: 1e400 is not a finite 64-bit number`},

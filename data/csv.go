@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits on the input of [ReadCSV]. A longer line or a larger input is
@@ -19,6 +20,24 @@ const (
 	MaxLineBytes = 1 << 20 // longest line, in bytes, of a CSV input
 	MaxCSVBytes  = 1 << 30 // largest CSV input, in bytes
 )
+
+// Limits on the targets a reader builds, checked before it allocates them.
+const (
+	MaxClasses = 1 << 10 // most classes of a target (one-hot width, K×K confusion matrix)
+	MaxOneHot  = 1 << 25 // most values of a one-hot target matrix, rows × classes (128 MiB of float32)
+)
+
+// checkOneHot refuses a one-hot matrix of n rows and k classes beyond the
+// limits.
+func checkOneHot(n, k int) error {
+	if k > MaxClasses {
+		return fmt.Errorf("%d classes, more than the limit of %d (MaxClasses)", k, MaxClasses)
+	}
+	if n > MaxOneHot/k {
+		return fmt.Errorf("%d rows × %d classes of one-hot targets, more than the limit of %d values (MaxOneHot)", n, k, MaxOneHot)
+	}
+	return nil
+}
 
 // MaxAutoClasses is the most distinct values a numeric target may have for
 // [TaskAuto] to read it as class labels.
@@ -152,6 +171,9 @@ func (opt *CSVOptions) check() error {
 		return errors.New("binary encoding asked for a regression target")
 	}
 	if opt.Classes != nil {
+		if len(opt.Classes) > MaxClasses {
+			return fmt.Errorf("%d class names given, more than the limit of %d (MaxClasses)", len(opt.Classes), MaxClasses)
+		}
 		if len(opt.Classes) < 2 {
 			return fmt.Errorf("%d class names given; need at least 2", len(opt.Classes))
 		}
@@ -241,6 +263,9 @@ func (p *csvParser) read() (*Dataset, error) {
 		}
 		if len(rec) != len(p.header) {
 			return nil, p.fieldCountError(rec)
+		}
+		if err := p.checkUTF8(rec); err != nil {
+			return nil, err
 		}
 		for _, j := range p.features {
 			v, err := parseNumber(rec[j])
@@ -332,6 +357,9 @@ func (p *csvParser) read() (*Dataset, error) {
 		}
 		return d, nil
 	}
+	if err := checkOneHot(d.N, len(d.Classes)); err != nil {
+		return nil, p.errorf(0, 0, "column %s: %v", quote(p.header[p.target]), err)
+	}
 	d.Outputs = len(d.Classes)
 	d.Y = make([]float32, d.N*d.Outputs)
 	for i, c := range d.Labels {
@@ -349,6 +377,9 @@ func (p *csvParser) readHeader() error {
 	}
 	if err != nil {
 		return p.wrap(err)
+	}
+	if err := p.checkUTF8(rec); err != nil {
+		return err
 	}
 	p.header = make([]string, len(rec))
 	col := make(map[string]int, len(rec))
@@ -433,6 +464,27 @@ func (p *csvParser) readHeader() error {
 	return nil
 }
 
+// checkUTF8 refuses a record with a field that is not UTF-8 text, at its
+// line and field, saying which byte.
+func (p *csvParser) checkUTF8(rec []string) error {
+	for j, f := range rec {
+		if utf8.ValidString(f) {
+			continue
+		}
+		k := 0
+		for k < len(f) {
+			r, size := utf8.DecodeRuneInString(f[k:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			k += size
+		}
+		line, _ := p.cr.FieldPos(j)
+		return p.errorf(line, j+1, "invalid UTF-8: byte 0x%02x at byte %d of the field (the file must be UTF-8 text)", f[k], k+1)
+	}
+	return nil
+}
+
 func (p *csvParser) fieldCountError(rec []string) error {
 	n := len(p.header)
 	if len(rec) < n {
@@ -450,10 +502,14 @@ func (p *csvParser) fieldCountError(rec []string) error {
 func (p *csvParser) numericTarget() bool {
 	integers := true
 	for _, s := range p.names {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
+		if isNonFinite(s) {
+			integers = false // numeric: regression refuses it, with its place
+			continue
+		}
+		if !isDecimal(s) {
 			return false // not a number: class names
 		}
+		v, _ := strconv.ParseFloat(s, 64)
 		if v != math.Trunc(v) || math.IsInf(v, 0) {
 			integers = false
 		}
@@ -482,6 +538,10 @@ func (p *csvParser) regression(d *Dataset) error {
 // classes sets d's Classes and Labels from the target values, sorted
 // numerically if all are numbers, else lexicographically.
 func (p *csvParser) classes(d *Dataset) error {
+	if len(p.names) > MaxClasses {
+		return p.errorf(0, 0, "target column %s has %d distinct labels, more than the limit of %d classes (MaxClasses)",
+			quote(p.header[p.target]), len(p.names), MaxClasses)
+	}
 	if len(p.names) < 2 {
 		return p.errorf(0, 0, "only one class, %s, in target column %s; need at least 2",
 			quote(p.names[0]), quote(p.header[p.target]))
@@ -504,12 +564,11 @@ func (p *csvParser) classes(d *Dataset) error {
 func sortClasses(names []string) {
 	vals := make(map[string]float64, len(names))
 	for _, s := range names {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
+		if !isDecimal(s) {
 			slices.Sort(names)
 			return
 		}
-		vals[s] = v
+		vals[s], _ = strconv.ParseFloat(s, 64)
 	}
 	slices.SortFunc(names, func(a, b string) int {
 		return cmp.Or(cmp.Compare(vals[a], vals[b]), strings.Compare(a, b))
@@ -523,6 +582,15 @@ func parseNumber(s string) (float32, error) {
 	if s == "" {
 		return 0, errors.New("empty field, want a number")
 	}
+	if !isDecimal(s) {
+		if isNonFinite(s) {
+			return 0, fmt.Errorf("%s is not a finite number", quote(s))
+		}
+		if strings.ContainsAny(s, "0123456789") {
+			return 0, fmt.Errorf("%s is not a number in decimal or scientific notation", quote(s))
+		}
+		return 0, fmt.Errorf("%s is not a number", quote(s))
+	}
 	v, err := strconv.ParseFloat(s, 32)
 	if errors.Is(err, strconv.ErrRange) {
 		return 0, fmt.Errorf("%s is out of the float32 range", quote(s))
@@ -530,10 +598,54 @@ func parseNumber(s string) (float32, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s is not a number", quote(s))
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s is not a finite number", quote(s))
-	}
 	return float32(v), nil
+}
+
+// isNonFinite reports whether s spells NaN or an infinity (in any case,
+// with a sign or not), which are refused as values, never read as labels of
+// a numeric column.
+func isNonFinite(s string) bool {
+	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
+	case "nan", "inf", "infinity":
+		return true
+	}
+	return false
+}
+
+// isDecimal reports whether s is a number in decimal or scientific notation
+// — [+-] digits [. digits] [(e|E) [+-] digits], with digits on at least one
+// side of the point — the notation every CSV tool reads. Go's other
+// spellings (1_000, 0x1p-2, Inf, NaN) are not.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := func() int {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	n := digits()
+	if i < len(s) && s[i] == '.' {
+		i++
+		n += digits()
+	}
+	if n == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // quote quotes s for an error message, shortened if long.

@@ -57,7 +57,7 @@ var csvErrorTests = []struct {
 		err: `t.csv:1: no target column "y" (columns: "a", "b", "c")`},
 	{name: "target only", input: "¶y\n1\n2\n", err: `t.csv:1: no feature columns, only the target "y"`},
 	{name: "not a number", input: "a,b,c\n1,2,x\n1,§abc,y\n", err: `t.csv:3:2: "abc" is not a number (column "b")`},
-	{name: "not a number, first column", input: "p0,p1\n§1O,x\n0,y\n", err: `t.csv:2:1: "1O" is not a number (column "p0")`},
+	{name: "not a number, first column", input: "p0,p1\n§1O,x\n0,y\n", err: `t.csv:2:1: "1O" is not a number in decimal or scientific notation (column "p0")`},
 	{name: "nan", input: "a,b,c\n1,2,x\n§nan,2,y\n", err: `t.csv:3:1: "nan" is not a finite number (column "a")`},
 	{name: "NaN", input: "a,b,c\n1,§NaN,x\n", err: `t.csv:2:2: "NaN" is not a finite number (column "b")`},
 	{name: "inf", input: "a,b,c\n1,§-Inf,x\n", err: `t.csv:2:2: "-Inf" is not a finite number (column "b")`},

@@ -10,13 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/backprop-go/backprop/internal/inputfile"
 )
 
 // Limits on the IDX inputs, checked against the header before anything is
 // allocated for the data.
 const (
 	MaxIDXItems = 10_000_000 // most images or labels in one IDX file
-	MaxIDXBytes = 1 << 28    // most pixel bytes (images × rows × cols) in one IDX file
+	MaxIDXBytes = 1 << 26    // most pixel bytes (images × rows × cols) in one IDX file, and in a directory's two image files together
 )
 
 // The magic numbers of the IDX files of MNIST: 0x00 0x00, the element type
@@ -40,27 +42,34 @@ func ReadIDXImages(r io.Reader) (n, rows, cols int, pix []uint8, err error) {
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
-	h, err := readIDXHeader(br, idxImagesMagic, 3)
-	if err != nil {
+	if n, rows, cols, err = readImagesHeader(br); err != nil {
 		return 0, 0, 0, nil, err
 	}
-	// Each dimension is below 2^32, so the products below fit in uint64.
-	un, urows, ucols := uint64(h[0]), uint64(h[1]), uint64(h[2])
-	switch {
-	case un > MaxIDXItems:
-		return 0, 0, 0, nil, fmt.Errorf("header claims %d images, more than the limit %d", un, MaxIDXItems)
-	case urows == 0 || ucols == 0:
-		return 0, 0, 0, nil, fmt.Errorf("header claims images of %d×%d pixels; want at least 1×1", urows, ucols)
-	case urows*ucols > MaxIDXBytes || un*urows*ucols > MaxIDXBytes:
-		return 0, 0, 0, nil, fmt.Errorf("header claims %d images of %d×%d pixels, more than the limit of %d bytes",
-			un, urows, ucols, MaxIDXBytes)
-	}
-	n, rows, cols = int(un), int(urows), int(ucols)
 	pix, err = readIDXData(br, n*rows*cols, strconv.Itoa(n)+" images of "+strconv.Itoa(rows)+"×"+strconv.Itoa(cols))
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
 	return n, rows, cols, pix, nil
+}
+
+// readImagesHeader reads and checks the header of an images file.
+func readImagesHeader(r io.Reader) (n, rows, cols int, err error) {
+	h, err := readIDXHeader(r, idxImagesMagic, 3)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	// Each dimension is below 2^32, so the products below fit in uint64.
+	un, urows, ucols := uint64(h[0]), uint64(h[1]), uint64(h[2])
+	switch {
+	case un > MaxIDXItems:
+		return 0, 0, 0, fmt.Errorf("header claims %d images, more than the limit %d", un, MaxIDXItems)
+	case urows == 0 || ucols == 0:
+		return 0, 0, 0, fmt.Errorf("header claims images of %d×%d pixels; want at least 1×1", urows, ucols)
+	case urows*ucols > MaxIDXBytes || un*urows*ucols > MaxIDXBytes:
+		return 0, 0, 0, fmt.Errorf("header claims %d images of %d×%d pixels, more than the limit of %d bytes",
+			un, urows, ucols, MaxIDXBytes)
+	}
+	return int(un), int(urows), int(ucols), nil
 }
 
 // ReadIDXLabels reads an IDX file of labels, the layout of MNIST's
@@ -168,13 +177,16 @@ const (
 // "px1"... The classes are "0", "1"... up to the largest training label (10
 // classes for MNIST), and Y is one-hot. Images and labels must agree in
 // number, train and test images in size, and a test label must be one seen in
-// training.
+// training. Both headers of a pair are read, and the counts and sizes they
+// claim checked against each other and against the limits ([MaxIDXBytes] of
+// pixels for the two image files together, [MaxOneHot] values of one-hot
+// targets), before any pixel is read.
 func LoadIDXDir(dir string) (train, test *Dataset, err error) {
-	train, err = loadIDX(dir, idxTrainImages, idxTrainLabels, 0)
+	train, err = loadIDX(dir, idxTrainImages, idxTrainLabels, 0, MaxIDXBytes)
 	if err != nil {
 		return nil, nil, err
 	}
-	test, err = loadIDX(dir, idxTestImages, idxTestLabels, len(train.Classes))
+	test, err = loadIDX(dir, idxTestImages, idxTestLabels, len(train.Classes), MaxIDXBytes-len(train.X))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,33 +197,67 @@ func LoadIDXDir(dir string) (train, test *Dataset, err error) {
 	return train, test, nil
 }
 
-// loadIDX loads one pair of image and label files. With classes = 0 it
-// counts the classes from the labels; otherwise a label must be below it.
-func loadIDX(dir, images, labels string, classes int) (*Dataset, error) {
-	var (
-		n, rows, cols int
-		pix           []uint8
-		lab           []uint8
-	)
-	imagesPath, err := readIDXFile(dir, images, func(r io.Reader) (err error) {
-		n, rows, cols, pix, err = ReadIDXImages(r)
-		return err
-	})
+// LoadIDXTestDir loads only the test set of an IDX directory (the t10k
+// files), as evaluate and predict need: with classes > 0 a label must be
+// below it, else the classes are counted from the labels.
+func LoadIDXTestDir(dir string, classes int) (*Dataset, error) {
+	if classes > MaxClasses {
+		return nil, fmt.Errorf("%s: %d classes, more than the limit of %d (MaxClasses)", dir, classes, MaxClasses)
+	}
+	return loadIDX(dir, idxTestImages, idxTestLabels, classes, MaxIDXBytes)
+}
+
+// loadIDX loads one pair of image and label files, at most budget pixels.
+// With classes = 0 it counts the classes from the labels; otherwise a label
+// must be below it.
+func loadIDX(dir, images, labels string, classes, budget int) (*Dataset, error) {
+	imf, imagesPath, err := openIDXFile(dir, images)
 	if err != nil {
 		return nil, err
 	}
-	labelsPath, err := readIDXFile(dir, labels, func(r io.Reader) (err error) {
-		lab, err = ReadIDXLabels(r)
-		return err
-	})
+	defer imf.Close()
+	lbf, labelsPath, err := openIDXFile(dir, labels)
 	if err != nil {
 		return nil, err
 	}
-	if len(lab) != n {
-		return nil, fmt.Errorf("%s has %d images but %s has %d labels", imagesPath, n, labelsPath, len(lab))
+	defer lbf.Close()
+	wrap := func(path string, err error) error { return fmt.Errorf("%s: %w", path, err) }
+
+	// Both headers first.
+	ir, err := idxReader(imf)
+	if err != nil {
+		return nil, wrap(imagesPath, err)
+	}
+	n, rows, cols, err := readImagesHeader(ir)
+	if err != nil {
+		return nil, wrap(imagesPath, err)
+	}
+	lr, err := idxReader(lbf)
+	if err != nil {
+		return nil, wrap(labelsPath, err)
+	}
+	lh, err := readIDXHeader(lr, idxLabelsMagic, 1)
+	if err != nil {
+		return nil, wrap(labelsPath, err)
+	}
+	if lh[0] > MaxIDXItems {
+		return nil, wrap(labelsPath, fmt.Errorf("header claims %d labels, more than the limit %d", lh[0], MaxIDXItems))
+	}
+	if int(lh[0]) != n {
+		return nil, fmt.Errorf("%s has %d images but %s has %d labels", imagesPath, n, labelsPath, lh[0])
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("%s: no images", imagesPath)
+	}
+	if n*rows*cols > budget {
+		return nil, fmt.Errorf("%s: %d images of %d×%d pixels: with the other images of %s, more than the limit of %d pixels (MaxIDXBytes)",
+			imagesPath, n, rows, cols, dir, MaxIDXBytes)
+	}
+	// The labels (at most MaxIDXItems bytes), then the classes and the
+	// one-hot size, then the pixels.
+	lab, err := readIDXData(lr, n, strconv.Itoa(n)+" labels")
+	if err != nil {
+		return nil, wrap(labelsPath, err)
 	}
 	fixed := classes > 0
 	if !fixed {
@@ -221,6 +267,19 @@ func loadIDX(dir, images, labels string, classes int) (*Dataset, error) {
 		if classes < 2 {
 			return nil, fmt.Errorf("%s: only one class, 0; need at least 2", labelsPath)
 		}
+	}
+	for i, l := range lab {
+		if int(l) >= classes {
+			return nil, fmt.Errorf("%s: label %d of item %d was not seen in training (classes 0 to %d)",
+				labelsPath, l, i, classes-1)
+		}
+	}
+	if err := checkOneHot(n, classes); err != nil {
+		return nil, wrap(labelsPath, err)
+	}
+	pix, err := readIDXData(ir, n*rows*cols, strconv.Itoa(n)+" images of "+strconv.Itoa(rows)+"×"+strconv.Itoa(cols))
+	if err != nil {
+		return nil, wrap(imagesPath, err)
 	}
 	d := &Dataset{
 		N:            n,
@@ -236,10 +295,6 @@ func loadIDX(dir, images, labels string, classes int) (*Dataset, error) {
 		d.X[i] = float32(p) / 255
 	}
 	for i, l := range lab {
-		if int(l) >= classes {
-			return nil, fmt.Errorf("%s: label %d of item %d was not seen in training (classes 0 to %d)",
-				labelsPath, l, i, classes-1)
-		}
 		d.Labels[i] = int(l)
 		d.Y[i*classes+int(l)] = 1
 	}
@@ -252,24 +307,16 @@ func loadIDX(dir, images, labels string, classes int) (*Dataset, error) {
 	return d, nil
 }
 
-// readIDXFile opens dir/name or dir/name.gz and passes it to read. It
-// returns the path it read, and errors prefixed with it.
-func readIDXFile(dir, name string, read func(io.Reader) error) (string, error) {
+// openIDXFile opens dir/name or dir/name.gz, with its size checked.
+func openIDXFile(dir, name string) (*os.File, string, error) {
 	path := filepath.Join(dir, name)
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		path += ".gz"
-		f, err = os.Open(path)
-		if errors.Is(err, os.ErrNotExist) {
-			return path, fmt.Errorf("%s: no file %s or %s.gz", dir, name, name)
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, path, fmt.Errorf("%s: no file %s or %s.gz", dir, name, name)
 		}
 	}
-	if err != nil {
-		return path, err
-	}
-	defer f.Close()
-	if err := read(f); err != nil {
-		return path, fmt.Errorf("%s: %w", path, err)
-	}
-	return path, nil
+	f, err := inputfile.Open(path, MaxIDXBytes+16, "MaxIDXBytes")
+	return f, path, err
 }
+

@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"os"
+
+	"github.com/backprop-go/backprop/internal/inputfile"
 )
 
 // Load resolves spec, a command-line --data argument, and reads it:
@@ -16,6 +18,18 @@ import (
 //
 // test is nil except for an IDX directory, which comes split.
 func Load(spec string, opt CSVOptions) (train, test *Dataset, err error) {
+	return load(spec, opt, false)
+}
+
+// LoadTest is Load for data to measure or run a trained model on: an IDX
+// directory gives only its test set (the t10k files; the training files are
+// not read), with opt.Classes, if given, as its classes. test is always nil.
+func LoadTest(spec string, opt CSVOptions) (d *Dataset, err error) {
+	d, _, err = load(spec, opt, true)
+	return d, err
+}
+
+func load(spec string, opt CSVOptions, testOnly bool) (train, test *Dataset, err error) {
 	if isEmbedded(spec) {
 		train, err = EmbeddedCSV(spec, opt)
 		return train, nil, err
@@ -31,9 +45,13 @@ func Load(spec string, opt CSVOptions) (train, test *Dataset, err error) {
 		if opt.Task == TaskRegression {
 			return nil, nil, fmt.Errorf("%s: IDX images are classification data, not regression", spec)
 		}
+		if testOnly {
+			train, err = LoadIDXTestDir(spec, len(opt.Classes))
+			return train, nil, err
+		}
 		return LoadIDXDir(spec)
 	}
-	f, err := os.Open(spec)
+	f, err := inputfile.Open(spec, MaxCSVBytes, "MaxCSVBytes")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -82,6 +82,9 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	if len(dims) != 2 || dims[1].GetDimValue() < 1 {
 		return nil, Options{}, fmt.Errorf("input %q: shape of %d dimensions, want [N, features] with a fixed number of features", opt.InputName, len(dims))
 	}
+	if w := dims[1].GetDimValue(); w > backprop.MaxLayerParams {
+		return nil, Options{}, fmt.Errorf("input %q: %d features, more than a layer can take (MaxLayerParams, %d)", opt.InputName, w, backprop.MaxLayerParams)
+	}
 	im.net = &backprop.Network[float64]{Inputs: int(dims[1].GetDimValue())}
 	im.cur, im.width = opt.InputName, im.net.Inputs
 	for k, n := range g.GetNode() {
@@ -94,11 +97,23 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 		}
 	}
 	im.finish()
+	if len(im.net.Layers) > 0 {
+		// The input width is now that of the first layer's weights, which
+		// the file holds: the scaling may be broadcast to it.
+		im.offset, im.scale = broadcast(im.offset, im.net.Inputs), broadcast(im.scale, im.net.Inputs)
+	}
 	if im.cur != opt.OutputName {
 		return nil, Options{}, fmt.Errorf("the chain of layers ends in %q, not in the graph's output %q", im.cur, opt.OutputName)
 	}
 	if len(im.net.Layers) == 0 {
 		return nil, Options{}, errors.New("the graph has no Gemm or MatMul layer")
+	}
+	widths := []int{im.net.Inputs}
+	for _, lay := range im.net.Layers {
+		widths = append(widths, lay.Out)
+	}
+	if _, err := backprop.CountParams(widths...); err != nil {
+		return nil, Options{}, err
 	}
 
 	meta := map[string]string{}
@@ -251,10 +266,33 @@ func (im *importer) operand(n *onnxpb.NodeProto) (*tensor, error) {
 }
 
 // vector returns t as n values, broadcasting a scalar; t may be [n] or [1, n].
+// n must be a width the file holds the weights of (a layer's outputs).
 func vector(t *tensor, n int) ([]float64, error) {
 	if len(t.v) == 1 {
 		return slices.Repeat(t.v, n), nil
 	}
+	return vectorOf(t, n)
+}
+
+// scaling returns the input scaling t for n inputs: a scalar stays one value
+// (broadcast once the first layer has confirmed n, see broadcast), so that a
+// graph claiming a huge input costs nothing before its weights are seen.
+func scaling(t *tensor, n int) ([]float64, error) {
+	if len(t.v) == 1 {
+		return slices.Clone(t.v), nil
+	}
+	return vectorOf(t, n)
+}
+
+// broadcast repeats the single value of a scalar scaling n times.
+func broadcast(v []float64, n int) []float64 {
+	if len(v) == 1 && n > 1 {
+		return slices.Repeat(v, n)
+	}
+	return v
+}
+
+func vectorOf(t *tensor, n int) ([]float64, error) {
 	if len(t.v) != n || len(t.dims) > 2 || (len(t.dims) == 2 && t.dims[0] != 1) {
 		return nil, fmt.Errorf("a constant of shape %v, want [%d]", t.dims, n)
 	}
@@ -295,7 +333,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		if err != nil {
 			return err
 		}
-		if im.offset, err = vector(t, im.width); err != nil {
+		if im.offset, err = scaling(t, im.width); err != nil {
 			return err
 		}
 	case (op == "Mul" || op == "Div") && first && im.scale == nil:
@@ -303,7 +341,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		if err != nil {
 			return err
 		}
-		if im.scale, err = vector(t, im.width); err != nil {
+		if im.scale, err = scaling(t, im.width); err != nil {
 			return err
 		}
 		if op == "Div" {

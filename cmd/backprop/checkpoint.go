@@ -14,6 +14,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/internal/atomicfile"
+	"github.com/backprop-go/backprop/internal/inputfile"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -34,6 +35,10 @@ const (
 	checkpointModel  = "model.json"
 	checkpointState  = "state.json"
 )
+
+// maxCheckpointBytes bounds a checkpoint's state file (8 GiB: the state of
+// a network of MaxParams parameters, as JSON, is about 6 GiB).
+const maxCheckpointBytes = 8 << 30
 
 // freeOnResume are the flags that --resume may change: where the outputs
 // go. Every other flag is taken from the checkpoint, and if given must agree.
@@ -95,7 +100,7 @@ type checkpoint struct {
 // readCheckpoint reads and verifies the checkpoint in dir.
 func readCheckpoint(dir string) (*checkpoint, error) {
 	statePath, modelPath := filepath.Join(dir, checkpointState), filepath.Join(dir, checkpointModel)
-	raw, err := os.ReadFile(statePath)
+	raw, err := inputfile.ReadFile(statePath, maxCheckpointBytes, "the checkpoint limit")
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +119,7 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 	if p.Format != checkpointFormat || p.State == nil || p.Flags == nil {
 		return nil, fmt.Errorf("%s: not a %s file", statePath, checkpointFormat)
 	}
-	model, err := os.ReadFile(modelPath)
+	model, err := inputfile.ReadFile(modelPath, backprop.MaxModelBytes, "MaxModelBytes")
 	if err != nil {
 		return nil, err
 	}

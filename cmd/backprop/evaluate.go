@@ -51,12 +51,9 @@ func (t *trained) readData(spec string, needTarget bool) (*data.Dataset, error) 
 	if t.m.Classes == nil {
 		opt.Task = data.TaskRegression
 	}
-	d, test, err := data.Load(spec, opt)
+	d, err := data.LoadTest(spec, opt)
 	if err != nil {
 		return nil, badInput(err)
-	}
-	if test != nil {
-		d = test
 	}
 	if d.Features != t.net.Inputs {
 		return nil, usagef("%s has %d features, the model %s takes %d", spec, d.Features, t.path, t.net.Inputs)
@@ -109,6 +106,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	task := train.TaskRegression
 	if t.m.Classes != nil || t.net.Loss != backprop.Squared {
 		task = train.TaskClassification
+		if err := t.checkClasses(); err != nil {
+			return err
+		}
 	}
 	m, err := train.Evaluate(t.net, toSet[float32](d), task)
 	if err != nil {
@@ -218,6 +218,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cw := csv.NewWriter(&b)
 	classes := t.m.Classes != nil || t.net.Loss != backprop.Squared
 	names := t.classNames()
+	if classes {
+		if err := t.checkClasses(); err != nil {
+			return err
+		}
+	}
 	header := []string{"id", "prediction"}
 	if classes && *proba {
 		for _, c := range names {

@@ -48,6 +48,9 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := checkWork("explain", countParams(net), len(x)); err != nil {
+		return err
+	}
 	if !math.IsNaN(*lr) {
 		if *lr <= 0 || math.IsInf(*lr, 0) {
 			return usagef("explain: --lr %g: want a positive learning rate", *lr)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/internal/inputfile"
 	"github.com/backprop-go/backprop/onnx"
 )
 
@@ -74,7 +74,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkOutPaths("import", [2]string{"model", *model}); err != nil {
 		return err
 	}
-	f, err := os.Open(*in)
+	f, err := inputfile.Open(*in, onnx.MaxModelBytes, "onnx.MaxModelBytes")
 	if err != nil {
 		return badInput(err)
 	}

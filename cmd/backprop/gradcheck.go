@@ -27,6 +27,9 @@ func runGradcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := checkWork("gradcheck", countParams(net), len(x)); err != nil {
+		return err
+	}
 	checks, err := backprop.GradCheck(net, flatten(x), flatten(y))
 	if err != nil {
 		return badInput(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/inputfile"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
@@ -252,6 +253,9 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	default:
 		out.Activation, J = backprop.Softmax, backprop.CrossEntropy
 	}
+	if _, err := backprop.CountParams(append(append([]int{all.Features}, hidden...), out.Units)...); err != nil {
+		return usagef("train: --hidden %s: %v", f.hidden, err)
+	}
 	var specs []backprop.LayerSpec
 	for _, n := range hidden {
 		specs = append(specs, backprop.LayerSpec{Units: n, Activation: act, Slope: f.slope})
@@ -396,7 +400,7 @@ func toBinary(d *data.Dataset) {
 }
 
 func readCSVFile(path string, opt data.CSVOptions) (*data.Dataset, error) {
-	file, err := os.Open(path)
+	file, err := inputfile.Open(path, data.MaxCSVBytes, "data.MaxCSVBytes")
 	if err != nil {
 		return nil, err
 	}
