@@ -319,4 +319,3 @@ func openIDXFile(dir, name string) (*os.File, string, error) {
 	f, err := inputfile.Open(path, MaxIDXBytes+16, "MaxIDXBytes")
 	return f, path, err
 }
-
