@@ -17,8 +17,10 @@ import (
 )
 
 // Format is the value of the "format" field that WriteModel adds. Readers
-// accept files without it (the reference cases have none).
-const Format = "backprop-model/1"
+// accept files without it (the reference cases have none) and files of
+// backprop-model/1 (the pipeline in the fields of the backprop command:
+// feature names, "scaler", "training"), and refuse a later version.
+const Format = "backprop-model/2"
 
 // MaxModelBytes bounds the size of a model file ReadModel accepts (1 GiB),
 // so a hostile file cannot exhaust memory.
@@ -89,7 +91,11 @@ func UnmarshalModel[T Float](data []byte) (*Network[T], error) {
 		delete(top, "checksum")
 	}
 	net := &Network[T]{}
-	if err := field(top, "format", new(string), false); err != nil {
+	var format string
+	if err := field(top, "format", &format, false); err != nil {
+		return nil, err
+	}
+	if err := checkFormat(format); err != nil {
 		return nil, err
 	}
 	if err := field(top, "inputs", &net.Inputs, true); err != nil {
@@ -440,4 +446,21 @@ func (net *Network[T]) Save(path string) error {
 // internal/atomicfile for the whole contract.
 func WriteFileAtomic(path string, data []byte) error {
 	return atomicfile.Write(path, data)
+}
+
+// checkFormat refuses a format field of a later version than Format, or of
+// another kind of file.
+func checkFormat(format string) error {
+	if format == "" {
+		return nil
+	}
+	v, ok := strings.CutPrefix(format, "backprop-model/")
+	n, err := strconv.Atoi(v)
+	if !ok || err != nil || n < 1 {
+		return fmt.Errorf("format: %q, want %q", format, Format)
+	}
+	if cur, _ := strconv.Atoi(strings.TrimPrefix(Format, "backprop-model/")); n > cur {
+		return fmt.Errorf("format: %q is newer than this backprop reads (%s): use a newer backprop", format, Format)
+	}
+	return nil
 }

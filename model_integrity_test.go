@@ -56,7 +56,7 @@ func TestChecksum(t *testing.T) {
 	}
 	// A field removed, a field added, the checksum itself altered.
 	for name, bad := range map[string][]byte{
-		"no format": bytes.Replace(data, []byte(`"format": "backprop-model/1",`), nil, 1),
+		"no format": bytes.Replace(data, []byte(`"format": "`+backprop.Format+`",`), nil, 1),
 		"extra":     bytes.Replace(data, []byte(`"inputs": 3,`), []byte(`"inputs": 3, "x": 1,`), 1),
 		"sum":       bytes.Replace(data, []byte(`"sha256:`), []byte(`"sha256:0`), 1)[:len(data)],
 	} {

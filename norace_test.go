@@ -1,0 +1,5 @@
+//go:build !race
+
+package backprop_test
+
+const raceEnabled = false

@@ -1,0 +1,494 @@
+package backprop
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Model is a network with everything around it: the Pipeline that turns a
+// raw record (the values of a data file's row) into the network's input x⁰
+// and its output o into an answer, and the Provenance of the run that made
+// it. It is what a model file holds; [Load] reads one and [Model.Save]
+// writes one, and every verb of the backprop command reads and writes the
+// same.
+//
+// A Model serves any number of goroutines at once: [Model.Predict] and
+// [Model.Classify] take a workspace of their own from a pool for each call,
+// and read Net and Pipeline without changing them. Do not change Net or
+// Pipeline while they run. A Model must not be copied after first use.
+type Model[T Float] struct {
+	Net *Network[T]
+	Pipeline
+	// Provenance says how the model was made; nil when it is not known (a
+	// file written by hand, an imported ONNX graph).
+	Provenance *Provenance
+
+	pool sync.Pool // *predictor[T]
+}
+
+// Pipeline is what turns a raw record into x⁰ and an output o into an
+// answer.
+//
+// In the model file its fields are the top-level "features" (an array of
+// objects, one per feature), "scaling", "target" and "classes". A feature
+// object holds the feature's name and its transform; later versions may add
+// fields to it (a missing-value fill, the categories of a one-hot encoding):
+// a reader refuses a feature field it does not know rather than ignore it.
+type Pipeline struct {
+	// Features are the fields of a raw record, in order. Today feature j
+	// gives input j of x⁰, x⁰_j = (x_j − Offset_j)·Scale_j. Nil means the
+	// record is x⁰ itself: no names, no scaling.
+	Features []Feature
+	// Scaling says how the offsets and scales were fitted: "standard"
+	// (Offset the mean, Scale 1/std), "minmax" (Offset the minimum, Scale
+	// 1/(max − min)) or "none"; "" when not known.
+	Scaling string
+	// Target names what the network predicts ("" when not known). A
+	// regression model predicts in the target's own units (the
+	// standardisation of the target during training is folded into the
+	// output layer).
+	Target string
+	// Classes labels the classes of a classifier: one per output, or two
+	// for a single sigmoid output, which is then p(Classes[1]). Nil for
+	// regression, and for a classifier whose classes are known by index
+	// only (see [Model.Label]).
+	Classes []string
+}
+
+// Feature is one field of a raw record and how it becomes an input of x⁰.
+type Feature struct {
+	Name string `json:"name"`
+	// x⁰_j = (x_j − Offset)·Scale, computed in float64.
+	Offset float64 `json:"offset"`
+	Scale  float64 `json:"scale"`
+}
+
+// Apply returns the input x⁰_j that the raw value v of the feature gives,
+// (v − Offset)·Scale.
+func (f *Feature) Apply(v float64) float64 { return (v - f.Offset) * f.Scale }
+
+// Provenance is how a model was made: from which data, split how, with
+// which flags, and how the training went.
+type Provenance struct {
+	// Data is where the training data came from (a file, directory or
+	// embedded set, as given to train).
+	Data string `json:"data,omitempty"`
+	// Fingerprint identifies the training data's rows, whatever file holds
+	// them: "sha256:" and 64 hex digits (see data.Fingerprint).
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Split is how the data was divided into training, validation and test
+	// parts; nil when not known.
+	Split *Split `json:"split,omitempty"`
+	// Flags holds the value of every option of the run, by name.
+	Flags map[string]string `json:"flags,omitempty"`
+	// Config and History are the trainer's configuration and per-epoch
+	// history, as package train writes them (train.Config, []train.Epoch).
+	Config  json.RawMessage `json:"config,omitempty"`
+	History json.RawMessage `json:"history,omitempty"`
+}
+
+// Split is how the training data was divided: the test part first, Test of
+// the rows (stratified by class when Stratified) drawn with Seed, then the
+// validation part, Val of the rest, drawn with Seed+1; the remainder trained
+// the network. A test or validation part that came from a file of its own
+// has fraction 0 and names the file in TestData or ValData.
+type Split struct {
+	Seed       uint64  `json:"seed"`
+	Test       float64 `json:"test"`
+	Val        float64 `json:"val"`
+	Stratified bool    `json:"stratified,omitempty"`
+	TestData   string  `json:"test_data,omitempty"`
+	ValData    string  `json:"val_data,omitempty"`
+}
+
+// pipelineFields are the top-level fields of a model file the Pipeline and
+// Provenance own, those of today's format and those of the files of
+// backprop-model/1 ("scaler", "training", and "features" as names), which
+// the reader converts.
+var pipelineFields = []string{"features", "scaling", "target", "classes", "provenance", "scaler", "training"}
+
+// NewModel returns the model of net with pipeline p, after checking that p
+// fits the network.
+func NewModel[T Float](net *Network[T], p Pipeline) (*Model[T], error) {
+	m := &Model[T]{Net: net, Pipeline: p}
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Check reports whether the pipeline fits the network: one feature per
+// input, unique names, finite offsets and scales, a known scaling, and
+// classes that the output layer gives probabilities for.
+func (m *Model[T]) Check() error {
+	if m.Net == nil {
+		return errors.New("model: no network")
+	}
+	if err := m.Net.Validate(); err != nil {
+		return err
+	}
+	p := &m.Pipeline
+	if p.Features != nil && len(p.Features) != m.Net.Inputs {
+		return fmt.Errorf("features: %d, want %d (one per input of the network)", len(p.Features), m.Net.Inputs)
+	}
+	seen := map[string]bool{}
+	for j, f := range p.Features {
+		switch {
+		case f.Name == "":
+			return fmt.Errorf("features[%d]: no name", j)
+		case seen[f.Name]:
+			return fmt.Errorf("features[%d]: %q appears twice", j, f.Name)
+		case !finite(f.Offset) || !finite(f.Scale):
+			return fmt.Errorf("features[%d] %q: offset %v, scale %v, want finite numbers", j, f.Name, f.Offset, f.Scale)
+		}
+		seen[f.Name] = true
+	}
+	switch p.Scaling {
+	case "", "standard", "minmax", "none":
+	default:
+		return fmt.Errorf("scaling: %q, want standard, minmax or none", p.Scaling)
+	}
+	if p.Classes == nil {
+		return nil
+	}
+	out := m.Net.Layers[m.Net.L()-1] // Validate: at least one layer
+	n := out.Out
+	switch {
+	case n == 1 && len(p.Classes) != 2:
+		return fmt.Errorf("classes: %d for one output, want 2 (the output is p(classes[1]))", len(p.Classes))
+	case n > 1 && len(p.Classes) != n:
+		return fmt.Errorf("classes: %d for %d outputs, want one per output", len(p.Classes), n)
+	case out.Activation != Softmax && out.Activation != Sigmoid:
+		return fmt.Errorf("classes: the output layer is %s, want softmax or sigmoid (class probabilities)", out.Activation)
+	}
+	seen = map[string]bool{}
+	for k, c := range p.Classes {
+		if seen[c] {
+			return fmt.Errorf("classes[%d]: %q appears twice", k, c)
+		}
+		seen[c] = true
+	}
+	return nil
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Classifier reports whether the model answers with classes: it has class
+// labels, or a loss other than squared.
+func (m *Model[T]) Classifier() bool { return m.Classes != nil || m.Net.Loss != Squared }
+
+// Labels returns the names of the classes: Classes, or the class indices
+// "0", "1" ... when the model has none (at least two). It returns nil for a
+// regression model.
+func (m *Model[T]) Labels() []string {
+	if !m.Classifier() {
+		return nil
+	}
+	if m.Classes != nil {
+		return m.Classes
+	}
+	names := make([]string, max(m.Net.Outputs(), 2))
+	for k := range names {
+		names[k] = strconv.Itoa(k)
+	}
+	return names
+}
+
+// Label returns the name of class k.
+func (m *Model[T]) Label(k int) string {
+	if m.Classes != nil {
+		return m.Classes[k]
+	}
+	return strconv.Itoa(k)
+}
+
+// Class returns the index of the class named name (a label, or an index
+// when the model has no labels).
+func (m *Model[T]) Class(name string) (int, error) {
+	labels := m.Labels()
+	if labels == nil {
+		return 0, errors.New("a regression model has no classes")
+	}
+	if k := slices.Index(labels, name); k >= 0 {
+		return k, nil
+	}
+	return 0, fmt.Errorf("unknown class %q (want %s)", name, strings.Join(labels, ", "))
+}
+
+// FeatureNames returns the names of the features, or nil when the model has
+// none.
+func (m *Model[T]) FeatureNames() []string {
+	if m.Features == nil {
+		return nil
+	}
+	names := make([]string, len(m.Features))
+	for j, f := range m.Features {
+		names[j] = f.Name
+	}
+	return names
+}
+
+// Encode writes x⁰ for the raw records x (whole records of one value per
+// feature, as in the data file) into dst (as long as x) and returns it.
+func Encode[T Float, S Float](p *Pipeline, dst []T, x []S) []T {
+	dst = dst[:len(x)]
+	if p.Features == nil {
+		for i, v := range x {
+			dst[i] = T(v)
+		}
+		return dst
+	}
+	n := len(p.Features)
+	for r := 0; r+n <= len(x); r += n {
+		for j := range p.Features {
+			dst[r+j] = T(p.Features[j].Apply(float64(x[r+j])))
+		}
+	}
+	return dst
+}
+
+// ModelOf returns the model of a network read from a model file: its
+// pipeline and provenance from the network's Extra fields, which it
+// removes. Files of backprop-model/1 (features as names, "scaler",
+// "training") are converted.
+func ModelOf[T Float](net *Network[T]) (*Model[T], error) {
+	m := &Model[T]{Net: net}
+	extra := maps(net.Extra)
+	take := func(name string, v any) error {
+		raw, ok := extra[name]
+		if !ok {
+			return nil
+		}
+		delete(extra, name)
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("%s: %v%s", name, typeError(err), newer(err))
+		}
+		return nil
+	}
+	var features json.RawMessage
+	var scaler *legacyScaler
+	var training *legacyTraining
+	for _, f := range []struct {
+		name string
+		v    any
+	}{{"features", &features}, {"scaling", &m.Scaling}, {"target", &m.Target}, {"classes", &m.Classes},
+		{"provenance", &m.Provenance}, {"scaler", &scaler}, {"training", &training}} {
+		if err := take(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	if len(features) > 0 {
+		var names []string
+		if json.Unmarshal(features, &names) == nil { // backprop-model/1: names; the scaling is in "scaler"
+			if names != nil {
+				m.Features = make([]Feature, len(names))
+				for j, name := range names {
+					m.Features[j] = Feature{Name: name, Scale: 1}
+				}
+			}
+		} else {
+			dec := json.NewDecoder(bytes.NewReader(features))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&m.Features); err != nil {
+				return nil, fmt.Errorf("features: %v%s", typeError(err), newer(err))
+			}
+		}
+	}
+	if scaler != nil {
+		if err := scaler.convert(&m.Pipeline, net.Inputs); err != nil {
+			return nil, fmt.Errorf("scaler: %v (the file of format backprop-model/1 is damaged: train the model again)", err)
+		}
+	}
+	if training != nil && m.Provenance == nil {
+		m.Provenance = training.convert()
+	}
+	if pr := m.Provenance; pr != nil { // as written, whatever the file's indentation
+		pr.Config, pr.History = compact(pr.Config), compact(pr.History)
+	}
+	if len(extra) == 0 {
+		extra = nil
+	}
+	net.Extra = extra
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// newer adds a hint to an unknown-field error: the file may come from a
+// newer version.
+func newer(err error) string {
+	if strings.Contains(err.Error(), "unknown field") {
+		return " (a field this version does not know: was the file written by a newer backprop? read it with that version)"
+	}
+	return ""
+}
+
+func maps(m map[string]json.RawMessage) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// legacyScaler is the "scaler" field of backprop-model/1: x'_j =
+// (x_j − Offset[j])·Scale[j], or nothing for kind "none".
+type legacyScaler struct {
+	Kind   string    `json:"kind"`
+	Offset []float64 `json:"offset,omitempty"`
+	Scale  []float64 `json:"scale,omitempty"`
+}
+
+// convert moves the scaler into the features of p (named "x1", "x2" ...
+// when the file had no names).
+func (s *legacyScaler) convert(p *Pipeline, inputs int) error {
+	switch s.Kind {
+	case "none":
+		if len(s.Offset) != 0 || len(s.Scale) != 0 {
+			return fmt.Errorf("scaling %q has offsets or scales", s.Kind)
+		}
+	case "standard", "minmax":
+		if len(s.Offset) != inputs || len(s.Scale) != inputs {
+			return fmt.Errorf("%d offsets and %d scales, want one for each of %d inputs", len(s.Offset), len(s.Scale), inputs)
+		}
+	default:
+		return fmt.Errorf("unknown scaling %q (want standard, minmax, none)", s.Kind)
+	}
+	p.Scaling = s.Kind
+	if p.Features == nil {
+		p.Features = make([]Feature, inputs)
+		for j := range p.Features {
+			p.Features[j] = Feature{Name: "x" + strconv.Itoa(j+1), Scale: 1}
+		}
+	}
+	if len(p.Features) != inputs {
+		return fmt.Errorf("%d features for %d inputs", len(p.Features), inputs)
+	}
+	if s.Kind != "none" {
+		for j := range p.Features {
+			p.Features[j].Offset, p.Features[j].Scale = s.Offset[j], s.Scale[j]
+		}
+	}
+	return nil
+}
+
+// legacyTraining is the "training" field of backprop-model/1.
+type legacyTraining struct {
+	Data    string          `json:"data"`
+	Hidden  []int           `json:"hidden"`
+	Config  json.RawMessage `json:"config"`
+	History json.RawMessage `json:"history"`
+}
+
+func (t *legacyTraining) convert() *Provenance {
+	widths := make([]string, len(t.Hidden))
+	for i, n := range t.Hidden {
+		widths[i] = strconv.Itoa(n)
+	}
+	return &Provenance{Data: t.Data, Flags: map[string]string{"hidden": strings.Join(widths, ",")},
+		Config: t.Config, History: t.History}
+}
+
+// Marshal returns the model file: the network's (see [Network.MarshalModel])
+// with the pipeline and provenance as top-level fields.
+func (m *Model[T]) Marshal() ([]byte, error) {
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
+	extra := maps(m.Net.Extra)
+	for _, k := range pipelineFields {
+		delete(extra, k)
+	}
+	put := func(name string, v any) error {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("backprop: writing model: %s: %w", name, err)
+		}
+		extra[name] = raw
+		return nil
+	}
+	p := &m.Pipeline
+	for _, f := range []struct {
+		name string
+		v    any
+		set  bool
+	}{{"features", p.Features, p.Features != nil}, {"scaling", p.Scaling, p.Scaling != ""},
+		{"target", p.Target, p.Target != ""}, {"classes", p.Classes, p.Classes != nil},
+		{"provenance", m.Provenance, m.Provenance != nil}} {
+		if !f.set {
+			continue
+		}
+		if err := put(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	net := *m.Net
+	net.Extra = extra
+	return net.MarshalModel()
+}
+
+// Write writes the model file to w.
+func (m *Model[T]) Write(w io.Writer) error {
+	data, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// Save writes the model file to path atomically (a temporary file in the
+// same directory, synced, then renamed over path): a crash never leaves a
+// half-written model.
+func (m *Model[T]) Save(path string) error {
+	data, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// Read reads a model file: the network, validated as [ReadModel] does, and
+// its pipeline and provenance (see [ModelOf]).
+func Read[T Float](r io.Reader) (*Model[T], error) {
+	net, err := ReadModel[T](r)
+	if err != nil {
+		return nil, err
+	}
+	return ModelOf(net)
+}
+
+// Load reads the model file at path, as Read; its errors start with the
+// path.
+func Load[T Float](path string) (*Model[T], error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := Read[T](f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+func compact(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if len(raw) == 0 || json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}
