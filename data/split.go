@@ -19,6 +19,16 @@ import (
 // on regression data. It is an error if frac is not strictly between 0 and 1
 // or either part would be empty.
 func Split(d *Dataset, frac float64, seed uint64, stratified bool) (train, test *Dataset, err error) {
+	trainIdx, testIdx, err := SplitRows(d, frac, seed, stratified)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Subset(trainIdx), d.Subset(testIdx), nil
+}
+
+// SplitRows is Split as the indices of the rows of each part, in
+// increasing order: train is d.Subset(trainIdx), test d.Subset(testIdx).
+func SplitRows(d *Dataset, frac float64, seed uint64, stratified bool) (trainIdx, testIdx []int, err error) {
 	if !(frac > 0 && frac < 1) {
 		return nil, nil, fmt.Errorf("split fraction %v is not between 0 and 1", frac)
 	}
@@ -67,12 +77,11 @@ func Split(d *Dataset, frac float64, seed uint64, stratified bool) (train, test 
 		}
 	}
 
-	var trainIdx, testIdx []int
 	for g, rows := range groups {
 		testIdx = append(testIdx, rows[:take[g]]...)
 		trainIdx = append(trainIdx, rows[take[g]:]...)
 	}
 	slices.Sort(trainIdx)
 	slices.Sort(testIdx)
-	return d.Subset(trainIdx), d.Subset(testIdx), nil
+	return trainIdx, testIdx, nil
 }

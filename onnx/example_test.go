@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/backprop-go/backprop"
-	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/onnx"
 )
 
@@ -19,11 +18,11 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	opt := onnx.Options{
-		Features: []string{"age", "income"},
+	opt := onnx.Options{Pipeline: backprop.Pipeline{
+		Features: []backprop.Feature{{Name: "age", Offset: 40, Scale: 0.1}, {Name: "income", Offset: 3000, Scale: 0.001}},
+		Scaling:  "standard",
 		Classes:  []string{"no", "yes"}, // one sigmoid output: p(yes)
-		Scaler:   &data.Scaler{Kind: data.ScaleStandard, Offset: []float64{40, 3000}, Scale: []float64{0.1, 0.001}},
-	}
+	}}
 	b, err := onnx.Marshal(net, opt)
 	if err != nil {
 		panic(err)
@@ -47,10 +46,11 @@ func Example() {
 	for l, lay := range back.Layers {
 		fmt.Printf("layer %d: %d units, %s\n", l+1, lay.Out, lay.Activation)
 	}
-	fmt.Println("features", opt2.Features, "classes", opt2.Classes, "scaling", opt2.Scaler.Kind, opt2.Scaler.Offset)
+	p := opt2.Pipeline
+	fmt.Println("features", p.Features, "classes", p.Classes, "scaling", p.Scaling)
 	// Output:
 	// opset 13; input [N×2] → output [N×1]
 	// layer 1: 3 units, tanh
 	// layer 2: 1 units, sigmoid
-	// features [age income] classes [no yes] scaling standard [40 3000]
+	// features [{age 40 0.1} {income 3000 0.001}] classes [no yes] scaling standard
 }

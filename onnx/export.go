@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/backprop-go/backprop"
-	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/onnx/internal/onnxpb"
 )
 
@@ -32,44 +32,31 @@ const (
 	DefaultOutput = "output"
 )
 
-// Options says what an exported model carries beside the network. The zero
-// value exports the bare network: unscaled inputs, no names.
+// Options says what an exported model carries beside the network: the
+// model's Pipeline (feature names and their scaling, target, classes) and
+// the names of the graph's input and output. The zero value exports the bare
+// network: unscaled inputs, no names.
 type Options struct {
-	// Features names the n_0 inputs, in order (nil for none). They are kept
-	// in the "features" metadata entry and the input's doc string.
-	Features []string
-	// Target names what the network predicts ("" for none).
-	Target string
-	// Classes names the classes of a classifier: one per output, or two for
-	// a single sigmoid output, which is then p(Classes[1]). Nil for
-	// regression. Kept in the "classes" metadata entry.
-	Classes []string
-	// Scaler is the input scaling the network was trained with,
-	// x'_j = (x_j − Offset_j)·Scale_j, or nil. Unless its kind is "none" the
-	// graph applies it before layer 1, in float64 as data.Scaler does, so
-	// the exported model takes raw inputs.
-	Scaler *data.Scaler
+	// Pipeline is the model's (see backprop.Model). Unless every feature has
+	// offset 0 and scale 1, the graph applies x⁰_j = (x_j − Offset_j)·Scale_j
+	// before layer 1, in float64 as the model does, so the exported model
+	// takes raw inputs. The feature names, classes, target and scaling are
+	// kept in the metadata entries "features" and "classes" (JSON), "target"
+	// and "scaling" (text).
+	Pipeline backprop.Pipeline
 	// InputName and OutputName name the graph's input and output; "" means
 	// DefaultInput and DefaultOutput.
 	InputName, OutputName string
 }
 
-// OptionsFromModel returns the options stored in a model file written by
-// `backprop train`: the top-level fields "features", "target", "classes" and
-// "scaler" of the network's Extra. A network without them gives the zero
-// Options.
-func OptionsFromModel[T backprop.Float](net *backprop.Network[T]) (Options, error) {
-	var opt Options
-	for name, v := range map[string]any{"features": &opt.Features, "target": &opt.Target, "classes": &opt.Classes, "scaler": &opt.Scaler} {
-		raw, ok := net.Extra[name]
-		if !ok {
-			continue
-		}
-		if err := json.Unmarshal(raw, v); err != nil {
-			return Options{}, fmt.Errorf("model metadata: %s: %v", name, err)
-		}
+// scaled reports whether the pipeline changes the inputs, and returns the
+// offsets and scales.
+func (opt *Options) scaled() (offset, scale []float64, ok bool) {
+	for _, f := range opt.Pipeline.Features {
+		ok = ok || f.Offset != 0 || f.Scale != 1
+		offset, scale = append(offset, f.Offset), append(scale, f.Scale)
 	}
-	return opt, nil
+	return offset, scale, ok
 }
 
 // Marshal returns the network as an ONNX model (protobuf bytes), computing in
@@ -195,11 +182,11 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 	}
 	g := &graph{names: map[string]bool{}}
 	a := in // the name of a^(l-1)
-	scaled := opt.Scaler != nil && opt.Scaler.Kind != data.ScaleNone
+	offset, scale, scaled := opt.scaled()
 	if scaled {
-		// a^0 = float32((float64(x) − offset)·scale), as data.Scaler.ApplyRow.
-		g.float64s("scaler_offset", opt.Scaler.Offset)
-		g.float64s("scaler_scale", opt.Scaler.Scale)
+		// a^0 = float32((float64(x) − offset)·scale), as backprop.Feature.Apply.
+		g.float64s("scaler_offset", offset)
+		g.float64s("scaler_scale", scale)
 		g.node("Cast", "scale_to_double", []string{a}, "x_double", intAttr("to", int64(onnxpb.TensorProto_DOUBLE)))
 		g.node("Sub", "scale_sub_offset", []string{"x_double", "scaler_offset"}, "x_centered")
 		g.node("Mul", "scale_mul_scale", []string{"x_centered", "scaler_scale"}, "x_scaled")
@@ -272,23 +259,11 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 	}, nil
 }
 
-// checkOptions checks that the options fit the network, as the CLI checks a
-// model file's metadata.
+// checkOptions checks that the pipeline fits the network, as a model file's
+// reader checks it.
 func checkOptions[T backprop.Float](net *backprop.Network[T], opt Options) error {
-	if opt.Features != nil && len(opt.Features) != net.Inputs {
-		return fmt.Errorf("%d feature names for %d inputs", len(opt.Features), net.Inputs)
-	}
-	if opt.Classes != nil {
-		if n := net.Outputs(); n != len(opt.Classes) && !(n == 1 && len(opt.Classes) == 2) {
-			return fmt.Errorf("%d classes for %d outputs", len(opt.Classes), n)
-		}
-	}
-	if opt.Scaler != nil {
-		if err := opt.Scaler.Check(net.Inputs); err != nil {
-			return fmt.Errorf("scaler: %w", err)
-		}
-	}
-	return nil
+	m := &backprop.Model[T]{Net: net, Pipeline: opt.Pipeline}
+	return m.Check()
 }
 
 // rangeError is a number that does not fit float32, at index k.
@@ -332,23 +307,28 @@ func describe[T backprop.Float](net *backprop.Network[T], scaled bool) string {
 
 func inputDoc(opt Options, scaled bool) string {
 	s := "one example a row"
-	if opt.Features != nil {
-		s += ", columns: " + strings.Join(opt.Features, ", ")
+	if opt.Pipeline.Features != nil {
+		names := make([]string, len(opt.Pipeline.Features))
+		for j, f := range opt.Pipeline.Features {
+			names[j] = f.Name
+		}
+		s += ", columns: " + strings.Join(names, ", ")
 	}
 	if scaled {
-		s += "; raw values (the graph applies the " + opt.Scaler.Kind + " scaling of training)"
+		s += "; raw values (the graph applies the " + cmp.Or(opt.Pipeline.Scaling, "input") + " scaling of training)"
 	}
 	return s
 }
 
 func outputDoc[T backprop.Float](net *backprop.Network[T], opt Options) string {
+	p := &opt.Pipeline
 	switch {
-	case opt.Classes != nil && net.Outputs() == 1:
-		return fmt.Sprintf("p(%s), the probability of class %q (1 − p for %q)", opt.Classes[1], opt.Classes[1], opt.Classes[0])
-	case opt.Classes != nil:
-		return "the probability of each class, columns: " + strings.Join(opt.Classes, ", ")
-	case opt.Target != "":
-		return "the prediction of " + opt.Target
+	case p.Classes != nil && net.Outputs() == 1:
+		return fmt.Sprintf("p(%s), the probability of class %q (1 − p for %q)", p.Classes[1], p.Classes[1], p.Classes[0])
+	case p.Classes != nil:
+		return "the probability of each class, columns: " + strings.Join(p.Classes, ", ")
+	case p.Target != "":
+		return "the prediction of " + p.Target
 	}
 	return "the network's output a^L"
 }
@@ -368,17 +348,22 @@ func metadata[T backprop.Float](net *backprop.Network[T], opt Options) ([]*onnxp
 		return nil
 	}
 	var errs []error
-	if opt.Features != nil {
-		errs = append(errs, add("features", opt.Features))
+	p := &opt.Pipeline
+	if p.Features != nil {
+		names := make([]string, len(p.Features))
+		for j, f := range p.Features {
+			names[j] = f.Name
+		}
+		errs = append(errs, add("features", names))
 	}
-	if opt.Classes != nil {
-		errs = append(errs, add("classes", opt.Classes))
+	if p.Classes != nil {
+		errs = append(errs, add("classes", p.Classes))
 	}
-	if opt.Target != "" {
-		errs = append(errs, add("target", opt.Target))
+	if p.Target != "" {
+		errs = append(errs, add("target", p.Target))
 	}
-	if opt.Scaler != nil {
-		errs = append(errs, add("scaler", opt.Scaler))
+	if p.Scaling != "" {
+		errs = append(errs, add("scaling", p.Scaling))
 	}
 	errs = append(errs, add("loss", net.Loss.String()))
 	return props, errors.Join(errs...)

@@ -130,9 +130,9 @@ func cases(t *testing.T) []exportCase {
 			backprop.LayerSpec{Units: 8, Activation: backprop.Tanh},
 			backprop.LayerSpec{Units: 3, Activation: backprop.Softmax})
 		fit(t, net, s, x, y, rows, 300, 0.5)
-		out = append(out, exportCase{"softmax-standard", net, Options{
-			Features: []string{"sepal length", "sepal width", "petal length", "petal width"},
-			Target:   "species", Classes: []string{"setosa", "versicolor", "virginica"}, Scaler: s}, x, rows})
+		out = append(out, exportCase{"softmax-standard", net, Options{Pipeline: pipeline(
+			[]string{"sepal length", "sepal width", "petal length", "petal width"},
+			"species", []string{"setosa", "versicolor", "virginica"}, s)}, x, rows})
 	}
 
 	// A sigmoid binary classifier on min-max-scaled inputs: 5 → 6 relu → 1 sigmoid.
@@ -152,7 +152,7 @@ func cases(t *testing.T) []exportCase {
 			backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
 		fit(t, net, s, x, y, rows, 300, 1)
 		out = append(out, exportCase{"sigmoid-binary-minmax", net, Options{
-			Classes: []string{"benign", "malignant"}, Scaler: s}, x, rows})
+			Pipeline: pipeline(nil, "", []string{"benign", "malignant"}, s)}, x, rows})
 	}
 
 	// An identity regression: 3 → 7 leaky-relu (slope 0.2) → 1 identity, no scaling.
@@ -170,7 +170,7 @@ func cases(t *testing.T) []exportCase {
 			backprop.LayerSpec{Units: 7, Activation: backprop.LeakyReLU, Slope: 0.2},
 			backprop.LayerSpec{Units: 1, Activation: backprop.Identity})
 		fit(t, net, nil, x, y, rows, 300, 0.1)
-		out = append(out, exportCase{"identity-regression", net, Options{Target: "y"}, x, rows})
+		out = append(out, exportCase{"identity-regression", net, Options{Pipeline: backprop.Pipeline{Target: "y"}}, x, rows})
 	}
 
 	// A masked net with layers without bias: 4 → 5 sigmoid (masked, no bias)
@@ -200,7 +200,7 @@ func cases(t *testing.T) []exportCase {
 		}
 		net.Init(4)
 		fit(t, net, s, x, y, rows, 300, 1)
-		out = append(out, exportCase{"masked-no-bias", net, Options{Scaler: s}, x, rows})
+		out = append(out, exportCase{"masked-no-bias", net, Options{Pipeline: pipeline(nil, "", nil, s)}, x, rows})
 	}
 
 	// Deep, two outputs: 6 → 10 leaky-relu (slope 0.05) → 6 tanh → 4 identity
@@ -250,7 +250,7 @@ func TestOnnxruntimeAgrees(t *testing.T) {
 	}
 	res := ortcheck.Run(t, ortDir, jobs)
 	for i, c := range cs {
-		want := c.net.NewWorkspace(c.rows).Forward(scale(c.opt.Scaler, c.x, c.net.Inputs))
+		want := c.net.NewWorkspace(c.rows).Forward(backprop.Encode(&c.opt.Pipeline, make([]float32, len(c.x)), c.x))
 		inName, outName := cmp.Or(c.opt.InputName, DefaultInput), cmp.Or(c.opt.OutputName, DefaultOutput)
 		worst := 0.0
 		for k, r := range res[2*i : 2*i+2] {
@@ -270,7 +270,7 @@ func TestOnnxruntimeAgrees(t *testing.T) {
 			}
 			worst = max(worst, d)
 		}
-		t.Logf("%-22s %-45s max |onnxruntime − engine| = %.3g over %d outputs", c.name, describe(c.net, c.opt.Scaler != nil), worst, c.rows*c.net.Outputs())
+		t.Logf("%-22s %-45s max |onnxruntime − engine| = %.3g over %d outputs", c.name, describe(c.net, c.opt.Pipeline.Scaling != ""), worst, c.rows*c.net.Outputs())
 	}
 }
 
@@ -295,7 +295,7 @@ func TestGraph(t *testing.T) {
 			ops = append(ops, n.GetOpType())
 		}
 		var want []string
-		if c.opt.Scaler != nil {
+		if c.opt.Pipeline.Scaling != "" {
 			want = append(want, "Cast", "Sub", "Mul", "Cast")
 		}
 		for _, lay := range c.net.Layers {
@@ -342,11 +342,15 @@ func TestGraph(t *testing.T) {
 				t.Errorf("%s: metadata classes %q: %v", c.name, s, err)
 			}
 		}
-		if !slices.Equal(classes, c.opt.Classes) {
-			t.Errorf("%s: metadata classes %v, want %v", c.name, classes, c.opt.Classes)
+		if !slices.Equal(classes, c.opt.Pipeline.Classes) {
+			t.Errorf("%s: metadata classes %v, want %v", c.name, classes, c.opt.Pipeline.Classes)
 		}
-		if c.opt.Features != nil && meta["features"] != `["sepal length","sepal width","petal length","petal width"]` {
-			t.Errorf("%s: metadata features %q", c.name, meta["features"])
+		var names []string
+		for _, f := range c.opt.Pipeline.Features {
+			names = append(names, f.Name)
+		}
+		if got, _ := json.Marshal(names); names != nil && meta["features"] != string(got) {
+			t.Errorf("%s: metadata features %q, want %s", c.name, meta["features"], got)
 		}
 		// Deterministic: the same network gives the same bytes.
 		again, _ := Marshal(c.net, c.opt)
@@ -386,9 +390,9 @@ func TestOptionErrors(t *testing.T) {
 		opt  Options
 		want string
 	}{
-		{Options{Features: []string{"a"}}, "1 feature names for 2 inputs"},
-		{Options{Classes: []string{"a", "b", "c"}}, "3 classes for 2 outputs"},
-		{Options{Scaler: &data.Scaler{Kind: "standard", Offset: []float64{0}, Scale: []float64{1}}}, "scaler: scaling has 1 offsets and 1 scales, want one for each of 2 features"},
+		{Options{Pipeline: backprop.Pipeline{Features: []backprop.Feature{{Name: "a", Scale: 1}}}}, "features: 1, want 2 (one per input of the network)"},
+		{Options{Pipeline: backprop.Pipeline{Classes: []string{"a", "b", "c"}}}, "classes: 3 for 2 outputs, want one per output"},
+		{Options{Pipeline: backprop.Pipeline{Features: []backprop.Feature{{Name: "a", Scale: 1}, {Name: "b", Offset: math.Inf(1), Scale: 1}}}}, `features[1] "b": offset +Inf, scale 1, want finite numbers`},
 		{Options{InputName: "z", OutputName: "z"}, `input and output are both named "z"`},
 		{Options{InputName: "W1"}, `input name "W1" is taken by a value inside the graph (pick another)`},
 		{Options{OutputName: "a1"}, `output name "a1" is taken by a value inside the graph (pick another)`},
@@ -404,19 +408,23 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
-func TestOptionsFromModel(t *testing.T) {
-	model := `{"inputs":2,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1,2]]}],
-		"features":["a","b"],"classes":["no","yes"],"target":"t","scaler":{"kind":"minmax","offset":[0,1],"scale":[1,0.5]}}`
-	net, err := backprop.UnmarshalModel[float32]([]byte(model))
-	if err != nil {
-		t.Fatal(err)
+// pipeline is the pipeline of a model trained with scaler s (nil: none).
+func pipeline(names []string, target string, classes []string, s *data.Scaler) backprop.Pipeline {
+	p := backprop.Pipeline{Target: target, Classes: classes}
+	n := len(names)
+	if s != nil {
+		n = max(n, len(s.Offset))
+		p.Scaling = s.Kind
 	}
-	opt, err := OptionsFromModel(net)
-	if err != nil {
-		t.Fatal(err)
+	for j := range n {
+		f := backprop.Feature{Name: "x" + strconv.Itoa(j+1), Scale: 1}
+		if names != nil {
+			f.Name = names[j]
+		}
+		if s != nil && s.Offset != nil {
+			f.Offset, f.Scale = s.Offset[j], s.Scale[j]
+		}
+		p.Features = append(p.Features, f)
 	}
-	if !slices.Equal(opt.Features, []string{"a", "b"}) || !slices.Equal(opt.Classes, []string{"no", "yes"}) ||
-		opt.Target != "t" || opt.Scaler == nil || opt.Scaler.Kind != "minmax" || opt.Scaler.Scale[1] != 0.5 {
-		t.Errorf("options %+v", opt)
-	}
+	return p
 }

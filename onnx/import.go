@@ -8,11 +8,11 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/backprop-go/backprop"
-	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/onnx/internal/onnxpb"
 )
 
@@ -135,25 +135,38 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 		}
 		im.net.Loss = J
 	}
-	for key, v := range map[string]any{"features": &opt.Features, "classes": &opt.Classes} {
+	p := &opt.Pipeline
+	var names []string
+	for key, v := range map[string]any{"features": &names, "classes": &p.Classes} {
 		if s, ok := meta[key]; ok {
 			if err := json.Unmarshal([]byte(s), v); err != nil {
 				return nil, Options{}, fmt.Errorf("metadata %s: %v", key, err)
 			}
 		}
 	}
-	opt.Target = meta["target"]
-	if im.offset != nil || im.scale != nil {
-		opt.Scaler = &data.Scaler{Kind: data.ScaleStandard, Offset: im.offset, Scale: im.scale}
-		var s data.Scaler
-		if json.Unmarshal([]byte(meta["scaler"]), &s) == nil && s.Kind == data.ScaleMinMax {
-			opt.Scaler.Kind = s.Kind
+	p.Target = meta["target"]
+	p.Scaling = meta["scaling"]
+	var old struct{ Kind string } // the "scaler" entry of files before "scaling"
+	if s, ok := meta["scaler"]; ok && p.Scaling == "" && json.Unmarshal([]byte(s), &old) == nil {
+		p.Scaling = old.Kind
+	}
+	if names != nil || im.offset != nil || im.scale != nil {
+		p.Features = make([]backprop.Feature, im.net.Inputs)
+		for j := range p.Features {
+			f := &p.Features[j]
+			f.Name, f.Scale = "x"+strconv.Itoa(j+1), 1
+			if j < len(names) {
+				f.Name = names[j]
+			}
+			if im.offset != nil {
+				f.Offset = im.offset[j]
+			}
+			if im.scale != nil {
+				f.Scale = im.scale[j]
+			}
 		}
-		if opt.Scaler.Offset == nil {
-			opt.Scaler.Offset = make([]float64, im.net.Inputs)
-		}
-		if opt.Scaler.Scale == nil {
-			opt.Scaler.Scale = slices.Repeat([]float64{1}, im.net.Inputs)
+		if names != nil && len(names) != im.net.Inputs {
+			return nil, Options{}, fmt.Errorf("metadata features: %d names for %d inputs", len(names), im.net.Inputs)
 		}
 	}
 	if err := im.net.Validate(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -38,12 +39,12 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("%s: layer %d differs after the round trip", c.name, l+1)
 			}
 		}
-		if !slices.Equal(opt.Features, c.opt.Features) || !slices.Equal(opt.Classes, c.opt.Classes) || opt.Target != c.opt.Target {
-			t.Errorf("%s: options %+v, want %+v", c.name, opt, c.opt)
+		want := c.opt.Pipeline
+		if want.Features == nil && want.Scaling == "" {
+			want.Features = nil
 		}
-		if (opt.Scaler == nil) != (c.opt.Scaler == nil) || (opt.Scaler != nil && (opt.Scaler.Kind != c.opt.Scaler.Kind ||
-			!slices.Equal(opt.Scaler.Offset, c.opt.Scaler.Offset) || !slices.Equal(opt.Scaler.Scale, c.opt.Scaler.Scale))) {
-			t.Errorf("%s: scaler %+v, want %+v", c.name, opt.Scaler, c.opt.Scaler)
+		if !reflect.DeepEqual(opt.Pipeline, want) {
+			t.Errorf("%s: pipeline %+v, want %+v", c.name, opt.Pipeline, want)
 		}
 		again, err := Marshal(net, opt)
 		if err != nil || !bytes.Equal(again, b) {
@@ -122,7 +123,7 @@ func TestImportTorchMLP(t *testing.T) {
 	if got := describe(net, false); got != "5 → 7 relu → 3 softmax; trained for the cross-entropy loss" {
 		t.Errorf("imported %s", got)
 	}
-	if opt.InputName != "input" || opt.OutputName != "output" || opt.Scaler != nil {
+	if opt.InputName != "input" || opt.OutputName != "output" || opt.Pipeline.Features != nil {
 		t.Errorf("options %+v", opt)
 	}
 	if w := net.Layers[0].W[1*5+3]; w != float64(p[0][3*7+1]) { // W^1_{1,3} = (Wᵀ)_{3,1}

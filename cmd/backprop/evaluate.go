@@ -11,74 +11,23 @@ import (
 	"text/tabwriter"
 
 	"github.com/backprop-go/backprop"
-	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
-
-// trained is a model file with its metadata.
-type trained struct {
-	path string
-	net  *backprop.Network[float32]
-	m    *meta
-}
 
 func init() {
 	commands["evaluate"] = command{"measure a trained model on labelled data", runEvaluate}
 	commands["predict"] = command{"write a model's predictions for data as CSV", runPredict}
 }
 
-func loadTrained(path string) (*trained, error) {
-	if path == "" {
-		return nil, usagef("--model FILE is required")
-	}
-	net, err := backprop.LoadModel[float32](path)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	m, err := getMeta(net)
-	if err != nil {
-		return nil, badInput(fmt.Errorf("%s: %w", path, err))
-	}
-	return &trained{path, net, m}, nil
-}
-
-// readData reads --data for a trained model: its features (by name, when the
-// model has names) and classes, scaled as in training. An IDX directory gives
-// its t10k part. needTarget refuses data without a target column.
-func (t *trained) readData(spec string, needTarget bool) (*data.Dataset, error) {
-	opt := data.CSVOptions{Target: t.m.Target, Features: t.m.Features, Classes: t.m.Classes}
-	if t.m.Classes == nil {
-		opt.Task = data.TaskRegression
-	}
-	d, err := data.LoadTest(spec, opt)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	if d.Features != t.net.Inputs {
-		return nil, usagef("%s has %d features, the model %s takes %d", spec, d.Features, t.path, t.net.Inputs)
-	}
-	if needTarget && d.Y == nil {
-		return nil, usagef("%s has no target column to evaluate against", spec)
-	}
-	if d.Y != nil && t.net.Outputs() == 1 && len(t.m.Classes) == 2 {
-		toBinary(d)
-	}
-	if d.Y != nil && d.Outputs != t.net.Outputs() {
-		return nil, usagef("%s has %d target columns, the model %s has %d outputs", spec, d.Outputs, t.path, t.net.Outputs())
-	}
-	if t.m.Scaler != nil {
-		if err := t.m.Scaler.Apply(d); err != nil {
-			return nil, badInput(err)
-		}
-	}
-	return d, nil
-}
+// splitUsage documents --split, for evaluate and predict.
+const splitUsage = "on the data the model was trained from, the part to use: test (the held-out part, the default), val, train or all; other data is used whole"
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME [--json] [--plot FILE.png|FILE.svg]", stderr)
+	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME [--split test|val|train|all] [--json] [--plot FILE.png|FILE.svg]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "labelled data: a CSV file, an IDX directory (its t10k files) or an embedded set")
+	split := fs.String("split", "", splitUsage)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	plotPath := fs.String("plot", "", "also draw the confusion matrix as a heat map into this .png or .svg file (classification)")
 	if err := parseFlags(fs, args); err != nil {
@@ -99,18 +48,19 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	d, err := t.readData(*spec, true)
+	p, err := t.readData(*spec, true, *split)
 	if err != nil {
 		return err
 	}
 	task := train.TaskRegression
-	if t.m.Classes != nil || t.net.Loss != backprop.Squared {
+	if t.m.Classifier() {
 		task = train.TaskClassification
 		if err := t.checkClasses(); err != nil {
 			return err
 		}
 	}
-	m, err := train.Evaluate(t.net, toSet[float32](d), task)
+	d := p.d
+	m, err := train.Evaluate(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N}, task)
 	if err != nil {
 		return badInput(err)
 	}
@@ -118,7 +68,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if task != train.TaskClassification {
 			return usagef("evaluate: --plot draws a confusion matrix, and %s is a regression model", t.path)
 		}
-		if err := plot.Confusion(*plotPath, m.Confusion, t.classNames()[:len(m.Confusion)]); err != nil {
+		if err := plot.Confusion(*plotPath, m.Confusion, t.m.Labels()[:len(m.Confusion)]); err != nil {
 			return fmt.Errorf("drawing the confusion matrix: %w", err)
 		}
 		if !*asJSON {
@@ -126,27 +76,14 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	if *asJSON {
-		return writeEvalJSON(stdout, m, t.classNames())
+		return writeEvalJSON(stdout, m, t.m.Labels())
 	}
-	fmt.Fprintf(stdout, "%s on %s: %d examples\n", t.path, *spec, m.N)
+	fmt.Fprintf(stdout, "%s on %s: %s\n", t.path, *spec, p.what)
 	fmt.Fprintf(stdout, "%s\n", describeScore(m.Score, task))
 	if task == train.TaskClassification {
-		writeClassReport(stdout, m, t.classNames())
+		writeClassReport(stdout, m, t.m.Labels())
 	}
 	return nil
-}
-
-// classNames returns the model's class names, or the output indices.
-func (t *trained) classNames() []string {
-	if t.m.Classes != nil {
-		return t.m.Classes
-	}
-	n := max(t.net.Outputs(), 2)
-	names := make([]string, n)
-	for i := range names {
-		names[i] = strconv.Itoa(i)
-	}
-	return names
 }
 
 func writeEvalJSON(w io.Writer, m train.Metrics, classes []string) error {
@@ -192,9 +129,10 @@ func writeClassReport(w io.Writer, m train.Metrics, classes []string) {
 }
 
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", "--model FILE --data FILE [--out FILE] [--proba]", stderr)
+	fs := newFlags("predict", "--model FILE --data FILE [--split test|val|train|all] [--out FILE] [--proba]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "inputs: a CSV file with the model's feature columns (the target column may be absent), an IDX directory or an embedded set")
+	split := fs.String("split", "", splitUsage)
 	outPath := fs.String("out", "", "write the CSV here (default: standard output)")
 	proba := fs.Bool("proba", false, "add one column per class with its probability")
 	if err := parseFlags(fs, args); err != nil {
@@ -210,14 +148,15 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	d, err := t.readData(*spec, false)
+	p, err := t.readData(*spec, false, *split)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "%s on %s: %s\n", t.path, *spec, p.what)
+	m, d := t.m, p.d
 	var b strings.Builder
 	cw := csv.NewWriter(&b)
-	classes := t.m.Classes != nil || t.net.Loss != backprop.Squared
-	names := t.classNames()
+	classes := m.Classifier()
 	if classes {
 		if err := t.checkClasses(); err != nil {
 			return err
@@ -225,57 +164,45 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	header := []string{"id", "prediction"}
 	if classes && *proba {
-		for _, c := range names {
+		for _, c := range m.Labels() {
 			header = append(header, "p_"+c)
 		}
-	} else if !classes && t.net.Outputs() > 1 {
+	} else if !classes && m.Net.Outputs() > 1 {
 		header = header[:1]
-		for k := range t.net.Outputs() {
+		for k := range m.Net.Outputs() {
 			header = append(header, fmt.Sprintf("prediction_%d", k+1))
 		}
 	}
 	cw.Write(header)
-	const rowsPer = 256
-	ws := t.net.NewWorkspace(rowsPer)
-	n := t.net.Outputs()
+	x := make([]float64, d.Features)
+	out := make([]float64, m.Outputs())
+	class := make([]int, 1)
 	rec := make([]string, 0, len(header))
-	for r0 := 0; r0 < d.N; r0 += rowsPer {
-		r1 := min(d.N, r0+rowsPer)
-		o := ws.Forward(d.X[r0*d.Features : r1*d.Features])
-		for r := r0; r < r1; r++ {
-			or := o[(r-r0)*n : (r-r0+1)*n]
-			rec = append(rec[:0], strconv.Itoa(r+1))
-			switch {
-			case classes && n == 1:
-				p1 := float64(or[0])
-				c := 0
-				if p1 >= 0.5 {
-					c = 1
-				}
-				rec = append(rec, names[c])
-				if *proba {
-					rec = append(rec, fmtP(1-p1), fmtP(p1))
-				}
-			case classes:
-				best := 0
-				for k, v := range or {
-					if v > or[best] {
-						best = k
-					}
-				}
-				rec = append(rec, names[best])
-				if *proba {
-					for _, v := range or {
-						rec = append(rec, fmtP(float64(v)))
-					}
-				}
-			default:
-				for _, v := range or {
-					rec = append(rec, strconv.FormatFloat(float64(v), 'g', 7, 64))
-				}
+	for r := range d.N {
+		for j, v := range d.Row(r) {
+			x[j] = float64(v)
+		}
+		if _, err := m.Predict(out, x); err != nil {
+			return err
+		}
+		rec = append(rec[:0], strconv.Itoa(p.ids[r]))
+		if !classes {
+			for _, v := range out {
+				rec = append(rec, strconv.FormatFloat(v, 'g', 7, 64))
 			}
 			cw.Write(rec)
+			continue
 		}
+		if _, err := m.Classify(class, x); err != nil {
+			return err
+		}
+		rec = append(rec, m.Label(class[0]))
+		if *proba {
+			for _, v := range out {
+				rec = append(rec, fmtP(v))
+			}
+		}
+		cw.Write(rec)
 	}
 	cw.Flush()
 	if *outPath == "" {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/internal/inputfile"
@@ -36,9 +38,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	opt := onnx.Options{Features: t.m.Features, Target: t.m.Target, Classes: t.m.Classes, Scaler: t.m.Scaler,
-		InputName: *inName, OutputName: *outName}
-	b, err := onnx.Marshal(t.net, opt)
+	opt := onnx.Options{Pipeline: t.m.Pipeline, InputName: *inName, OutputName: *outName}
+	b, err := onnx.Marshal(t.m.Net, opt)
 	if err != nil {
 		return badInput(fmt.Errorf("%s: %w", t.path, err))
 	}
@@ -46,11 +47,14 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	scaling := "unscaled inputs"
-	if t.m.Scaler != nil && t.m.Scaler.Kind != "none" {
-		scaling = t.m.Scaler.Kind + " scaling in the graph"
+	for _, f := range t.m.Features {
+		if f.Offset != 0 || f.Scale != 1 {
+			scaling = cmp.Or(t.m.Scaling, "input") + " scaling in the graph"
+			break
+		}
 	}
 	fmt.Fprintf(stdout, "%s written: ONNX opset %d, input %q [N×%d], output %q [N×%d], %s (%d bytes)\n",
-		*out, onnx.Opset, *inName, t.net.Inputs, *outName, t.net.Outputs(), scaling, len(b))
+		*out, onnx.Opset, *inName, t.m.Net.Inputs, *outName, t.m.Net.Outputs(), scaling, len(b))
 	return nil
 }
 
@@ -60,11 +64,18 @@ func init() {
 
 // runImport reads an ONNX model that is a chain of Gemm (or MatMul + Add) and
 // activation nodes — what export writes, or a PyTorch MLP — into a model
-// file, with its metadata, for explain, evaluate and predict.
+// file, with its metadata, for explain, evaluate and predict. What the
+// graph's metadata does not say (a PyTorch export says nothing), the flags
+// do: --features, --classes, --loss, --target.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", "--onnx FILE --model FILE", stderr)
+	fs := newFlags("import", "--onnx FILE --model FILE [--features a,b,...] [--classes c1,c2,...] [--loss cross-entropy|log|squared] [--target NAME]", stderr)
 	in := fs.String("onnx", "", "the ONNX model to read")
 	model := fs.String("model", "", "write the model file here")
+	features := fs.String("features", "", "the names of the inputs, comma-separated, as in the data's header (default: the graph's metadata)")
+	classes := fs.String("classes", "", "the class labels, comma-separated, in the order of the outputs (default: the graph's metadata)")
+	lossName := fs.String("loss", "", "cross-entropy, log or squared (default: the graph's metadata, else from the output activation); "+
+		"cross-entropy or log on an output without softmax or sigmoid (logits, as PyTorch exports them) adds that activation")
+	target := fs.String("target", "", "the name of the target column (default: the graph's metadata)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,13 +94,57 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return badInput(fmt.Errorf("%s: %w", *in, err))
 	}
-	m := &meta{Features: opt.Features, Target: opt.Target, Classes: opt.Classes, Scaler: opt.Scaler}
-	if err := setMeta(net, m); err != nil {
+	p := opt.Pipeline
+	if *features != "" {
+		names := splitList(*features)
+		if len(names) != net.Inputs {
+			return usagef("import: --features: %d names, the graph has %d inputs", len(names), net.Inputs)
+		}
+		if p.Features == nil {
+			p.Features = make([]backprop.Feature, len(names))
+			for j := range p.Features {
+				p.Features[j].Scale = 1
+			}
+		}
+		for j, name := range names {
+			p.Features[j].Name = name
+		}
+	}
+	if *classes != "" {
+		p.Classes = splitList(*classes)
+	}
+	if *target != "" {
+		p.Target = *target
+	}
+	out := net.Layers[net.L()-1]
+	if *lossName != "" {
+		J, err := backprop.ParseLoss(*lossName)
+		if err != nil {
+			return usagef("import: --loss: %v", err)
+		}
+		net.Loss = J
+		if out.Activation == backprop.Identity && J != backprop.Squared {
+			// Logits: the loss's own output activation turns them into
+			// probabilities (PyTorch's CrossEntropyLoss and BCEWithLogitsLoss
+			// apply it inside the loss).
+			out.Activation = backprop.Softmax
+			if J == backprop.Log {
+				out.Activation = backprop.Sigmoid
+			}
+			fmt.Fprintf(stdout, "the output layer gives logits: %s added for the %s loss\n", out.Activation, J)
+		}
+	}
+	m, err := backprop.NewModel(net, p)
+	if err != nil {
+		return badInput(fmt.Errorf("import: %s: %w (see --features, --classes, --loss)", *in, err))
+	}
+	if err := m.Save(*model); err != nil {
 		return err
 	}
-	if err := net.Save(*model); err != nil {
-		return err
+	fmt.Fprintf(stdout, "%s written: %s, loss %s", *model, describeNet(net), net.Loss)
+	if p.Classes != nil {
+		fmt.Fprintf(stdout, ", classes %s", strings.Join(p.Classes, ", "))
 	}
-	fmt.Fprintf(stdout, "%s written: %s, loss %s\n", *model, describeNet(net), net.Loss)
+	fmt.Fprintln(stdout)
 	return nil
 }

@@ -88,27 +88,23 @@ func TestExportMatchesPredict(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := tr.readData(c.data, false)
+		p, err := tr.readData(c.data, false, "all")
 		if err != nil {
 			t.Fatal(err)
 		}
-		rawMeta := *tr.m
-		rawMeta.Scaler = nil
-		raw := &trained{tr.path, tr.net, &rawMeta}
-		dRaw, err := raw.readData(c.data, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The engine as runPredict runs it: batches of 256 rows.
-		n := tr.net.Outputs()
-		ws := tr.net.NewWorkspace(256)
+		dRaw := p.d
+		// The engine as runPredict runs it: record by record, after the
+		// model's pipeline.
+		net := tr.m.Net
+		n := net.Outputs()
+		x0 := encode[float32](tr.m, dRaw)
+		ws := net.NewWorkspace(1)
 		var want []float32
-		for r0 := 0; r0 < d.N; r0 += 256 {
-			r1 := min(d.N, r0+256)
-			want = append(want, ws.Forward(d.X[r0*d.Features:r1*d.Features])...)
+		for r := range dRaw.N {
+			want = append(want, ws.Forward(x0[r*net.Inputs:(r+1)*net.Inputs])...)
 		}
 		proba := tr.m.Classes != nil
-		args := []string{"predict", "--model", c.model, "--data", c.data}
+		args := []string{"predict", "--model", c.model, "--data", c.data, "--split", "all"}
 		if proba {
 			args = append(args, "--proba")
 		}
@@ -117,8 +113,8 @@ func TestExportMatchesPredict(t *testing.T) {
 			t.Fatalf("%s: predict: status %d: %s", c.name, status, errs)
 		}
 		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-		if err != nil || len(recs) != d.N+1 {
-			t.Fatalf("%s: predict CSV: %v, %d records for %d rows", c.name, err, len(recs), d.N)
+		if err != nil || len(recs) != dRaw.N+1 {
+			t.Fatalf("%s: predict CSV: %v, %d records for %d rows", c.name, err, len(recs), dRaw.N)
 		}
 		preps = append(preps, prepared{want, recs[1:], n, proba})
 		jobs = append(jobs, ortcheck.Job{Model: onnxPath, X: dRaw.X, Rows: dRaw.N, Cols: dRaw.Features})
@@ -198,7 +194,7 @@ func TestExportErrors(t *testing.T) {
 		{[]string{"export", "--onnx", out}, `backprop: --model FILE is required`, 2},
 		{[]string{"export", "--model", good}, `backprop: export: --onnx FILE is required`, 2},
 		{[]string{"export", "--model", bad, "--onnx", out}, `backprop: ` + bad + `: layer 1: loss log needs outputs in (0, 1), but the output activation is relu (use sigmoid or softmax, or the squared loss)`, 2},
-		{[]string{"export", "--model", badMeta, "--onnx", out}, `backprop: ` + badMeta + `: model metadata: 1 feature names for 2 inputs`, 2},
+		{[]string{"export", "--model", badMeta, "--onnx", out}, `backprop: ` + badMeta + `: features: 1, want 2 (one per input of the network)`, 2},
 		{[]string{"export", "--model", filepath.Join(dir, "none.json"), "--onnx", out}, `backprop: open ` + filepath.Join(dir, "none.json") + `: no such file or directory`, 2},
 		{[]string{"export", "--model", good, "--onnx", out, "--output", "a1"}, `backprop: ` + good + `: output name "a1" is taken by a value inside the graph (pick another)`, 2},
 		{[]string{"export", "--model", good, "--onnx", out, "stray"}, `backprop: export: unexpected argument "stray" (see backprop export -h)`, 2},
@@ -228,7 +224,7 @@ func TestImportRoundTrip(t *testing.T) {
 		t.Fatal(errs)
 	}
 	out, errs, status := cli(t, "import", "--onnx", onnxPath, "--model", back)
-	if status != 0 || out != back+" written: 3 → 4 leaky-relu → 2 tanh → 3 softmax, loss cross-entropy\n" {
+	if status != 0 || out != back+" written: 3 → 4 leaky-relu → 2 tanh → 3 softmax, loss cross-entropy, classes a, b, c\n" {
 		t.Fatalf("import: status %d: %s%s", status, errs, out)
 	}
 	csvPath := filepath.Join(dir, "x.csv")

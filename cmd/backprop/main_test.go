@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -153,7 +154,21 @@ func TestTrainEvaluatePredict(t *testing.T) {
 		t.Errorf("history: %v %q", err, h)
 	}
 
-	out, errs, status = cli(t, "evaluate", "--model", m1, "--data", "iris", "--json")
+	// evaluate on the training data scores the held-out test part, as
+	// train split it, and reproduces the figure train printed exactly.
+	trainTest := regexp.MustCompile(`test \(30 examples\): (.*)`).FindStringSubmatch(out)
+	ev1, errs, status := cli(t, "evaluate", "--model", m1, "--data", "iris")
+	if status != 0 || len(trainTest) != 2 {
+		t.Fatalf("evaluate: %d %s", status, errs)
+	}
+	first, _, _ := strings.Cut(ev1, "\n")
+	if want := m1 + " on iris: the held-out test part, 30 of its 150 rows"; !strings.HasPrefix(first, want) {
+		t.Errorf("evaluate's first line: %q, want it to start %q", first, want)
+	}
+	if second := strings.Split(ev1, "\n")[1]; second != trainTest[1] {
+		t.Errorf("evaluate on the held-out part: %q, train printed %q", second, trainTest[1])
+	}
+	out, errs, status = cli(t, "evaluate", "--model", m1, "--data", "iris", "--json", "--split", "all")
 	if status != 0 {
 		t.Fatalf("evaluate: %d %s", status, errs)
 	}
@@ -163,12 +178,14 @@ func TestTrainEvaluatePredict(t *testing.T) {
 		Confusion [][]int
 	}
 	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Examples != 150 || ev.Accuracy < 0.9 || len(ev.Confusion) != 3 {
-		t.Errorf("evaluate --json: %v %s", err, out)
+		t.Errorf("evaluate --json --split all: %v %s", err, out)
 	}
-	out, errs, status = cli(t, "predict", "--model", m1, "--data", "iris", "--proba")
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if status != 0 || len(lines) != 151 || !strings.HasPrefix(lines[0], "id,prediction,p_") {
-		t.Errorf("predict: %d %s %q", status, errs, lines[:2])
+	for split, n := range map[string]int{"": 30, "test": 30, "val": 12, "train": 108, "all": 150} {
+		out, errs, status = cli(t, "predict", "--model", m1, "--data", "iris", "--proba", "--split", split)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if status != 0 || len(lines) != n+1 || !strings.HasPrefix(lines[0], "id,prediction,p_") {
+			t.Errorf("predict --split %q: %d %s %q", split, status, errs, lines[:2])
+		}
 	}
 	// Data whose features differ from the model's.
 	_, errs, status = cli(t, "evaluate", "--model", m1, "--data", "wine")

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,28 +114,45 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return usagef("train: --precision %q: want float32 or float64", f.precision)
 }
 
-// split is a prepared part of the data.
-type split struct {
-	d   *data.Dataset
-	set any // train.Set[T]
-}
-
+// trainWith is the run: the data, the network's design, the training, and
+// the report (the model file and what it printed).
 func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, stderr io.Writer) error {
 	start := time.Now()
-	hidden, err := parseWidths(f.hidden)
+	cfg, err := trainConfig(f)
 	if err != nil {
 		return err
 	}
-	act, err := backprop.ParseActivation(f.activation)
+	parts, err := prepareData(f)
 	if err != nil {
-		return usagef("train: --activation: %v", err)
+		return err
 	}
-	var J backprop.Loss
-	if f.loss != "" {
-		if J, err = backprop.ParseLoss(f.loss); err != nil {
-			return usagef("train: --loss: %v", err)
-		}
+	net, err := design[T](f, parts)
+	if err != nil {
+		return err
 	}
+	cfg.Task = parts.task()
+	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
+		f.data, parts.train.N, rows(parts.val), parts.test.N, parts.all.Features, describeTarget(parts.all))
+	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
+		describeNet(net), net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
+
+	if err := hookCheckpoint(f, net, &cfg, stdout); err != nil {
+		return err
+	}
+	prog := newProgress(stdout, cfg.Epochs, parts.train.N)
+	cfg.OnStep = prog.step
+	cfg.OnEpoch = prog.epoch
+	res, trainErr := train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
+	prog.done()
+	if parts.ty != nil {
+		foldTarget(parts.ty, net)
+	}
+	return reportRun(f, parts, net, cfg, res, trainErr, start, stdout, stderr)
+}
+
+// trainConfig is the trainer's configuration from the flags, checked before
+// any data is read.
+func trainConfig(f *trainFlags) (train.Config, error) {
 	cfg := train.Config{Mode: train.Mode(f.mode), Batch: f.batch, Epochs: f.epochs, Alpha: f.lr,
 		Optimizer: train.Optimizer(f.optimizer), L2: f.l2, Schedule: train.Schedule(f.schedule),
 		Gamma: f.gamma, Every: f.every, Seed: f.seed, Patience: f.patience}
@@ -145,31 +165,56 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 			cfg.Alpha = 0.001
 		}
 	}
-	if _, err := train.NewTrainer(&backprop.Network[T]{Inputs: 1, Loss: backprop.Squared,
-		Layers: []*backprop.Layer[T]{{In: 1, Out: 1, W: []T{0}}}}, cfg); err != nil {
-		return usagef("train: %v", err) // bad --mode, --optimizer, --lr ... before reading any data
+	if _, err := train.NewTrainer(&backprop.Network[float64]{Inputs: 1, Loss: backprop.Squared,
+		Layers: []*backprop.Layer[float64]{{In: 1, Out: 1, W: []float64{0}}}}, cfg); err != nil {
+		return cfg, usagef("train: %v", err) // bad --mode, --optimizer, --lr ... before reading any data
 	}
+	return cfg, nil
+}
 
-	// The data: train / validation / test parts; scaling fitted on train.
+// dataParts is the data of a run: every row as read, the training,
+// validation and test parts (scaled, the regression target of the first two
+// standardised), and how they were made.
+type dataParts struct {
+	all, train, val, test *data.Dataset
+	fingerprint           string
+	split                 *backprop.Split
+	scaler                *data.Scaler
+	ty                    *targetScale // nil for classification
+	loss                  backprop.Loss
+}
+
+func (p *dataParts) task() train.Task {
+	if p.all.Classes != nil {
+		return train.TaskClassification
+	}
+	return train.TaskRegression
+}
+
+// prepareData reads --data and divides it into training, validation and
+// test parts (splitRows, as evaluate divides it again), and fits the
+// scaling on the training part.
+func prepareData(f *trainFlags) (*dataParts, error) {
+	var J backprop.Loss
 	opt := data.CSVOptions{Target: f.target}
 	if f.loss != "" {
+		var err error
+		if J, err = backprop.ParseLoss(f.loss); err != nil {
+			return nil, usagef("train: --loss: %v", err)
+		}
+		opt.Task = data.TaskClassification
 		if J == backprop.Squared {
 			opt.Task = data.TaskRegression
-		} else {
-			opt.Task = data.TaskClassification
 		}
 	}
 	all, test, err := data.Load(f.data, opt)
 	if err != nil {
-		return badInput(err)
+		return nil, badInput(err)
 	}
+	p := &dataParts{all: all, loss: J, fingerprint: data.Fingerprint(all)}
 	binary := len(all.Classes) == 2 && (f.loss == "" || J == backprop.Log)
-	if binary {
-		toBinary(all)
-		toBinary(test)
-	}
-	if J == backprop.Log && all.Classes != nil && all.Outputs != 1 {
-		return usagef("train: --loss log needs two classes, %s has %d (use cross-entropy)", f.data, len(all.Classes))
+	if J == backprop.Log && all.Classes != nil && len(all.Classes) != 2 {
+		return nil, usagef("train: --loss log needs two classes, %s has %d (use cross-entropy)", f.data, len(all.Classes))
 	}
 	// readPart reads a --test or --val file with the training data's
 	// features and classes.
@@ -186,30 +231,41 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		if d.Y == nil {
 			return nil, usagef("train: --%s %s has no target column", flagName, path)
 		}
-		if binary {
-			toBinary(d)
-		}
 		return d, nil
 	}
-	if f.test != "" {
-		if test, err = readPart("test", f.test); err != nil {
-			return err
-		}
+	stratified := all.Classes != nil
+	p.split = &backprop.Split{Seed: f.seed, Test: f.testSplit, Val: f.valSplit, Stratified: stratified,
+		TestData: f.test, ValData: f.val}
+	if f.test != "" || test != nil {
+		p.split.Test = 0
 	}
-	trainPart := all
-	if test == nil {
-		if trainPart, test, err = data.Split(all, f.testSplit, f.seed, all.Classes != nil); err != nil {
-			return usagef("train: --test-split: %v", err)
-		}
-	}
-	var val *data.Dataset
 	if f.val != "" {
-		if val, err = readPart("val", f.val); err != nil {
-			return err
+		p.split.Val = 0
+	}
+	trainIdx, valIdx, testIdx, err := splitRows(all, test, p.split)
+	if err != nil {
+		return nil, usagef("train: %v (see --test-split, --val-split)", err)
+	}
+	p.train, p.test = all.Subset(trainIdx), test
+	if test == nil && testIdx != nil {
+		p.test = all.Subset(testIdx)
+	}
+	if valIdx != nil {
+		p.val = all.Subset(valIdx)
+	}
+	if f.test != "" {
+		if p.test, err = readPart("test", f.test); err != nil {
+			return nil, err
 		}
-	} else if f.valSplit > 0 {
-		if trainPart, val, err = data.Split(trainPart, f.valSplit, f.seed+1, all.Classes != nil); err != nil {
-			return usagef("train: --val-split: %v", err)
+	}
+	if f.val != "" {
+		if p.val, err = readPart("val", f.val); err != nil {
+			return nil, err
+		}
+	}
+	if binary {
+		for _, d := range []*data.Dataset{p.all, p.train, p.val, p.test} {
+			toBinary(d)
 		}
 	}
 	kind := f.scale
@@ -219,32 +275,44 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 			kind = data.ScaleNone
 		}
 	}
-	scaler, err := data.FitScaler(trainPart, kind)
-	if err != nil {
-		return usagef("train: --scale: %v", err)
+	if p.scaler, err = data.FitScaler(p.train, kind); err != nil {
+		return nil, usagef("train: --scale: %v", err)
 	}
-	for _, d := range []*data.Dataset{trainPart, val, test} {
+	for _, d := range []*data.Dataset{p.train, p.val, p.test} {
 		if d == nil {
 			continue
 		}
-		if err := scaler.Apply(d); err != nil {
-			return badInput(err)
+		if err := p.scaler.Apply(d); err != nil {
+			return nil, badInput(err)
 		}
 	}
-	var ty *targetScale
 	if all.Classes == nil {
-		ty = fitTargetScale(trainPart)
-		ty.apply(trainPart)
-		ty.apply(val)
+		p.ty = fitTargetScale(p.train)
+		p.ty.apply(p.train)
+		p.ty.apply(p.val)
 	}
+	return p, nil
+}
 
-	// The network: the output layer and loss follow from the target.
+// design builds the network: the hidden layers of the flags, and the output
+// layer and loss that the target calls for.
+func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T], error) {
+	hidden, err := parseWidths(f.hidden)
+	if err != nil {
+		return nil, err
+	}
+	act, err := backprop.ParseActivation(f.activation)
+	if err != nil {
+		return nil, usagef("train: --activation: %v", err)
+	}
+	all := p.all
 	out := backprop.LayerSpec{Units: all.Outputs}
+	var J backprop.Loss
 	switch {
 	case all.Classes == nil:
 		out.Activation, J = backprop.Identity, backprop.Squared
-		if f.loss != "" && J != backprop.Squared {
-			return usagef("train: --loss %s needs class labels, %s has a numeric target", f.loss, f.data)
+		if f.loss != "" && p.loss != backprop.Squared {
+			return nil, usagef("train: --loss %s needs class labels, %s has a numeric target", f.loss, f.data)
 		}
 	case all.Outputs == 1:
 		out.Activation, J = backprop.Sigmoid, backprop.Log
@@ -254,7 +322,7 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		out.Activation, J = backprop.Softmax, backprop.CrossEntropy
 	}
 	if _, err := backprop.CountParams(append(append([]int{all.Features}, hidden...), out.Units)...); err != nil {
-		return usagef("train: --hidden %s: %v", f.hidden, err)
+		return nil, usagef("train: --hidden %s: %v", f.hidden, err)
 	}
 	var specs []backprop.LayerSpec
 	for _, n := range hidden {
@@ -262,42 +330,23 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	}
 	net, err := backprop.New[T](all.Features, J, f.seed, append(specs, out)...)
 	if err != nil {
-		return usagef("train: %v", err)
+		return nil, usagef("train: %v", err)
 	}
-	task := train.TaskRegression
-	if all.Classes != nil {
-		task = train.TaskClassification
-	}
-	cfg.Task = task
+	return net, nil
+}
 
-	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
-		f.data, trainPart.N, rows(val), test.N, all.Features, describeTarget(all))
-	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
-		describeNet(net), J, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
-
-	if err := hookCheckpoint(f, net, &cfg, stdout); err != nil {
+// reportRun writes the model file (also after a divergence or an interruption:
+// the best weights so far), the history and its plot, and the test score.
+func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config,
+	res train.Result, trainErr error, start time.Time, stdout, stderr io.Writer) error {
+	m, err := trainedModel(f, p, net, cfg, res.History)
+	if err != nil {
 		return err
 	}
-	prog := newProgress(stdout, cfg.Epochs, trainPart.N)
-	cfg.OnStep = prog.step
-	cfg.OnEpoch = prog.epoch
-	res, trainErr := train.Train(ctx, net, toSet[T](trainPart), toSet[T](val), cfg)
-	prog.done()
-	if ty != nil {
-		foldTarget(ty, net)
-	}
-
-	m := &meta{Features: all.FeatureNames, Target: f.target, Classes: all.Classes, Scaler: scaler,
-		Training: &trainingLog{Data: f.data, Hidden: hidden, Config: cfg}}
-	for _, e := range res.History {
-		m.Training.History = append(m.Training.History, historyEntry{e.Epoch, e.Alpha, e.Train, e.Val})
-	}
-	if err := setMeta(net, m); err != nil {
-		return err
-	}
-	if err := net.Save(f.out); err != nil {
+	if err := m.Save(f.out); err != nil {
 		return fmt.Errorf("writing the model: %w", err)
 	}
+	task := p.task()
 	if f.history != "" {
 		if err := writeHistory(f.history, res.History); err != nil {
 			return fmt.Errorf("writing the history: %w", err)
@@ -324,13 +373,49 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	} else if res.BestEpoch > 0 {
 		fmt.Fprintf(stdout, "keeping the weights of epoch %d (lowest validation loss)\n", res.BestEpoch)
 	}
-	tm, err := train.Evaluate(net, toSet[T](test), task)
+	tm, err := train.Evaluate(net, toSet[T](p.test), task)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "test (%d examples): %s\n", test.N, describeScore(tm.Score, task))
+	fmt.Fprintf(stdout, "test (%d examples): %s\n", p.test.N, describeScore(tm.Score, task))
 	fmt.Fprintf(stdout, "model written to %s (%.1fs in all)\n", f.out, time.Since(start).Seconds())
 	return nil
+}
+
+// trainedModel is the model of a run: the network, the pipeline that the
+// data and its scaling give, and the provenance of the run.
+func trainedModel[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config, history []train.Epoch) (*backprop.Model[T], error) {
+	pipe := backprop.Pipeline{Scaling: p.scaler.Kind, Target: f.target, Classes: p.all.Classes}
+	for j, name := range p.all.FeatureNames {
+		feat := backprop.Feature{Name: name, Scale: 1}
+		if p.scaler.Offset != nil {
+			feat.Offset, feat.Scale = p.scaler.Offset[j], p.scaler.Scale[j]
+		}
+		pipe.Features = append(pipe.Features, feat)
+	}
+	h := slices.Clone(history)
+	for i := range h {
+		h[i].Seconds = 0 // no times: the same data, flags and seed give the same file
+	}
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	histJSON, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	flags := maps.Clone(f.runFlags)
+	for _, k := range []string{"out", "history", "plot", "checkpoint", "checkpoint-every", "resume"} {
+		delete(flags, k) // where the run wrote, not how it trained
+	}
+	m, err := backprop.NewModel(net, pipe)
+	if err != nil {
+		return nil, err
+	}
+	m.Provenance = &backprop.Provenance{Data: f.data, Fingerprint: p.fingerprint, Split: p.split,
+		Flags: flags, Config: cfgJSON, History: histJSON}
+	return m, nil
 }
 
 // targetScale standardizes a regression target for training, y' = (y − mean)/std
