@@ -67,7 +67,7 @@ func TestHostileShapes(t *testing.T) {
 	widen(5)(m)
 	b, _ := proto.Marshal(m)
 	_, opt, err := Unmarshal(b)
-	if err != nil || opt.Scaler == nil || len(opt.Scaler.Offset) != 5 || len(opt.Scaler.Scale) != 5 || opt.Scaler.Offset[4] != 2 || opt.Scaler.Scale[4] != 2 {
-		t.Errorf("%v %+v", err, opt.Scaler)
+	if f := opt.Pipeline.Features; err != nil || len(f) != 5 || f[4].Offset != 2 || f[4].Scale != 2 {
+		t.Errorf("%v %+v", err, opt.Pipeline)
 	}
 }
