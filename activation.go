@@ -44,6 +44,46 @@ func ParseActivation(name string) (Activation, error) {
 // cross-entropy losses need.
 func (f Activation) probability() bool { return f == Sigmoid || f == Softmax }
 
+// activationRule is one row of the table of activations: f and f′ of one
+// scalar net input z, each with its formula. The vector loops below, the
+// output delta (output.go), explain and serve all take their numbers and
+// their text from this table (docs/notation.md, equations (A1) to (A6)).
+type activationRule struct {
+	f, df string                        // the formulas of f(z) and f′(z)
+	eval  func(z, s float64) float64    // a = f(z); s is the leaky slope
+	deriv func(z, a, s float64) float64 // f′(z), given z and a = f(z)
+}
+
+// The table. Softmax is not elementwise: its row holds the formula text, and
+// its Jacobian product is softmaxBackward below.
+var activationRules = [...]activationRule{
+	Identity:  {"z", "1", func(z, _ float64) float64 { return z }, func(_, _, _ float64) float64 { return 1 }},
+	Sigmoid:   {"σ(z) = 1/(1 + e^(−z))", "σ(z)·(1 − σ(z)) = σ(z)·σ(−z)", func(z, _ float64) float64 { return sigmoid(z) }, func(z, a, _ float64) float64 { return dsigmoid(z, a) }},
+	Tanh:      {"tanh z", "1 − tanh² z", func(z, _ float64) float64 { return math.Tanh(z) }, func(z, a, _ float64) float64 { return dtanh(z, a) }},
+	ReLU:      {"max(0, z)", "1 if z > 0, else 0", func(z, _ float64) float64 { return max(z, 0) }, func(z, _, _ float64) float64 { return drelu(z, 0) }},
+	LeakyReLU: {"z if z > 0, else s·z", "1 if z > 0, else s", leaky, func(z, _, s float64) float64 { return drelu(z, s) }},
+	Softmax:   {"e^(z_i) / Σ_k e^(z_k)", "∂a_i/∂z_k = a_i·(δ_ik − a_k)", nil, nil},
+}
+
+// Formula returns f(z) as text, as docs/notation.md writes it ("s" is the
+// leaky slope).
+func (f Activation) Formula() string { return activationRules[f].f }
+
+// DerivativeFormula returns f′(z) as text (for softmax, its Jacobian).
+func (f Activation) DerivativeFormula() string { return activationRules[f].df }
+
+// Elementwise reports whether a^l_i depends on z^l_i alone (every activation
+// but softmax).
+func (f Activation) Elementwise() bool { return f != Softmax }
+
+// Eval returns f(z) for an elementwise activation, with leaky slope s: the
+// rule the engine's forward pass applies in float64.
+func (f Activation) Eval(z, s float64) float64 { return activationRules[f].eval(z, s) }
+
+// Derivative returns f′(z), given z and a = f(z), for an elementwise
+// activation: the rule the engine's delta rule applies in float64.
+func (f Activation) Derivative(z, a, s float64) float64 { return activationRules[f].deriv(z, a, s) }
+
 // sigmoid is 1/(1+e^-z), computed without overflow for any z.
 func sigmoid(z float64) float64 {
 	if z >= 0 {
@@ -60,6 +100,59 @@ func sigmoid32(z float32) float32 {
 	}
 	e := expf(z)
 	return e / (1 + e)
+}
+
+// dsigmoid is σ′(z) = σ(z)·σ(−z), given a = σ(z). Where a carries its
+// rounding into 1 − a by less than 4 ulps (z ≤ 2) it is a·(1 − a); beyond,
+// where a has saturated toward 1, it is e/(1 + e)² with e = e^(−z), exact to
+// the last bits at any z.
+func dsigmoid(z, a float64) float64 {
+	if z <= 2 {
+		return a * (1 - a)
+	}
+	e := math.Exp(-z)
+	return e / ((1 + e) * (1 + e))
+}
+
+// dsigmoid32 is dsigmoid in float32 arithmetic, with expf. It keeps
+// a·(1 − a) up to z = 8 (1 − a ≈ 3.4e-4, where a's rounding costs at most
+// about 1.5e-4 relative, far below float32 training's noise) and takes the
+// exact form only where a saturates: hidden sigmoid units of a float32
+// network spend no exponential on their derivative in the common range.
+func dsigmoid32(z, a float32) float32 {
+	if z <= 8 {
+		return a * (1 - a)
+	}
+	e := expf(-z)
+	return e / ((1 + e) * (1 + e))
+}
+
+// dtanh is 1 − tanh² z, given a = tanh z: 1 − a² while |z| ≤ 1 (a's
+// rounding reaches 1 − a² by less than 4 ulps), else 4e/(1 + e)² with
+// e = e^(−2|z|), exact where tanh z has saturated.
+func dtanh(z, a float64) float64 {
+	if math.Abs(z) <= 1 {
+		return 1 - a*a
+	}
+	e := math.Exp(-2 * math.Abs(z))
+	return 4 * e / ((1 + e) * (1 + e))
+}
+
+// leaky is the leaky relu with slope s.
+func leaky(z, s float64) float64 {
+	if z > 0 {
+		return z
+	}
+	return s * z
+}
+
+// drelu is the derivative of relu (s = 0) and leaky relu: 1 if z > 0, else
+// s (s at z = 0, by convention).
+func drelu(z, s float64) float64 {
+	if z > 0 {
+		return 1
+	}
+	return s
 }
 
 // expf is e^x in float32 to about 1 ulp: x = k·ln2 + r with |r| ≤ ln2/2,
@@ -121,11 +214,7 @@ func forward[T Float](f Activation, slope T, z, a, b []T, rows, n int) {
 			}
 		case LeakyReLU: // f(z) = z if z > 0 else s·z
 			for i, v := range zr {
-				if v > 0 {
-					ar[i] = v
-				} else {
-					ar[i] = slope * v
-				}
+				ar[i] = T(leaky(float64(v), float64(slope)))
 			}
 		case Softmax: // f_i(z) = e^(z_i - max z) / Σ_k e^(z_k - max z)
 			m := zr[0]
@@ -146,22 +235,61 @@ func forward[T Float](f Activation, slope T, z, a, b []T, rows, n int) {
 }
 
 // backward turns g = ∂E/∂a^l into δ^l = ∂E/∂z^l in place, for a rows×n block:
-// δ = f'(z) ⊙ g for the elementwise activations, and the softmax Jacobian
-// product δ_i = a_i (g_i − Σ_k a_k g_k) for softmax.
-func backward[T Float](f Activation, slope T, z, a, g []T, rows, n int) {
+// δ = f'(z) ⊙ g for the elementwise activations (the rules of the table), and
+// the softmax Jacobian product δ_i = a_i (g_i − Σ_k a_k g_k) for softmax. When
+// fp is not nil it receives f′(z) (elementwise) or Σ_k a_k g_k per row
+// (softmax), for the trace.
+func backward[T Float](f Activation, slope T, z, a, g, fp []T, rows, n int) {
 	switch f {
 	case Identity: // f'(z) = 1
-	case Sigmoid: // f'(z) = f(z)(1 − f(z))
-		for i, v := range a[:rows*n] {
-			g[i] *= v * (1 - v)
+		if fp != nil {
+			for i := range fp[:rows*n] {
+				fp[i] = 1
+			}
 		}
-	case Tanh: // f'(z) = 1 − f(z)²
-		for i, v := range a[:rows*n] {
-			g[i] *= 1 - v*v
+	case Sigmoid: // f'(z) = σ(z)σ(−z)
+		if z32, ok := any(z).([]float32); ok {
+			a32, g32 := any(a).([]float32), any(g).([]float32)
+			for i, v := range a32[:rows*n] {
+				g32[i] *= dsigmoid32(z32[i], v)
+			}
+		} else {
+			for i, v := range a[:rows*n] {
+				g[i] *= T(dsigmoid(float64(z[i]), float64(v)))
+			}
 		}
-	case ReLU: // f'(z) = 1 if z > 0 else 0 (0 at z = 0, by convention)
-		reluMask(z[:rows*n], g)
-	case LeakyReLU: // f'(z) = 1 if z > 0 else s (s at z = 0, by convention)
+		if fp != nil { // the trace: f′ again, as the loop above used it
+			for i, v := range a[:rows*n] {
+				if z32, ok := any(z).([]float32); ok {
+					fp[i] = T(dsigmoid32(z32[i], float32(v)))
+				} else {
+					fp[i] = T(dsigmoid(float64(z[i]), float64(v)))
+				}
+			}
+		}
+	case Tanh: // f'(z) = 1 − tanh² z
+		for i, v := range a[:rows*n] {
+			g[i] *= T(dtanh(float64(z[i]), float64(v)))
+		}
+		if fp != nil {
+			for i, v := range a[:rows*n] {
+				fp[i] = T(dtanh(float64(z[i]), float64(v)))
+			}
+		}
+	case ReLU, LeakyReLU: // f'(z) = 1 if z > 0 else s (0 for relu; s at z = 0, by convention)
+		if fp != nil {
+			s := float64(slope)
+			if f == ReLU {
+				s = 0
+			}
+			for i, v := range z[:rows*n] {
+				fp[i] = T(drelu(float64(v), s))
+			}
+		}
+		if f == ReLU {
+			reluMask(z[:rows*n], g)
+			break
+		}
 		for i, v := range z[:rows*n] {
 			if v <= 0 {
 				g[i] *= slope
@@ -173,6 +301,9 @@ func backward[T Float](f Activation, slope T, z, a, g []T, rows, n int) {
 			var s T
 			for k, v := range ar {
 				s += v * gr[k]
+			}
+			if fp != nil {
+				fp[r*n] = s
 			}
 			for i, v := range ar {
 				gr[i] = v * (gr[i] - s)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/internal/exact"
 )
 
 var activations = []backprop.Activation{backprop.Identity, backprop.Sigmoid, backprop.Tanh, backprop.ReLU, backprop.LeakyReLU, backprop.Softmax}
@@ -106,6 +107,41 @@ func TestGradCheckEveryPair(t *testing.T) {
 	t.Logf("%d networks checked; worst relative error %.2g", pairs, worst)
 }
 
+// TestGradCheckSaturated: the finite-difference check of every pair where
+// the outputs have saturated (|z^L| from about 30 to 200, the output layer's
+// weights scaled up), with the exact loss of Loss as the oracle.
+func TestGradCheckSaturated(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, p := range pairs() {
+		f, _ := backprop.ParseActivation(p[0])
+		J, _ := backprop.ParseLoss(p[1])
+		for _, scale := range []float64{30, 200} {
+			net, err := randomNet(rng, backprop.Tanh, f, J, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := net.Layers[net.L()-1]
+			for k := range out.W {
+				out.W[k] *= scale
+			}
+			for k := range out.B {
+				out.B[k] *= scale
+			}
+			x, y := randomBatch(rng, net, 3)
+			checks, err := backprop.GradCheck(net, x, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range checks {
+				if c.Worst > 1e-6 {
+					t.Errorf("%s+%s ×%g: layer %d %s[%d][%d]: backward %.10g, finite difference %.10g (relative error %.2g)",
+						p[0], p[1], scale, c.Layer, c.Param, c.I, c.J, c.Backward, c.Numeric, c.Worst)
+				}
+			}
+		}
+	}
+}
+
 // TestMatchedEqualsGeneral proves the named fast path δ^L = o − y equal to
 // the general rule J_f(z)ᵀ ∇_o J for the three matched pairs: a network of the
 // pair and the same network with its output as a separate step give the same
@@ -161,8 +197,10 @@ func TestMatchedEqualsGeneral(t *testing.T) {
 				if math.Abs(got-g) > 1e-12*math.Max(1, math.Abs(g)) {
 					t.Errorf("%s+%s: δ^L[%d][%d] = %.15g, general rule %.15g", p.f, p.J, r, i, got, g)
 				}
-				if want := or[i] - yr[i]; got != want {
-					t.Errorf("%s+%s: δ^L[%d][%d] = %.15g, want o − y = %.15g", p.f, p.J, r, i, got, want)
+				// o − y, up to its rounding: the output nearest 1 takes it as
+				// (1 − y) − (1 − o), 1 − o from z (output.go).
+				if want := or[i] - yr[i]; math.Abs(got-want) > 0x1p-52*math.Max(math.Abs(or[i]), math.Abs(yr[i])) {
+					t.Errorf("%s+%s: δ^L[%d][%d] = %.17g, want o − y = %.17g", p.f, p.J, r, i, got, want)
 				}
 			}
 		}
@@ -267,39 +305,137 @@ func TestSoftmaxRowsSumToOne(t *testing.T) {
 	}
 }
 
-// TestStableForLargeZ: every activation × loss pair gives finite outputs,
-// losses and deltas for |z| up to 1e4, in both precisions.
-func TestStableForLargeZ(t *testing.T) {
+// pairs lists every defined activation × loss pair at the output.
+func pairs() (ps [][2]string) {
 	for _, f := range activations {
 		for _, J := range losses {
-			for _, z := range []float64{1e4, -1e4, 750, -750, 100, -100} {
-				testStable[float64](t, f, J, z)
-				testStable[float32](t, f, J, z)
+			if J == backprop.Squared || f == backprop.Sigmoid || f == backprop.Softmax {
+				ps = append(ps, [2]string{f.String(), J.String()})
+			}
+		}
+	}
+	return ps
+}
+
+// edgeTargets are the targets of the edge tests, in each loss's domain, for
+// two outputs.
+func edgeTargets(J string) [][]float64 {
+	if J == "squared" {
+		return [][]float64{{1, 0}, {0, 1}, {0.25, -0.5}, {1, -1}}
+	}
+	return [][]float64{{1, 0}, {0, 1}, {0.25, 0.75}}
+}
+
+// edgeSlope is the leaky slope of the edge tests (exact in float32).
+const edgeSlope = 0.125
+
+// outputNet is one layer on one input x = 1 without bias, so that z^1 = W.
+func outputNet[T backprop.Float](f backprop.Activation, J backprop.Loss, z []float64) *backprop.Network[T] {
+	W := make([]T, len(z))
+	for k, v := range z {
+		W[k] = T(v)
+	}
+	return &backprop.Network[T]{Inputs: 1, Loss: J, Layers: []*backprop.Layer[T]{
+		{Activation: f, Slope: edgeSlope, In: 1, Out: len(z), W: W}}}
+}
+
+// TestExactAtTheEdges: for every activation × loss pair, at z = ±10, ±60,
+// ±750 and ±1e4, E and δ^L agree with closed forms computed in 256-bit
+// arithmetic (internal/exact): to 1e-14 relative in float64 and to float32
+// precision in float32.
+func TestExactAtTheEdges(t *testing.T) {
+	for _, p := range pairs() {
+		f, _ := backprop.ParseActivation(p[0])
+		J, _ := backprop.ParseLoss(p[1])
+		for _, s := range []float64{10, 60, 750, 1e4} {
+			for _, sign := range []float64{1, -1} {
+				z := []float64{sign * s, -sign * s}
+				for _, y := range edgeTargets(p[1]) {
+					wantE, wantD := exact.Closed(p[0], p[1], edgeSlope, z, y)
+					name := fmt.Sprintf("%s+%s z=%v y=%v", p[0], p[1], z, y)
+					E, d := edgeStep[float64](f, J, z, y)
+					checkClose(t, name+" float64 E", E, wantE, 1e-14, 0)
+					E32, d32 := edgeStep[float32](f, J, z, y)
+					checkClose(t, name+" float32 E", E32, wantE, 3e-7, 0)
+					for k := range d {
+						checkClose(t, fmt.Sprintf("%s float64 δ_%d", name, k+1), d[k], wantD[k], 1e-14, 0x1p-1074)
+						checkClose(t, fmt.Sprintf("%s float32 δ_%d", name, k+1), d32[k], float64(float32(wantD[k])), 3e-7, 0x1p-149)
+					}
+				}
 			}
 		}
 	}
 }
 
-func testStable[T backprop.Float](t *testing.T, f backprop.Activation, J backprop.Loss, z float64) {
-	net := &backprop.Network[T]{Inputs: 1, Loss: J, Layers: []*backprop.Layer[T]{
-		{Activation: backprop.Tanh, In: 1, Out: 2, W: []T{1, 1}},
-		{Activation: f, Slope: 0.01, In: 2, Out: 2, W: []T{T(z / 2), T(z / 2), T(-z / 2), 0}},
-	}}
-	if err := net.Validate(); err != nil {
-		return // an undefined pair
-	}
-	ws := net.NewWorkspace(1)
-	ws.Forward([]T{20}) // tanh(20) = 1 to the last bit
-	y := []T{1, 0}
-	E := ws.Backward(y)
-	bad := math.IsNaN(E) || math.IsInf(E, 0)
-	for _, s := range [][]T{ws.A[2], ws.Delta[2], ws.Delta[1], ws.DW[2], ws.DW[1]} {
-		for _, v := range s {
-			bad = bad || math.IsNaN(float64(v)) || math.IsInf(float64(v), 0)
+// TestExactByDefinition: for every pair, on three outputs (softmax couples
+// them) with net inputs up to ±60, E and δ^L agree with the definitions
+// (o = f(z), J(y, o), δ = J_f(z)ᵀ ∇_o J) evaluated at a precision where
+// nothing cancels.
+func TestExactByDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, p := range pairs() {
+		f, _ := backprop.ParseActivation(p[0])
+		J, _ := backprop.ParseLoss(p[1])
+		for _, s := range []float64{0.5, 3, 10, 60} {
+			for range 4 {
+				z := []float64{s * (2*rng.Float64() - 1), s * (2*rng.Float64() - 1), s * (2*rng.Float64() - 1)}
+				z[rng.IntN(3)] = s * float64(1-2*rng.IntN(2))
+				y := make([]float64, 3)
+				switch p[1] {
+				case "squared":
+					for k := range y {
+						y[k] = rng.NormFloat64()
+					}
+				case "log":
+					for k := range y {
+						y[k] = float64(rng.IntN(3)) / 2
+					}
+				default:
+					y[rng.IntN(3)] = 0.5
+					y[rng.IntN(3)] += 0.5
+				}
+				wantE, wantD := exact.Definition(p[0], p[1], edgeSlope, z, y)
+				name := fmt.Sprintf("%s+%s z=%v y=%v", p[0], p[1], z, y)
+				E, d := edgeStep[float64](f, J, z, y)
+				checkClose(t, name+" E", E, wantE, 1e-13, 0)
+				var scale float64 // δ's size: a component near 0 is compared absolutely
+				for _, v := range wantD {
+					scale = math.Max(scale, math.Abs(v))
+				}
+				for k := range d {
+					checkClose(t, fmt.Sprintf("%s δ_%d", name, k+1), d[k], wantD[k], 1e-13, 1e-15*scale)
+				}
+			}
 		}
 	}
-	if bad {
-		t.Errorf("%T %s+%s at z=%g: E=%g o=%v δ=%v", T(0), f, J, z, E, ws.A[2], ws.Delta[2])
+}
+
+// edgeStep runs Forward and Backward on outputNet with x = 1 and returns E
+// and δ^L in float64.
+func edgeStep[T backprop.Float](f backprop.Activation, J backprop.Loss, z, y []float64) (float64, []float64) {
+	net := outputNet[T](f, J, z)
+	ws := net.NewWorkspace(1)
+	ws.Forward([]T{1})
+	yt := make([]T, len(y))
+	for k, v := range y {
+		yt[k] = T(v)
+	}
+	E := ws.Backward(yt)
+	if E2 := ws.Loss(yt); E2 != E {
+		panic(fmt.Sprintf("Loss %v, Backward %v", E2, E))
+	}
+	d := make([]float64, len(z))
+	for k, v := range ws.Delta[1] {
+		d[k] = float64(v)
+	}
+	return E, d
+}
+
+// checkClose reports got ≠ want beyond rel·|want| + abs.
+func checkClose(t *testing.T, name string, got, want, rel, abs float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= rel*math.Abs(want)+abs) {
+		t.Errorf("%s: %.17g, want %.17g (relative error %.2g)", name, got, want, math.Abs(got-want)/math.Abs(want))
 	}
 }
 

@@ -26,6 +26,15 @@ type Workspace[T Float] struct {
 
 	y []T // the targets of the last Backward
 
+	q []outK // scratch of the output layer, one per output
+
+	// The trace (EnableTrace): what the backward pass computed besides the
+	// deltas, indexed like Delta, nil when off. G[l] = ∂E/∂a^l: ∂J/∂o for
+	// l = L, the delta rule's sum Σ_j w^(l+1)_ji δ^(l+1)_j below. FPrime[l] =
+	// f′(z^l) for an elementwise activation; for softmax, the first value of
+	// each row is Σ_k a_k g_k of the Jacobian product.
+	G, FPrime [][]T
+
 	// A batch of at least shardRows rows is split in two shards, which run
 	// the forward pass and the deltas concurrently on views of the rows of
 	// Z, A and Delta; the gradients are then summed over all rows at once.
@@ -62,7 +71,7 @@ func (net *Network[T]) newWorkspace(capacity int, rows bool) *Workspace[T] {
 	L := net.L()
 	ws := &Workspace[T]{net: net, Cap: capacity,
 		Z: make([][]T, L+1), A: make([][]T, L+1), Delta: make([][]T, L+1),
-		DW: make([][]T, L+1), DB: make([][]T, L+1)}
+		DW: make([][]T, L+1), DB: make([][]T, L+1), q: make([]outK, net.Outputs())}
 	for l := 1; l <= L; l++ {
 		lay := net.Layers[l-1]
 		if rows {
@@ -78,6 +87,22 @@ func (net *Network[T]) newWorkspace(capacity int, rows bool) *Workspace[T] {
 		}
 	}
 	return ws
+}
+
+// EnableTrace turns the trace on: from the next Backward, G and FPrime hold
+// ∂E/∂a^l and f′(z^l) of every layer (see the fields). It allocates their
+// buffers once; a traced workspace runs in one shard. With the trace off (the
+// default) the engine computes exactly the same numbers and costs nothing.
+func (ws *Workspace[T]) EnableTrace() {
+	if ws.G != nil {
+		return
+	}
+	L := ws.net.L()
+	ws.G, ws.FPrime = make([][]T, L+1), make([][]T, L+1)
+	for l := 1; l <= L; l++ {
+		n := ws.net.Layers[l-1].Out
+		ws.G[l], ws.FPrime[l] = make([]T, ws.Cap*n), make([]T, ws.Cap*n)
+	}
 }
 
 // view points shard sh at rows r0 ≤ r < r1 of the workspace.
@@ -116,7 +141,7 @@ func (ws *Workspace[T]) Forward(x []T) []T {
 	ws.Rows = rows
 	ws.A[0] = x
 	ws.split = 0
-	if ws.shards != nil && rows >= shardRows {
+	if ws.shards != nil && rows >= shardRows && ws.G == nil {
 		ws.split = (rows/2 + 7) / 8 * 8 // a whole number of register tiles
 		ws.view(ws.shards[0], 0, ws.split)
 		ws.view(ws.shards[1], ws.split, rows)
@@ -148,14 +173,14 @@ func (ws *Workspace[T]) forward(x []T) {
 func (ws *Workspace[T]) Output() []T { return ws.A[ws.net.L()][:ws.Rows*ws.net.Outputs()] }
 
 // Loss returns E = Σ_r J(y_r, o_r) over the batch of the last Forward, for
-// targets y (rows×n_L).
+// targets y (rows×n_L), computed from z^L in the closed forms of output.go.
 func (ws *Workspace[T]) Loss(y []T) float64 {
 	net := ws.net
 	L, n := net.L(), net.Outputs()
-	f := net.Layers[L-1].Activation
+	lay := net.Layers[L-1]
 	var E float64
 	for r := 0; r < ws.Rows; r++ {
-		E += lossRow(net.Loss, f, ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n])
+		E += outputRow(net.Loss, lay.Activation, lay.Slope, ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], nil, ws.q, nil)
 	}
 	return E
 }
@@ -199,8 +224,7 @@ func (ws *Workspace[T]) backward(y []T) float64 {
 func (ws *Workspace[T]) deltas(y []T) float64 {
 	net := ws.net
 	L, rows := net.L(), ws.Rows
-	E := ws.Loss(y)
-	ws.outputDelta(y)
+	E := ws.outputDelta(y)
 	for l := L; l > 1; l-- {
 		// The delta rule: G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is
 		// ∂E/∂a^(l-1); then δ^(l-1) = f'(z^(l-1)) ⊙ G. Absent connections
@@ -212,7 +236,12 @@ func (ws *Workspace[T]) deltas(y []T) float64 {
 		} else {
 			ws.gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In)
 		}
-		backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, rows, prev.Out)
+		var fp []T
+		if ws.G != nil {
+			copy(ws.G[l-1], g)
+			fp = ws.FPrime[l-1]
+		}
+		backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, fp, rows, prev.Out)
 	}
 	return E
 }
@@ -248,21 +277,23 @@ func (ws *Workspace[T]) grads() {
 	}
 }
 
-// outputDelta computes δ^L = ∂E/∂z^L: o − y for the matched pairs, else the
-// general rule δ^L = J_f(z^L)ᵀ ∇_o J.
-func (ws *Workspace[T]) outputDelta(y []T) {
+// outputDelta computes δ^L = ∂E/∂z^L for the workspace's rows and returns
+// E: o − y for the matched pairs, else the general rule δ^L = J_f(z^L)ᵀ ∇_o J,
+// both in the closed forms of output.go.
+func (ws *Workspace[T]) outputDelta(y []T) float64 {
 	net := ws.net
 	L, rows, n := net.L(), ws.Rows, net.Outputs()
 	lay := net.Layers[L-1]
-	o, delta := ws.A[L][:rows*n], ws.Delta[L][:rows*n]
-	if Matched(lay.Activation, net.Loss) {
-		deltaMatched(o, y, delta)
-		return
-	}
+	var E float64
 	for r := 0; r < rows; r++ {
-		dJdo(net.Loss, o[r*n:(r+1)*n], y[r*n:(r+1)*n], delta[r*n:(r+1)*n])
+		var tr *[2][]T
+		if ws.G != nil {
+			tr = &[2][]T{ws.G[L][r*n : (r+1)*n], ws.FPrime[L][r*n : (r+1)*n]}
+		}
+		E += outputRow(net.Loss, lay.Activation, lay.Slope, ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n],
+			y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n], ws.q, tr)
 	}
-	backward(lay.Activation, lay.Slope, ws.Z[L], ws.A[L], delta, rows, n)
+	return E
 }
 
 // smallLayer is the size n_l·n_(l-1) up to which a layer's products for a
@@ -314,15 +345,6 @@ func axpy[T Float](a T, x, y []T) {
 		return
 	}
 	kernel.Axpy(a, x, y)
-}
-
-// deltaMatched is the output delta of the matched pairs (identity + squared,
-// sigmoid + log, softmax + cross-entropy), where the activation's Jacobian and
-// the loss gradient cancel to δ^L = o − y.
-func deltaMatched[T Float](o, y, delta []T) {
-	for k := range delta {
-		delta[k] = o[k] - y[k]
-	}
 }
 
 // Grads returns the gradients of the last Backward in the order of
