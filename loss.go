@@ -51,4 +51,3 @@ func checkPair(f Activation, J Loss) error {
 	}
 	return nil
 }
-
