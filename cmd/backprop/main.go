@@ -112,13 +112,9 @@ func usage(w io.Writer) {
 
 // run is the whole program, testable in-process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		if _, ok := commands["train"]; ok {
-			args = []string{"train"}
-		} else {
-			usage(stderr)
-			return usagef("no command given")
-		}
+	if len(args) == 0 { // never a default verb: a bare backprop must not train, nor overwrite model.json
+		usage(stderr)
+		return usagef("no command given (backprop train trains on the built-in digits set)")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":

@@ -213,3 +213,22 @@ func TestTrainRegressionAndBinary(t *testing.T) {
 		}
 	}
 }
+
+// TestBareCommand: backprop with no verb prints the usage and exits 2; it
+// never trains and never writes model.json.
+func TestBareCommand(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	out, errs, status := cli(t)
+	if status != 2 || out != "" || !strings.Contains(errs, "Usage: backprop <command>") ||
+		!strings.HasSuffix(errs, "backprop: no command given (backprop train trains on the built-in digits set)\n") {
+		t.Errorf("bare backprop: status %d, stdout %q, stderr\n%s", status, out, errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("bare backprop wrote %v", entries)
+	}
+}
