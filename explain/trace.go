@@ -27,12 +27,26 @@ type Trace struct {
 	Losses    []float64                  `json:"-"` // J(y_r, o_r) of each example; they sum to Loss
 	LossAfter float64                    `json:"-"` // E for the same examples after the step
 
+	// Input, when not nil, says where each x came from: the raw record of a
+	// model's data that its pipeline turned into x (= a^0). The renderers
+	// show the record beside x. Step leaves it nil; the caller sets it.
+	Input *Input `json:"-"`
+
 	// article is set when the step is the worked example of SPEC.md (the
 	// network, example and α of Article); unmasked is then the output after
 	// the same step of the network with every absent connection present as a
 	// trainable weight starting at 0.
 	article  bool
 	unmasked float64
+}
+
+// Input is the raw side of a step's examples: Features names the fields of
+// a record, Raw[r] is example r's record (x = the pipeline of Raw[r]), and
+// Target[r], when not "", names example r's class.
+type Input struct {
+	Features []string
+	Raw      [][]float64
+	Target   []string
 }
 
 // LayerTrace is what one gradient step computed in layer l. Matrices with one

@@ -266,6 +266,7 @@ func (x *explainer) forward() {
 	x.section("1. Forward pass")
 	x.para("Layer by layer, each neuron adds up its weighted inputs, $z^l_i = Σ_j w^l_ij·a^(l-1)_j + w^l_i0·1$, " +
 		"and applies the layer's activation, $a^l_i = f(z^l_i)$.")
+	x.record()
 	if x.rows() == 1 {
 		x.para(fmt.Sprintf("The example: $x = %s$, target $y = %s$.", vec(x.t.X[0]), vec(x.t.Y[0])))
 	}
@@ -290,6 +291,40 @@ func (x *explainer) forward() {
 			x.eqs(es...)
 		}
 	}
+}
+
+// record shows where x came from, when it came from a model's raw record:
+// each field's raw value beside x_j = a0_j, what the model's input scaling
+// made of it (the network's input, as predict feeds it).
+func (x *explainer) record() {
+	in := x.t.Input
+	if in == nil {
+		return
+	}
+	x.para("The model's input pipeline turns each raw record of its data into the network's input x (its scaling, fitted on the training data):")
+	head := []string{"feature", "raw", "x = a0_j"}
+	if x.rows() > 1 {
+		head = append([]string{"example"}, head...)
+	}
+	var rows [][]string
+	for r := range x.t.X {
+		for j, v := range x.t.X[r] {
+			row := []string{in.Features[j], num(in.Raw[r][j]), num(v)}
+			if x.rows() > 1 {
+				row = append([]string{fmt.Sprint(r + 1)}, row...)
+			}
+			rows = append(rows, row)
+		}
+		if r < len(in.Target) && in.Target[r] != "" {
+			row := []string{"target", in.Target[r], "y = " + vec(x.t.Y[r])}
+			if x.rows() > 1 {
+				row = append([]string{fmt.Sprint(r + 1)}, row...)
+			}
+			rows = append(rows, row)
+		}
+	}
+	x.table(head, rows)
+	x.gap()
 }
 
 // netInput is the equation of z^l_i for example r.

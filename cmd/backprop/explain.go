@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/backprop-go/backprop/data"
 	"io"
 	"math"
 	"path/filepath"
@@ -18,11 +19,15 @@ func init() {
 }
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE]", stderr)
+	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... | [--data FILE --row N]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")
-	var xs, ys vectors
-	fs.Var(&xs, "x", "an example's inputs, comma-separated (repeat for a batch)")
-	fs.Var(&ys, "y", "an example's targets, comma-separated (one --y per --x)")
+	var xs vectors
+	var ys strList
+	var rowNums intList
+	fs.Var(&xs, "x", "an example's raw feature values, comma-separated, as in the data file (the model's input scaling applies; repeat for a batch)")
+	fs.Var(&ys, "y", "an example's target: comma-separated values, or a class name of the model (one --y per --x)")
+	dataSpec := fs.String("data", "", "with --row: take the examples from this data (a CSV file, an IDX directory or an embedded set) of the model's features")
+	fs.Var(&rowNums, "row", "with --data: the example in record N of the data (from 1, as predict's id), its target from the data (repeat for a batch)")
 	lr := fs.Float64("lr", math.NaN(), "learning rate α (default 0.5)")
 	format := fs.String("format", "text", "output: text, markdown (a handout, with the picture) or json")
 	svgPath := fs.String("svg", "", "also draw the network and the step into this SVG file (a .svg name)")
@@ -44,7 +49,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if write == nil {
 		return usagef("explain: unknown format %q (want text, markdown, json)", *format)
 	}
-	net, x, y, alpha, err := loadStep(*model, xs, ys)
+	net, x, y, alpha, input, err := loadStep(*model, xs, ys, *dataSpec, rowNums)
 	if err != nil {
 		return err
 	}
@@ -61,6 +66,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return badInput(err)
 	}
+	trace.Input = input
 	for _, p := range []struct {
 		path string
 		draw func(*explain.Trace, io.Writer) error
@@ -80,30 +86,175 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // loadStep returns the network and batch for one step: the model file and
-// the --x/--y examples, or the worked example of SPEC.md when no model is
-// given (whose examples --x/--y may replace).
-func loadStep(model string, xs, ys vectors) (net *backprop.Network[float64], x, y [][]float64, alpha float64, err error) {
+// its examples (--x/--y, or --data/--row), or the worked example of SPEC.md
+// when no model is given (whose examples --x/--y may replace). A model's
+// examples go through its input pipeline, as predict's do; input is then
+// the raw side of the examples.
+func loadStep(model string, xs vectors, ys strList, spec string, rowNums intList) (net *backprop.Network[float64], x, y [][]float64, alpha float64, input *explain.Input, err error) {
 	alpha = 0.5
+	fail := func(err error) (*backprop.Network[float64], [][]float64, [][]float64, float64, *explain.Input, error) {
+		return nil, nil, nil, 0, nil, err
+	}
+	if (spec == "") != (len(rowNums) == 0) {
+		return fail(usagef("explain: --data and --row go together: --data FILE --row N"))
+	}
 	if model == "" {
+		if spec != "" {
+			return fail(usagef("explain: --data needs --model (the worked example has no data file)"))
+		}
 		net, x, y, alpha = explain.Article()
-	} else if net, err = backprop.LoadModel[float64](model); err != nil {
-		return nil, nil, nil, 0, badInput(err)
+		if len(xs) != len(ys) {
+			return fail(usagef("%d --x and %d --y: give one --y per --x", len(xs), len(ys)))
+		}
+		if len(xs) > 0 {
+			x, y = xs, nil
+			for r, s := range ys {
+				v, err := parseVector(s)
+				if err != nil {
+					return fail(usagef("--y #%d: %v", r+1, err))
+				}
+				y = append(y, v)
+			}
+		}
+		return net, x, y, alpha, nil, checkStep(net, x, y)
 	}
-	if len(xs) != len(ys) {
-		return nil, nil, nil, 0, usagef("%d --x and %d --y: give one --y per --x", len(xs), len(ys))
+	m, err := backprop.Load[float64](model)
+	if err != nil {
+		return fail(badInput(err))
 	}
-	if len(xs) > 0 {
-		x, y = xs, ys
-	} else if model != "" {
-		return nil, nil, nil, 0, usagef("--model needs examples: --x 1,0 --y 1 (repeat for a batch)")
+	net = m.Net
+	var raw [][]float64
+	var targets []string
+	switch {
+	case spec != "" && len(xs) > 0:
+		return fail(usagef("explain: give the examples by --x or by --data --row, not both"))
+	case spec != "":
+		if raw, y, targets, err = dataRows(m, spec, rowNums); err != nil {
+			return fail(err)
+		}
+		if len(ys) > 0 && len(ys) != len(raw) {
+			return fail(usagef("%d --row and %d --y: give one --y per --row, or none (the targets of the data)", len(raw), len(ys)))
+		}
+	case len(xs) == 0:
+		return fail(usagef("--model needs examples: --x with the raw feature values and --y (repeat for a batch), or --data FILE --row N"))
+	case len(xs) != len(ys):
+		return fail(usagef("%d --x and %d --y: give one --y per --x", len(xs), len(ys)))
+	default:
+		for r, v := range xs {
+			if len(v) != net.Inputs {
+				return fail(usagef("--x #%d: %d values, want %d (the model's features%s)", r+1, len(v), net.Inputs, listNames(m.FeatureNames())))
+			}
+			row := make([]float64, len(v))
+			for j := range v {
+				row[j] = float64(float32(v[j])) // as the data readers read a value
+			}
+			raw = append(raw, row)
+		}
+		targets = make([]string, len(raw))
 	}
+	if len(ys) > 0 {
+		y = y[:0]
+		for r, s := range ys {
+			v, label, err := parseTarget(m, s)
+			if err != nil {
+				return fail(usagef("--y #%d: %v", r+1, err))
+			}
+			y, targets[r] = append(y, v), label
+		}
+	}
+	for _, r := range raw {
+		x = append(x, backprop.Encode(&m.Pipeline, make([]float64, len(r)), r))
+	}
+	if m.Features != nil {
+		input = &explain.Input{Features: m.FeatureNames(), Raw: raw, Target: targets}
+	}
+	return net, x, y, alpha, input, checkStep(net, x, y)
+}
+
+// checkStep checks the sizes of a step's examples.
+func checkStep(net *backprop.Network[float64], x, y [][]float64) error {
 	for r := range x {
 		if len(x[r]) != net.Inputs {
-			return nil, nil, nil, 0, usagef("--x #%d: %d values, want %d (the network's inputs)", r+1, len(x[r]), net.Inputs)
+			return usagef("--x #%d: %d values, want %d (the network's inputs)", r+1, len(x[r]), net.Inputs)
 		}
 		if len(y[r]) != net.Outputs() {
-			return nil, nil, nil, 0, usagef("--y #%d: %d values, want %d (the network's outputs)", r+1, len(y[r]), net.Outputs())
+			return usagef("--y #%d: %d values, want %d (the network's outputs)", r+1, len(y[r]), net.Outputs())
 		}
 	}
-	return net, x, y, alpha, nil
+	return nil
+}
+
+// parseTarget reads a --y: a class name of a classifier (then y is its
+// one-hot vector, or 0/1 for a single sigmoid output, and label the name),
+// or numbers.
+func parseTarget(m *backprop.Model[float64], s string) (y []float64, label string, err error) {
+	if m.Classifier() {
+		if k, err := m.Class(strings.TrimSpace(s)); err == nil {
+			if m.Net.Outputs() == 1 {
+				return []float64{float64(k)}, m.Label(k), nil
+			}
+			y = make([]float64, m.Net.Outputs())
+			y[k] = 1
+			return y, m.Label(k), nil
+		}
+	}
+	y, err = parseVector(s)
+	if err != nil && m.Classifier() {
+		return nil, "", fmt.Errorf("%q is neither a class (%s) nor numbers", s, strings.Join(m.Labels(), ", "))
+	}
+	return y, "", err
+}
+
+// dataRows reads the records rowNums (1-based) of the data spec, with the
+// model's features and classes: their raw values, targets and class names.
+func dataRows(m *backprop.Model[float64], spec string, rowNums []int) (raw, y [][]float64, targets []string, err error) {
+	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes}
+	if !m.Classifier() {
+		opt.Task = data.TaskRegression
+	}
+	all, test, err := data.Load(spec, opt)
+	if err != nil {
+		return nil, nil, nil, badInput(err)
+	}
+	if test != nil {
+		all = concat(all, test)
+	}
+	if all.Features != m.Net.Inputs {
+		return nil, nil, nil, usagef("%s has %d features, the model takes %d", spec, all.Features, m.Net.Inputs)
+	}
+	if m.Net.Outputs() == 1 && len(all.Classes) == 2 {
+		toBinary(all)
+	}
+	for _, n := range rowNums {
+		if n < 1 || n > all.N {
+			return nil, nil, nil, usagef("--row %d: %s has records 1 to %d", n, spec, all.N)
+		}
+		row := make([]float64, all.Features)
+		for j, v := range all.Row(n - 1) {
+			row[j] = float64(v)
+		}
+		raw = append(raw, row)
+		label := ""
+		if all.Labels != nil {
+			label = all.Classes[all.Labels[n-1]]
+		}
+		targets = append(targets, label)
+		var t []float64
+		for _, v := range all.Target(n - 1) {
+			t = append(t, float64(v))
+		}
+		y = append(y, t)
+	}
+	if all.Y == nil {
+		y = make([][]float64, len(raw)) // --y must give them
+	}
+	return raw, y, targets, nil
+}
+
+// listNames is ": a, b, c" for names, "" for none.
+func listNames(names []string) string {
+	if names == nil {
+		return ""
+	}
+	return ": " + strings.Join(names, ", ")
 }

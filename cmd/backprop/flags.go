@@ -43,3 +43,22 @@ func parseVector(s string) ([]float64, error) {
 	}
 	return row, nil
 }
+
+// strList is a repeatable string flag.
+type strList []string
+
+func (l *strList) String() string     { return strings.Join(*l, " ") }
+func (l *strList) Set(s string) error { *l = append(*l, s); return nil }
+
+// intList is a repeatable integer flag.
+type intList []int
+
+func (l *intList) String() string { return fmt.Sprint([]int(*l)) }
+func (l *intList) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*l = append(*l, n)
+	return nil
+}

@@ -16,14 +16,15 @@ func init() {
 func runGradcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("gradcheck", "--model FILE [--x 1,0 --y 1]... [--tol 1e-6]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")
-	var xs, ys vectors
-	fs.Var(&xs, "x", "an example's inputs, comma-separated (repeat for a batch)")
-	fs.Var(&ys, "y", "an example's targets, comma-separated (one --y per --x)")
+	var xs vectors
+	var ys strList
+	fs.Var(&xs, "x", "an example's raw feature values, comma-separated (a model's input scaling applies; repeat for a batch)")
+	fs.Var(&ys, "y", "an example's targets, comma-separated, or a class name of the model (one --y per --x)")
 	tol := fs.Float64("tol", 1e-6, "largest relative error allowed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	net, x, y, _, err := loadStep(*model, xs, ys)
+	net, x, y, _, _, err := loadStep(*model, xs, ys, "", nil)
 	if err != nil {
 		return err
 	}

@@ -116,6 +116,17 @@ func TestLibraryModelInCLI(t *testing.T) {
 	if !strings.HasPrefix(errs, path+" on iris: all 150 rows") {
 		t.Errorf("predict's note: %q", errs)
 	}
+	// explain: the outputs before its step are the library's probabilities.
+	p, _ := m.Predict(nil, x[40*4:41*4])
+	text, errs, status := cli(t, "explain", "--model", path, "--data", "iris", "--row", "41")
+	if status != 0 {
+		t.Fatalf("explain: %s", errs)
+	}
+	for k, v := range beforeOutputs(t, text) {
+		if math.Abs(v-p[k]) > 0.5e-6+0.5*math.Pow(10, math.Floor(math.Log10(math.Abs(v)))-5)+1e-7 {
+			t.Errorf("explain's output %d: %v, the library's %v", k+1, v, p[k])
+		}
+	}
 	// evaluate: the accuracy of the library's classes (a model without a
 	// recorded split is scored on every row).
 	c, _ := m.Classify(nil, x)

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/csv"
+	"math"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// beforeOutputs reads the "before" column of explain's "After the step"
+// table: the network's outputs on the example, as explain printed them.
+func beforeOutputs(t *testing.T, text string) []float64 {
+	t.Helper()
+	_, table, ok := strings.Cut(text, "output  before")
+	if !ok {
+		t.Fatalf("no output table in\n%s", text)
+	}
+	var out []float64
+	for _, m := range regexp.MustCompile(`(?m)^  a\d+_\d+ +(\S+)`).FindAllStringSubmatch(table, -1) {
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// TestExplainSeesWhatPredictSees: explain --data --row N applies the model's
+// input pipeline, and the outputs before its step are predict's for record
+// N, to the digits both print (6 significant, 6 decimals): for a
+// classifier, a binary classifier and a regression model. --x with the raw
+// values of the record and --y with its class name give the same step.
+func TestExplainSeesWhatPredictSees(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		set  string
+		args []string
+		row  int
+	}{
+		{"iris", []string{"--hidden", "5", "--epochs", "20", "--lr", "0.02"}, 77},
+		{"breast_cancer", []string{"--hidden", "6", "--epochs", "5"}, 12},
+		{"diabetes", []string{"--hidden", "6", "--epochs", "10"}, 30},
+	} {
+		model := filepath.Join(dir, c.set+".json")
+		if _, errs, status := cli(t, append([]string{"train", "--data", c.set, "--out", model}, c.args...)...); status != 0 {
+			t.Fatalf("%s: train: %s", c.set, errs)
+		}
+		row := strconv.Itoa(c.row)
+		text, errs, status := cli(t, "explain", "--model", model, "--data", c.set, "--row", row)
+		if status != 0 {
+			t.Fatalf("%s: explain: %s", c.set, errs)
+		}
+		got := beforeOutputs(t, text)
+		pred, errs, status := cli(t, "predict", "--model", model, "--data", c.set, "--split", "all", "--proba")
+		if status != 0 {
+			t.Fatalf("%s: predict: %s", c.set, errs)
+		}
+		recs, _ := csv.NewReader(strings.NewReader(pred)).ReadAll()
+		rec := recs[c.row]
+		if rec[0] != row {
+			t.Fatalf("%s: predict's record %d has id %s", c.set, c.row, rec[0])
+		}
+		var want []float64
+		for _, s := range rec[1:] {
+			if v, err := strconv.ParseFloat(s, 64); err == nil {
+				want = append(want, v)
+			}
+		}
+		if c.set == "breast_cancer" { // one sigmoid output o = p(class 1); predict prints 1 − o and o
+			want = want[1:]
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: explain shows %d outputs %v, predict %v", c.set, len(got), got, want)
+		}
+		for k := range got {
+			// explain rounds to 6 significant digits, predict to 6 decimals
+			// (a probability) or 7 significant digits (a value).
+			tol := 0.5e-6 + 0.5*math.Pow(10, math.Floor(math.Log10(math.Abs(got[k])))-5) + 1e-7
+			if math.Abs(got[k]-want[k]) > tol {
+				t.Errorf("%s row %d: output %d: explain %v, predict %v", c.set, c.row, k+1, got[k], want[k])
+			}
+		}
+		if !strings.Contains(text, "raw") || !strings.Contains(text, "x = a0_j") {
+			t.Errorf("%s: no table of the raw record and x:\n%.1500s", c.set, text)
+		}
+		if c.set != "iris" {
+			continue
+		}
+		// The same record by --x (raw values) and --y (a class name).
+		if !strings.Contains(text, "target        versicolor") {
+			t.Errorf("iris row 77: the target's class is not shown:\n%.1500s", text)
+		}
+		byX, errs, status := cli(t, "explain", "--model", model, "--x", "6.8,2.8,4.8,1.4", "--y", "versicolor")
+		if status != 0 || byX != text {
+			t.Errorf("explain --x/--y differs from --data --row (status %d %s)", status, errs)
+		}
+		_, errs, _ = cli(t, "explain", "--model", model, "--x", "6.8,2.8,4.8,1.4", "--y", "rose")
+		if !strings.Contains(errs, `"rose" is neither a class (setosa, versicolor, virginica) nor numbers`) {
+			t.Errorf("unknown class: %s", errs)
+		}
+	}
+}
