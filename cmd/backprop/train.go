@@ -385,14 +385,8 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 // trainedModel is the model of a run: the network, the pipeline that the
 // data and its scaling give, and the provenance of the run.
 func trainedModel[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config, history []train.Epoch) (*backprop.Model[T], error) {
-	pipe := backprop.Pipeline{Scaling: p.scaler.Kind, Target: f.target, Classes: p.all.Classes}
-	for j, name := range p.all.FeatureNames {
-		feat := backprop.Feature{Name: name, Scale: 1}
-		if p.scaler.Offset != nil {
-			feat.Offset, feat.Scale = p.scaler.Offset[j], p.scaler.Scale[j]
-		}
-		pipe.Features = append(pipe.Features, feat)
-	}
+	pipe := p.scaler.Pipeline(p.all)
+	pipe.Target = f.target
 	h := slices.Clone(history)
 	for i := range h {
 		h[i].Seconds = 0 // no times: the same data, flags and seed give the same file
