@@ -26,7 +26,7 @@ func ExampleModel() {
 	path := filepath.Join(os.TempDir(), "iris-example.json")
 	m.Save(path) // atomic: a temporary file, then rename
 
-	back, _ := backprop.Load[float32](path) // in another program, or in an HTTP handler
+	back, _ := backprop.Load[float32](path)                  // in another program, or in an HTTP handler
 	raw := []float64{5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3} // two records, as in the CSV
 	k, _ := back.Classify(nil, raw)
 	p, _ := back.Predict(nil, raw)
