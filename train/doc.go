@@ -47,8 +47,11 @@
 //
 // Train stops with a *[DivergedError] when the loss or a weight becomes NaN or
 // infinite ("loss became NaN at epoch 3, step 120: lower the learning rate
-// (now 0.5)") and restores finite weights; it stops after the current step
-// when its context is cancelled. A step allocates nothing: the batch is
+// (now 0.5)") and restores the best finite state the run had — the lowest
+// validation loss, or without a validation set the lowest training loss
+// after an epoch — never one worse than the initial weights
+// ([Result].Kept names the epoch); it stops after the current step when its
+// context is cancelled. A step allocates nothing: the batch is
 // gathered into buffers allocated once, and [Config].OnStep can drive a
 // progress bar at no cost.
 //

@@ -34,26 +34,39 @@ type State struct {
 	// replayed from Config.Seed on resuming, and must lead to this state.
 	RNG []byte `json:"rng"`
 
-	// With a validation set: the lowest validation loss so far (nil if it is
-	// infinite), the epoch that reached it (0: the initial weights), the
-	// epochs since, and that epoch's weights in the order of Network.Params.
+	// Validated says the run has a validation set. The best weights so far
+	// are those of the lowest validation loss with one, of the lowest
+	// training loss without (kept in case training diverges): that loss
+	// (nil if it is infinite), the epoch that reached it (0: the initial
+	// weights) and its weights in the order of Network.Params; Stale counts
+	// the epochs since (validation only).
+	Validated bool        `json:"validated,omitempty"`
 	BestLoss  *float64    `json:"best_loss,omitempty"`
 	BestEpoch int         `json:"best_epoch,omitempty"`
 	Stale     int         `json:"stale,omitempty"`
-	Best      [][]float64 `json:"best,omitempty"`
+	Best      [][]float64 `json:"best"`
 
 	History []Epoch `json:"history"` // the completed epochs
 }
+
+// ResumeError is the error of a Config.Resume state that does not fit the
+// run (another network, configuration, seed or data size): Train returns it
+// before taking any step.
+type ResumeError struct{ Err error }
+
+func (e *ResumeError) Error() string { return e.Err.Error() }
+func (e *ResumeError) Unwrap() error { return e.Err }
 
 // runState is the state of a run of Train between epochs.
 type runState[T backprop.Float] struct {
 	epoch     int
 	pcg       *rand.PCG
-	good      [][]T // the best weights (validation), or those of the last epoch
-	best      float64
+	good      [][]T   // the best weights so far (see State.Best)
+	best      float64 // their loss, validation or training
+	bestEpoch int     // their epoch (0: the initial weights)
 	stale     int
 	res       Result
-	validated bool // there is a validation set: good, best and stale mean something
+	validated bool // there is a validation set: stale means something
 }
 
 // export returns the State of tr and rs at the end of epoch rs.epoch.
@@ -65,13 +78,11 @@ func (tr *Trainer[T]) export(rs *runState[T]) (*State, error) {
 	s := &State{Epoch: rs.epoch, Steps: rs.res.Steps, Optimizer: tr.cfg.Optimizer, T: tr.t,
 		V: toFloat64(tr.v), M: toFloat64(tr.m), RNG: rng,
 		History: append([]Epoch(nil), rs.res.History...)}
-	if rs.validated {
-		if !math.IsInf(rs.best, 0) && !math.IsNaN(rs.best) {
-			best := rs.best
-			s.BestLoss = &best
-		}
-		s.BestEpoch, s.Stale, s.Best = rs.res.BestEpoch, rs.stale, toFloat64(rs.good)
+	if !math.IsInf(rs.best, 0) && !math.IsNaN(rs.best) {
+		best := rs.best
+		s.BestLoss = &best
 	}
+	s.Validated, s.BestEpoch, s.Stale, s.Best = rs.validated, rs.bestEpoch, rs.stale, toFloat64(rs.good)
 	return s, nil
 }
 
@@ -87,7 +98,9 @@ func (tr *Trainer[T]) resume(s *State, rs *runState[T]) error {
 		return errors.New("resume: the state has a negative count or a best epoch after its epoch")
 	case len(s.History) != s.Epoch:
 		return fmt.Errorf("resume: the state has %d epochs of history for epoch %d", len(s.History), s.Epoch)
-	case rs.validated != (s.Best != nil):
+	case s.Best == nil:
+		return errors.New("resume: the state has no best weights (a checkpoint of an older version: start again)")
+	case rs.validated != s.Validated:
 		if rs.validated {
 			return errors.New("resume: the state was saved without a validation set, the run has one")
 		}
@@ -102,15 +115,16 @@ func (tr *Trainer[T]) resume(s *State, rs *runState[T]) error {
 	if err := load(tr.m, s.M, "m"); err != nil {
 		return err
 	}
+	if err := load(rs.good, s.Best, "best"); err != nil {
+		return err
+	}
+	rs.best = math.Inf(1)
+	if s.BestLoss != nil {
+		rs.best = *s.BestLoss
+	}
+	rs.stale, rs.bestEpoch = s.Stale, s.BestEpoch
 	if rs.validated {
-		if err := load(rs.good, s.Best, "best"); err != nil {
-			return err
-		}
-		rs.best = math.Inf(1)
-		if s.BestLoss != nil {
-			rs.best = *s.BestLoss
-		}
-		rs.stale, rs.res.BestEpoch = s.Stale, s.BestEpoch
+		rs.res.BestEpoch = s.BestEpoch
 	}
 	tr.t = s.T
 	rs.epoch, rs.res.Steps = s.Epoch, s.Steps

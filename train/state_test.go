@@ -168,7 +168,7 @@ func TestCheckpointEveryAndErrors(t *testing.T) {
 		}
 	}
 	// A state with validation on a run without.
-	c := Config{Epochs: 2, Alpha: 0.05, Resume: &State{Optimizer: SGD, Best: [][]float64{}, RNG: st.RNG}}
+	c := Config{Epochs: 2, Alpha: 0.05, Resume: &State{Optimizer: SGD, Validated: true, Best: [][]float64{}, RNG: st.RNG}}
 	_, err = Train(context.Background(), blobNet[float64](t), train, Set[float64]{}, c)
 	if err == nil || !strings.Contains(err.Error(), "with a validation set, the run has none") {
 		t.Errorf("validation mismatch: %v", err)

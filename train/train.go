@@ -36,6 +36,10 @@ type Result struct {
 	// EarlyStopped says that training stopped after Patience epochs without
 	// improvement, before cfg.Epochs.
 	EarlyStopped bool `json:"early_stopped,omitempty"`
+	// Kept, after a divergence, is the epoch whose weights net holds: the
+	// best finite state of the run (0: no epoch was better than the initial
+	// weights, which net then holds). See Train.
+	Kept int `json:"kept,omitempty"`
 }
 
 // shuffleStream is the second word of the PCG state that shuffles ("shuffle").
@@ -59,8 +63,13 @@ const shuffleStream = 0x73687566666c65
 //     a row without a new lowest validation loss), cancellation or
 //     divergence;
 //   - without one, the weights after the last step, except on divergence,
-//     where they are those at the end of the last complete epoch (or the
-//     initial weights).
+//     where they are those of the epoch with the lowest training loss (the
+//     loss of the whole training set with the weights at the end of the
+//     epoch, measured after every epoch for this), or the initial weights if
+//     no epoch beat them.
+//
+// So a run that diverges ends with the best finite state it had, never one
+// worse than the initial network, and Result.Kept says which epoch that is.
 //
 // If ctx is cancelled, Train stops after the current step and returns an
 // error that wraps ctx.Err() (context.Canceled) and names the epoch and step.
@@ -123,6 +132,17 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 	if val.N > 0 {
 		ev = newEvaluator(tr.net, val, tr.task)
 	}
+	// Without a validation set, the training set's loss after each epoch
+	// chooses the weights to keep if training diverges.
+	var evTrain *evaluator[T]
+	if ev == nil {
+		evTrain = newEvaluator(tr.net, train, tr.task)
+	}
+	diverged := func(err error) (Result, error) {
+		restore()
+		res.Kept = rs.bestEpoch
+		return *res, err
+	}
 	if cfg.Resume != nil {
 		// Each epoch shuffles the order of the last, so the order is replayed
 		// from the seed; the generator must then be where the state says.
@@ -132,11 +152,19 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 			}
 		}
 		if err := tr.resume(cfg.Resume, rs); err != nil {
-			return Result{}, err
+			return Result{}, &ResumeError{err}
 		}
-	} else if ev != nil {
-		ev.run(val)
-		rs.best = ev.s.score().Loss
+	} else {
+		if ev != nil {
+			ev.run(val)
+			rs.best = ev.s.score().Loss
+		} else {
+			evTrain.run(train)
+			rs.best = evTrain.s.score().Loss
+		}
+		if math.IsNaN(rs.best) {
+			rs.best = math.Inf(1) // any finite loss is better
+		}
 	}
 	every := max(cfg.CheckpointEvery, 1)
 	for e := rs.epoch + 1; e <= cfg.Epochs; e++ {
@@ -160,8 +188,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 			}
 			loss, err := tr.Step(train, perm[s*size:min((s+1)*size, N)])
 			if err != nil {
-				restore()
-				return *res, err
+				return diverged(err)
 			}
 			res.Steps++
 			if cfg.OnStep != nil {
@@ -174,15 +201,24 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 			ev.run(val)
 			sc := ev.s.score()
 			if math.IsNaN(sc.Loss) || math.IsInf(sc.Loss, 0) {
-				restore()
-				return *res, &DivergedError{What: "validation loss", Value: sc.Loss, Epoch: e, Step: steps, Alpha: tr.alpha}
+				return diverged(&DivergedError{What: "validation loss", Value: sc.Loss, Epoch: e, Step: steps, Alpha: tr.alpha})
 			}
 			ep.Val = &sc
 			improved = sc.Loss < rs.best
 			if improved {
-				rs.best, res.BestEpoch, rs.stale = sc.Loss, e, 0
+				rs.best, rs.bestEpoch, res.BestEpoch, rs.stale = sc.Loss, e, e, 0
 			} else {
 				rs.stale++
+			}
+		} else {
+			evTrain.run(train)
+			loss := evTrain.s.score().Loss
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return diverged(&DivergedError{What: "training loss", Value: loss, Epoch: e, Step: steps, Alpha: tr.alpha})
+			}
+			improved = loss < rs.best
+			if improved {
+				rs.best, rs.bestEpoch = loss, e
 			}
 		}
 		if improved {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,28 +94,61 @@ func TestEarlyStopping(t *testing.T) {
 }
 
 // TestDivergence trains with a huge α until the loss overflows, and checks the
-// error names the epoch and step and that the weights are the finite ones of
-// the last complete epoch.
+// error names the epoch and step and that the weights are the best finite
+// ones the run had: those of the epoch with the lowest training loss, or the
+// initial weights when no epoch beat them.
 func TestDivergence(t *testing.T) {
+	for _, tc := range []struct {
+		mode  Mode
+		alpha float64
+	}{{Batch, 1e4}, {Stochastic, 0.45}, {Stochastic, 0.6}} {
+		net := linear(t, handW0)
+		type state struct {
+			loss float64
+			w    []float64
+		}
+		m, _ := Evaluate(net, handSet(), TaskRegression)
+		best, bestEpoch := state{m.Loss, slices.Clone(net.Layers[0].W)}, 0
+		cfg := Config{Mode: tc.mode, Epochs: 1000, Alpha: tc.alpha, OnEpoch: func(e Epoch) {
+			if m, _ := Evaluate(net, handSet(), TaskRegression); m.Loss < best.loss {
+				best, bestEpoch = state{m.Loss, slices.Clone(net.Layers[0].W)}, e.Epoch
+			}
+		}}
+		res, err := Train(context.Background(), net, handSet(), Set[float64]{}, cfg)
+		var div *DivergedError
+		if !errors.As(err, &div) {
+			t.Fatalf("err = %v, want a *DivergedError", err)
+		}
+		if !regexp.MustCompile(`^(training )?loss became (\+Inf|NaN) at epoch [0-9]+, step [0-9]+: lower the learning rate \(now [0-9e+.]+\)$`).MatchString(err.Error()) {
+			t.Errorf("message %q", err)
+		}
+		if div.Epoch < 2 || div.Epoch != len(res.History)+1 {
+			t.Errorf("diverged at epoch %d after %d epochs", div.Epoch, len(res.History))
+		}
+		if res.Kept != bestEpoch {
+			t.Errorf("α %g: kept epoch %d, want %d (the lowest training loss)", tc.alpha, res.Kept, bestEpoch)
+		}
+		t.Logf("%s α %g: diverged at epoch %d, kept epoch %d", tc.mode, tc.alpha, div.Epoch, res.Kept)
+		near(t, "w", net.Layers[0].W, best.w, 0)
+		if err := net.Validate(); err != nil {
+			t.Error(err)
+		}
+	}
+	// A run resumed after 3 good epochs with a rate that diverges at once
+	// keeps epoch 3, from its state.
 	net := linear(t, handW0)
-	var last []float64
-	cfg := Config{Mode: Batch, Epochs: 1000, Alpha: 1e4,
-		OnEpoch: func(Epoch) { last = append(last[:0], net.Layers[0].W...) }}
-	res, err := Train(context.Background(), net, handSet(), Set[float64]{}, cfg)
+	var st *State
+	cfg := Config{Mode: Batch, Epochs: 3, Alpha: 0.05, CheckpointEvery: 3, OnCheckpoint: func(s *State) error { st = s; return nil }}
+	if _, err := Train(context.Background(), net, handSet(), Set[float64]{}, cfg); err != nil || st == nil || st.BestEpoch != 3 {
+		t.Fatalf("%v %+v", err, st)
+	}
+	at3 := slices.Clone(net.Layers[0].W)
+	res, err := Train(context.Background(), net, handSet(), Set[float64]{}, Config{Mode: Batch, Epochs: 100, Alpha: 1e4, Resume: st})
 	var div *DivergedError
-	if !errors.As(err, &div) {
-		t.Fatalf("err = %v, want a *DivergedError", err)
+	if !errors.As(err, &div) || res.Kept != 3 {
+		t.Errorf("resumed at α 1e4: %v, kept epoch %d, want 3", err, res.Kept)
 	}
-	if !regexp.MustCompile(`^loss became (\+Inf|NaN) at epoch [0-9]+, step 1: lower the learning rate \(now 10000\)$`).MatchString(err.Error()) {
-		t.Errorf("message %q", err)
-	}
-	if div.Epoch < 2 || div.Epoch != len(res.History)+1 {
-		t.Errorf("diverged at epoch %d after %d epochs", div.Epoch, len(res.History))
-	}
-	near(t, "w", net.Layers[0].W, last, 0)
-	if err := net.Validate(); err != nil {
-		t.Error(err)
-	}
+	near(t, "w", net.Layers[0].W, at3, 0)
 
 	// In float32, stochastic mode: the error names the step within the epoch.
 	net32 := backprop.Convert[float32](linear(t, handW0))

@@ -90,7 +90,7 @@ func TestBadInput(t *testing.T) {
 		{"train out is a directory", append(tr, "--data", "iris", "--out", subdir), 2, subdir, ""},
 		{"train history in a missing directory", append(tr, "--data", "iris", "--history", noDir, "--out", filepath.Join(dir, "h.json")), 2, noDir, filepath.Join(dir, "h.json")},
 		{"train checkpoint under a file", append(tr, "--data", "iris", "--checkpoint", fileDir), 2, "malformed.csv is not a directory", ""},
-		{"train resume from nothing", []string{"train", "--resume", subdir}, 2, "state.json", ""},
+		{"train resume from nothing", []string{"train", "--resume", subdir}, 2, "no checkpoint (checkpoint.json) in it", ""},
 		// evaluate
 		{"evaluate package.json", []string{"evaluate", "--model", pkg, "--data", "iris"}, 2, pkg + `: not a model file: no "layers" field`, ""},
 		{"evaluate truncated model", []string{"evaluate", "--model", truncated, "--data", "iris"}, 2, truncated + ": not a model file: line", ""},

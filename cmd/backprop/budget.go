@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
 )
@@ -39,4 +41,29 @@ func countParams[T backprop.Float](net *backprop.Network[T]) int {
 		n += len(lay.W) + len(lay.B)
 	}
 	return n
+}
+
+// checkTrainFlags refuses the numeric flags of train that no later check
+// sees whole: fractions outside [0, 1), NaN and infinities.
+func checkTrainFlags(f *trainFlags) error {
+	for _, fl := range []struct {
+		name string
+		v    float64
+	}{{"val-split", f.valSplit}, {"test-split", f.testSplit}} {
+		if !(fl.v >= 0 && fl.v < 1) {
+			return usagef("train: --%s %v: want a fraction from 0 to below 1", fl.name, fl.v)
+		}
+	}
+	for _, fl := range []struct {
+		name string
+		v    float64
+	}{{"slope", f.slope}, {"momentum", f.momentum}, {"l2", f.l2}, {"gamma", f.gamma}} {
+		if math.IsNaN(fl.v) || math.IsInf(fl.v, 0) {
+			return usagef("train: --%s %v: want a finite number", fl.name, fl.v)
+		}
+	}
+	if f.lr <= 0 || math.IsInf(f.lr, 0) { // NaN: the default
+		return usagef("train: --lr %v: want a positive, finite learning rate", f.lr)
+	}
+	return nil
 }

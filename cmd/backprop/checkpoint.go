@@ -2,42 +2,47 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/internal/atomicfile"
 	"github.com/backprop-go/backprop/internal/inputfile"
 	"github.com/backprop-go/backprop/train"
 )
 
-// A checkpoint directory (train --checkpoint DIR) holds two files, each
-// written atomically (temporary file, fsync, rename):
+// A checkpoint directory (train --checkpoint DIR) holds one file,
+// checkpoint.json, which is the whole checkpoint: a crash-consistent unit.
+// Each is written by atomicfile.Write (a temporary file in DIR, fsync,
+// rename over the previous one, fsync of DIR), so the previous checkpoint
+// stays whole until the new one is durable, and a kill at any moment leaves
+// one or the other:
 //
-//	model.json  the network at the end of the epoch (the model format, with
-//	            its checksum)
-//	state.json  {"checksum": "sha256:<hex of payload>", "payload": {"format",
-//	            "flags", "model_sha256", "state"}}: the flags of the run, the
-//	            SHA-256 of the model.json it goes with, and the trainer's
-//	            train.State
+//	{"checksum": "sha256:<hex of payload>",
+//	 "payload": {"format", "flags", "data_sha256", "model", "state"}}
 //
-// model.json is written first, so a crash between the two renames leaves a
-// state.json whose model_sha256 does not match, which --resume refuses.
+// flags are the run's flags, data_sha256 identifies the training and
+// validation rows as scaled for training (a resumed run must see the same),
+// model is the network at the end of the epoch (the model format, with its
+// own checksum) and state the trainer's train.State.
 const (
-	checkpointFormat = "backprop-checkpoint/1"
-	checkpointModel  = "model.json"
-	checkpointState  = "state.json"
+	checkpointFormat = "backprop-checkpoint/2"
+	checkpointFile   = "checkpoint.json"
 )
 
-// maxCheckpointBytes bounds a checkpoint's state file (8 GiB: the state of
-// a network of MaxParams parameters, as JSON, is about 6 GiB).
+// maxCheckpointBytes bounds a checkpoint file (8 GiB: the checkpoint of a
+// network of MaxParams parameters, as JSON, is about 6 GiB).
 const maxCheckpointBytes = 8 << 30
 
 // freeOnResume are the flags that --resume may change: where the outputs
@@ -45,13 +50,14 @@ const maxCheckpointBytes = 8 << 30
 var freeOnResume = []string{"resume", "checkpoint", "checkpoint-every", "out", "history", "plot"}
 
 type checkpointPayload struct {
-	Format      string            `json:"format"`
-	Flags       map[string]string `json:"flags"`
-	ModelSHA256 string            `json:"model_sha256"`
-	State       *train.State      `json:"state"`
+	Format     string            `json:"format"`
+	Flags      map[string]string `json:"flags"`
+	DataSHA256 string            `json:"data_sha256"`
+	Model      json.RawMessage   `json:"model"`
+	State      *train.State      `json:"state"`
 }
 
-type checkpointFile struct {
+type checkpointEnvelope struct {
 	Checksum string          `json:"checksum"`
 	Payload  json.RawMessage `json:"payload"`
 }
@@ -67,66 +73,96 @@ func runFlags(fs *flag.FlagSet) map[string]string {
 	return m
 }
 
-// writeCheckpoint saves net and s in dir.
-func writeCheckpoint[T backprop.Float](dir string, flags map[string]string, net *backprop.Network[T], s *train.State) error {
+// writeCheckpoint saves net and s in dir, as one file.
+func writeCheckpoint[T backprop.Float](dir string, flags map[string]string, dataSum string, net *backprop.Network[T], s *train.State) error {
 	model, err := net.MarshalModel()
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(model)
-	payload, err := json.Marshal(checkpointPayload{Format: checkpointFormat, Flags: flags, ModelSHA256: hex.EncodeToString(sum[:]), State: s})
+	payload, err := json.Marshal(checkpointPayload{Format: checkpointFormat, Flags: flags, DataSHA256: dataSum, Model: model, State: s})
 	if err != nil {
 		return err
 	}
-	psum := sha256.Sum256(payload)
-	file, err := json.Marshal(checkpointFile{Checksum: "sha256:" + hex.EncodeToString(psum[:]), Payload: payload})
+	sum := sha256.Sum256(payload)
+	file, err := json.Marshal(checkpointEnvelope{Checksum: "sha256:" + hex.EncodeToString(sum[:]), Payload: payload})
 	if err != nil {
 		return err
 	}
-	if err := backprop.WriteFileAtomic(filepath.Join(dir, checkpointModel), model); err != nil {
-		return err
-	}
-	return backprop.WriteFileAtomic(filepath.Join(dir, checkpointState), append(file, '\n'))
+	return atomicfile.Write(filepath.Join(dir, checkpointFile), append(file, '\n'))
 }
 
 // checkpoint is a checkpoint read back.
 type checkpoint struct {
-	dir   string
-	flags map[string]string
-	state *train.State
-	model []byte
+	dir     string
+	flags   map[string]string
+	dataSum string
+	state   *train.State
+	model   []byte
 }
 
 // readCheckpoint reads and verifies the checkpoint in dir.
 func readCheckpoint(dir string) (*checkpoint, error) {
-	statePath, modelPath := filepath.Join(dir, checkpointState), filepath.Join(dir, checkpointModel)
-	raw, err := inputfile.ReadFile(statePath, maxCheckpointBytes, "the checkpoint limit")
+	path := filepath.Join(dir, checkpointFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, "state.json")); err == nil {
+			return nil, fmt.Errorf("%s holds a checkpoint of an older version (state.json and model.json): resume it with that version, or start again", dir)
+		}
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("%s: no checkpoint directory", dir)
+		}
+		return nil, fmt.Errorf("%s: no checkpoint (%s) in it", dir, checkpointFile)
+	}
+	raw, err := inputfile.ReadFile(path, maxCheckpointBytes, "the checkpoint limit, 8 GiB")
 	if err != nil {
 		return nil, err
 	}
-	var file checkpointFile
-	if err := json.Unmarshal(raw, &file); err != nil || file.Payload == nil {
-		return nil, fmt.Errorf("%s: not a checkpoint state, or damaged (truncated or changed)", statePath)
+	var env checkpointEnvelope
+	if err := json.Unmarshal(raw, &env); err != nil || env.Payload == nil {
+		return nil, fmt.Errorf("%s: not a checkpoint, or damaged (truncated or changed)", path)
 	}
-	sum := sha256.Sum256(file.Payload)
-	if file.Checksum != "sha256:"+hex.EncodeToString(sum[:]) {
-		return nil, fmt.Errorf("%s: %w", statePath, backprop.ErrChecksum)
+	sum := sha256.Sum256(env.Payload)
+	if env.Checksum != "sha256:"+hex.EncodeToString(sum[:]) {
+		return nil, fmt.Errorf("%s: %w", path, backprop.ErrChecksum)
 	}
 	var p checkpointPayload
-	if err := json.Unmarshal(file.Payload, &p); err != nil {
-		return nil, fmt.Errorf("%s: %v", statePath, err)
+	if err := json.Unmarshal(env.Payload, &p); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	if p.Format != checkpointFormat || p.State == nil || p.Flags == nil {
-		return nil, fmt.Errorf("%s: not a %s file", statePath, checkpointFormat)
+	if p.Format != checkpointFormat || p.State == nil || p.Flags == nil || p.Model == nil {
+		return nil, fmt.Errorf("%s: not a %s file", path, checkpointFormat)
 	}
-	model, err := inputfile.ReadFile(modelPath, backprop.MaxModelBytes, "MaxModelBytes")
-	if err != nil {
-		return nil, err
+	return &checkpoint{dir: dir, flags: p.Flags, dataSum: p.DataSHA256, state: p.State, model: p.Model}, nil
+}
+
+// dataSHA256 identifies the rows of the sets (nil for none) as they are
+// given to the trainer: their shapes and every value of X and Y.
+func dataSHA256(sets ...*data.Dataset) string {
+	h := sha256.New()
+	var buf []byte
+	for _, d := range sets {
+		if d == nil {
+			buf = binary.LittleEndian.AppendUint64(buf[:0], 0)
+			h.Write(buf)
+			continue
+		}
+		buf = buf[:0]
+		for _, n := range []int{d.N, d.Features, d.Outputs} {
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(n))
+		}
+		h.Write(buf)
+		for _, s := range [][]float32{d.X, d.Y} {
+			buf = buf[:0]
+			for _, v := range s {
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				if len(buf) >= 1<<16 {
+					h.Write(buf)
+					buf = buf[:0]
+				}
+			}
+			h.Write(buf)
+		}
 	}
-	if msum := sha256.Sum256(model); hex.EncodeToString(msum[:]) != p.ModelSHA256 {
-		return nil, fmt.Errorf("%s does not go with %s (it was changed, or the run stopped between the two): resume from an earlier copy or start again", modelPath, statePath)
-	}
-	return &checkpoint{dir: dir, flags: p.Flags, state: p.State, model: model}, nil
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // applyResumeFlags sets fs's flags from the checkpoint: those not given on
@@ -148,6 +184,7 @@ func applyResumeFlags(fs *flag.FlagSet, c *checkpoint) error {
 		}
 		switch {
 		case slices.Contains(freeOnResume, name) && given[name]:
+		case name == "checkpoint": // a resumed run checkpoints into its --resume DIR, or its own --checkpoint
 		case given[name] && fl.Value.String() != v:
 			return usagef("train: --resume %s: --%s %s differs from the run's --%s %s (leave it out to resume)", c.dir, name, fl.Value, name, v)
 		case fl.Value.String() == v: // left as it is, so that checks of which flags were given still hold
@@ -163,7 +200,7 @@ func applyResumeFlags(fs *flag.FlagSet, c *checkpoint) error {
 // resumeWeights loads the checkpoint's network into net, which must have
 // the same shape.
 func resumeWeights[T backprop.Float](c *checkpoint, net *backprop.Network[T]) error {
-	path := filepath.Join(c.dir, checkpointModel)
+	path := filepath.Join(c.dir, checkpointFile)
 	saved, err := backprop.UnmarshalModel[T](c.model)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -206,17 +243,19 @@ func setupCheckpoint(fs *flag.FlagSet, f *trainFlags) error {
 		return usagef("train: --checkpoint-every %d: want at least 1", f.checkpointEvery)
 	}
 	if f.checkpoint != "" {
-		// The directory itself is made if need be, never its parents.
+		// The directory itself is made at the first checkpoint if need be,
+		// never its parents.
 		info, err := os.Stat(f.checkpoint)
 		switch {
 		case err == nil && !info.IsDir():
 			return usagef("train: --checkpoint %s: not a directory", f.checkpoint)
-		case err != nil:
-			if err := atomicfile.Check(f.checkpoint); err != nil {
+		case err == nil:
+			if err := atomicfile.Check(filepath.Join(f.checkpoint, checkpointFile)); err != nil {
 				return usagef("train: --checkpoint %v", err)
 			}
-			if err := os.Mkdir(f.checkpoint, 0o755); err != nil {
-				return badInput(fmt.Errorf("train: --checkpoint: %w", err))
+		default:
+			if err := atomicfile.Check(f.checkpoint); err != nil {
+				return usagef("train: --checkpoint %v", err)
 			}
 		}
 	}
@@ -225,18 +264,28 @@ func setupCheckpoint(fs *flag.FlagSet, f *trainFlags) error {
 
 // hookCheckpoint makes cfg save checkpoints of net, and resume from the one
 // of --resume, whose weights it loads into net.
-func hookCheckpoint[T backprop.Float](f *trainFlags, net *backprop.Network[T], cfg *train.Config, stdout io.Writer) error {
+//
+// dataSum is dataSHA256 of the training and validation sets: a resumed run
+// must train on the rows the checkpointed run trained on.
+func hookCheckpoint[T backprop.Float](f *trainFlags, net *backprop.Network[T], cfg *train.Config, dataSum string) error {
 	if c := f.resumed; c != nil {
+		if c.dataSum != dataSum {
+			return usagef("train: --resume %s: the data differs from the data the run was training on (the files changed since): start again", c.dir)
+		}
 		if err := resumeWeights(c, net); err != nil {
 			return badInput(fmt.Errorf("train: --resume: %w", err))
 		}
 		cfg.Resume = c.state
-		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", c.dir, c.state.Epoch)
 	}
 	if f.checkpoint != "" {
 		dir := f.checkpoint
 		cfg.CheckpointEvery = f.checkpointEvery
-		cfg.OnCheckpoint = func(s *train.State) error { return writeCheckpoint(dir, f.runFlags, net, s) }
+		cfg.OnCheckpoint = func(s *train.State) error {
+			if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				return err
+			}
+			return writeCheckpoint(dir, f.runFlags, dataSum, net, s)
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -63,6 +64,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	m, err := train.Evaluate(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N}, task)
 	if err != nil {
 		return badInput(err)
+	}
+	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
+		return usagef("evaluate: the loss of %s on %s is %v: the model's outputs are not finite on some rows (its weights overflow; predict names the first)", t.path, *spec, m.Loss)
 	}
 	if *plotPath != "" {
 		if task != train.TaskClassification {
@@ -152,7 +156,6 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s on %s: %s\n", t.path, *spec, p.what)
 	m, d := t.m, p.d
 	var b strings.Builder
 	cw := csv.NewWriter(&b)
@@ -185,6 +188,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if _, err := m.Predict(out, x); err != nil {
 			return err
 		}
+		for _, v := range out {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return usagef("predict: row %d of %s: the model's output is %v (its weights overflow on this input): no prediction written", p.ids[r], *spec, v)
+			}
+		}
 		rec = append(rec[:0], strconv.Itoa(p.ids[r]))
 		if !classes {
 			for _, v := range out {
@@ -205,6 +213,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		cw.Write(rec)
 	}
 	cw.Flush()
+	// Said once every row has a prediction: a failure is one line.
+	fmt.Fprintf(stderr, "%s on %s: %s\n", t.path, *spec, p.what)
 	if *outPath == "" {
 		_, err = io.WriteString(stdout, b.String())
 		return err

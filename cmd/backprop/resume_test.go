@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/backprop-go/backprop/data"
 )
 
 // TestKillAndResume kills a training process (SIGKILL) after its checkpoint
@@ -107,8 +110,26 @@ func TestResumeErrors(t *testing.T) {
 	if again, _ := os.ReadFile(filepath.Join(dir, "m2.json")); !bytes.Equal(first, again) {
 		t.Errorf("resuming a finished run changed the model")
 	}
-	state, _ := os.ReadFile(filepath.Join(ck, "state.json"))
-	model, _ := os.ReadFile(filepath.Join(ck, "model.json"))
+	ckFile := filepath.Join(ck, "checkpoint.json")
+	saved, _ := os.ReadFile(ckFile)
+	// Data that changed since: the same file name, other rows.
+	changed := filepath.Join(dir, "changed.csv")
+	iris, _ := data.EmbeddedCSV("iris", data.CSVOptions{})
+	var b strings.Builder
+	b.WriteString(strings.Join(iris.FeatureNames, ",") + ",species\n")
+	for i := range iris.N {
+		row := iris.Row(i)
+		fmt.Fprintf(&b, "%g,%g,%g,%g,%s\n", row[0], row[1], row[2], row[3]+0.01, iris.Classes[iris.Labels[i]])
+	}
+	os.WriteFile(changed, []byte(b.String()), 0o644)
+	ck2 := filepath.Join(dir, "ck2")
+	if _, errs, status := cli(t, "train", "--data", changed, "--hidden", "4", "--epochs", "3", "--lr", "0.05", "--out", filepath.Join(dir, "m3.json"), "--checkpoint", ck2); status != 0 {
+		t.Fatalf("train: %d %s", status, errs)
+	}
+	os.WriteFile(changed, []byte(strings.ReplaceAll(b.String(), ",setosa", "1,setosa")), 0o644) // a digit more in petal_width
+	old := filepath.Join(dir, "old")
+	os.Mkdir(old, 0o755)
+	os.WriteFile(filepath.Join(old, "state.json"), []byte("{}"), 0o644)
 	for _, tc := range []struct {
 		name   string
 		damage func()
@@ -116,16 +137,16 @@ func TestResumeErrors(t *testing.T) {
 		want   string
 	}{
 		{"other flags", func() {}, []string{"--lr", "0.1"}, "train: --resume " + ck + ": --lr 0.1 differs from the run's --lr 0.05 (leave it out to resume)"},
-		{"truncated state", func() { os.WriteFile(filepath.Join(ck, "state.json"), state[:len(state)/2], 0o644) }, nil,
-			"train: --resume: " + filepath.Join(ck, "state.json") + ": not a checkpoint state, or damaged (truncated or changed)"},
-		{"changed state", func() {
-			os.WriteFile(filepath.Join(ck, "state.json"), bytes.Replace(state, []byte(`"epoch":3`), []byte(`"epoch":2`), 1), 0o644)
-		}, nil, "train: --resume: " + filepath.Join(ck, "state.json") + ": checksum mismatch: the file was changed or damaged after it was written"},
-		{"changed model", func() {
-			os.WriteFile(filepath.Join(ck, "state.json"), state, 0o644)
-			os.WriteFile(filepath.Join(ck, "model.json"), bytes.Replace(model, []byte("0."), []byte("1."), 1), 0o644)
-		}, nil, "train: --resume: " + filepath.Join(ck, "model.json") + " does not go with " + filepath.Join(ck, "state.json") + " (it was changed, or the run stopped between the two): resume from an earlier copy or start again"},
-		{"no checkpoint", func() {}, []string{"--resume", dir}, "train: --resume: open " + filepath.Join(dir, "state.json") + ": no such file or directory"},
+		{"truncated", func() { os.WriteFile(ckFile, saved[:len(saved)/2], 0o644) }, nil,
+			"train: --resume: " + ckFile + ": not a checkpoint, or damaged (truncated or changed)"},
+		{"changed", func() {
+			os.WriteFile(ckFile, bytes.Replace(saved, []byte(`"epoch":3`), []byte(`"epoch":2`), 1), 0o644)
+		}, nil, "train: --resume: " + ckFile + ": checksum mismatch: the file was changed or damaged after it was written"},
+		{"no checkpoint", func() {}, []string{"--resume", dir}, "train: --resume: " + dir + ": no checkpoint (checkpoint.json) in it"},
+		{"no directory", func() {}, []string{"--resume", filepath.Join(dir, "none")}, "train: --resume: " + filepath.Join(dir, "none") + ": no checkpoint directory"},
+		{"older format", func() {}, []string{"--resume", old}, "train: --resume: " + old + " holds a checkpoint of an older version (state.json and model.json): resume it with that version, or start again"},
+		{"data changed", func() {}, []string{"--resume", ck2}, "train: --resume " + ck2 + ": the data differs from the data the run was training on (the files changed since): start again"},
+		{"a device", func() { os.Remove(ckFile); os.Symlink("/dev/zero", ckFile) }, nil, "train: --resume: " + ckFile + ": is a device, not a regular file"},
 	} {
 		tc.damage()
 		a := append([]string{"train", "--resume", ck}, tc.args...)
@@ -133,6 +154,9 @@ func TestResumeErrors(t *testing.T) {
 		if status != 2 || strings.TrimSpace(errs) != "backprop: "+tc.want {
 			t.Errorf("%s: status %d, stderr\n%s\nwant\nbackprop: %s", tc.name, status, errs, tc.want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m3.json")); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -86,6 +86,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := setupCheckpoint(fs, &f); err != nil {
 		return err
 	}
+	if err := checkTrainFlags(&f); err != nil {
+		return err
+	}
 	if err := checkOutPaths("train", [2]string{"out", f.out}, [2]string{"history", f.history}, [2]string{"plot", f.plot}); err != nil {
 		return err
 	}
@@ -131,19 +134,36 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		return err
 	}
 	cfg.Task = parts.task()
+	// Everything checked before the first line of output: the resumed
+	// checkpoint included.
+	if err := hookCheckpoint(f, net, &cfg, dataSHA256(parts.train, parts.val)); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
 		f.data, parts.train.N, rows(parts.val), parts.test.N, parts.all.Features, describeTarget(parts.all))
 	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
 		describeNet(net), net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
-
-	if err := hookCheckpoint(f, net, &cfg, stdout); err != nil {
-		return err
+	if f.resumed != nil {
+		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", f.resumed.dir, f.resumed.state.Epoch)
 	}
 	prog := newProgress(stdout, cfg.Epochs, parts.train.N)
 	cfg.OnStep = prog.step
 	cfg.OnEpoch = prog.epoch
 	res, trainErr := train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
 	prog.done()
+	// A failed run writes nothing, but for a divergence (the best finite
+	// state, if one beat the initial weights) and an interruption (the
+	// model so far).
+	var div *train.DivergedError
+	var rerr *train.ResumeError
+	switch {
+	case errors.As(trainErr, &rerr):
+		return usagef("train: --resume %s: %v", f.resume, trainErr)
+	case errors.As(trainErr, &div) && res.Kept == 0:
+		return fmt.Errorf("%w%v; no epoch was better than the initial weights: nothing written to %s", errFailed, trainErr, f.out)
+	case trainErr != nil && div == nil && !errors.Is(trainErr, context.Canceled):
+		return trainErr
+	}
 	if parts.ty != nil {
 		foldTarget(parts.ty, net)
 	}
@@ -335,8 +355,9 @@ func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T]
 	return net, nil
 }
 
-// reportRun writes the model file (also after a divergence or an interruption:
-// the best weights so far), the history and its plot, and the test score.
+// reportRun writes the model file (also after a divergence, the best finite
+// state, or an interruption, the model so far), the history and its plot,
+// and the test score.
 func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config,
 	res train.Result, trainErr error, start time.Time, stdout, stderr io.Writer) error {
 	m, err := trainedModel(f, p, net, cfg, res.History)
@@ -361,12 +382,13 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 	var div *train.DivergedError
 	switch {
 	case errors.As(trainErr, &div):
-		fmt.Fprintf(stderr, "backprop: the last good weights are in %s\n", f.out)
-		return fmt.Errorf("%w%v", errFailed, trainErr)
-	case errors.Is(trainErr, context.Canceled):
-		return fmt.Errorf("interrupted (%v); the best model so far is in %s: %w", trainErr, f.out, context.Canceled)
+		by := "training"
+		if p.val != nil {
+			by = "validation"
+		}
+		return fmt.Errorf("%w%v; kept the weights of epoch %d (the lowest %s loss), written to %s", errFailed, trainErr, res.Kept, by, f.out)
 	case trainErr != nil:
-		return trainErr
+		return fmt.Errorf("interrupted (%v); the model so far is in %s: %w", trainErr, f.out, context.Canceled)
 	}
 	if res.EarlyStopped {
 		fmt.Fprintf(stdout, "early stop: no better validation loss for %d epochs; keeping epoch %d\n", cfg.Patience, res.BestEpoch)
