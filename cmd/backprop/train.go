@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,9 @@ type trainFlags struct {
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
 	plot                                                                     string // --plot: the history as a picture
+	init                                                                     string // --init: warm start from this model
+
+	initModel *backprop.Model[float64] // the model of --init
 
 	checkpoint, resume string            // --checkpoint DIR, --resume DIR
 	checkpointEvery    int               // --checkpoint-every N
@@ -79,6 +83,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.precision, "precision", "float32", "float32 or float64")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the network and the trainer's state in this directory every --checkpoint-every epochs")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1, "epochs between checkpoints")
+	fs.StringVar(&f.init, "init", "", "warm start: begin from this model file's weights (its network, input scaling, features and classes; the data must have them) instead of random ones")
 	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -87,6 +92,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if err := checkTrainFlags(&f); err != nil {
+		return err
+	}
+	if err := setupInit(fs, &f); err != nil {
 		return err
 	}
 	if err := checkOutPaths("train", [2]string{"out", f.out}, [2]string{"history", f.history}, [2]string{"plot", f.plot}); err != nil {
@@ -141,8 +149,12 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	}
 	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
 		f.data, parts.train.N, rows(parts.val), parts.test.N, parts.all.Features, describeTarget(parts.all))
-	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
-		describeNet(net), net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
+	from := ""
+	if f.init != "" {
+		from = " (the weights of " + f.init + ")"
+	}
+	fmt.Fprintf(stdout, "network: %s%s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
+		describeNet(net), from, net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
 	if f.resumed != nil {
 		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", f.resumed.dir, f.resumed.state.Epoch)
 	}
@@ -217,6 +229,13 @@ func (p *dataParts) task() train.Task {
 func prepareData(f *trainFlags) (*dataParts, error) {
 	var J backprop.Loss
 	opt := data.CSVOptions{Target: f.target}
+	if m := f.initModel; m != nil { // the data must have the model's features and classes
+		opt.Target, opt.Features, opt.Classes = m.Target, m.FeatureNames(), m.Classes
+		opt.Task = data.TaskClassification
+		if !m.Classifier() {
+			opt.Task = data.TaskRegression
+		}
+	}
 	if f.loss != "" {
 		var err error
 		if J, err = backprop.ParseLoss(f.loss); err != nil {
@@ -233,6 +252,9 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 	}
 	p := &dataParts{all: all, loss: J, fingerprint: data.Fingerprint(all)}
 	binary := len(all.Classes) == 2 && (f.loss == "" || J == backprop.Log)
+	if f.initModel != nil {
+		binary = len(all.Classes) == 2 && f.initModel.Net.Outputs() == 1
+	}
 	if J == backprop.Log && all.Classes != nil && len(all.Classes) != 2 {
 		return nil, usagef("train: --loss log needs two classes, %s has %d (use cross-entropy)", f.data, len(all.Classes))
 	}
@@ -295,7 +317,9 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 			kind = data.ScaleNone
 		}
 	}
-	if p.scaler, err = data.FitScaler(p.train, kind); err != nil {
+	if f.initModel != nil {
+		p.scaler = initScaler(f.initModel) // the weights were learnt on inputs scaled so
+	} else if p.scaler, err = data.FitScaler(p.train, kind); err != nil {
 		return nil, usagef("train: --scale: %v", err)
 	}
 	for _, d := range []*data.Dataset{p.train, p.val, p.test} {
@@ -317,6 +341,9 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 // design builds the network: the hidden layers of the flags, and the output
 // layer and loss that the target calls for.
 func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T], error) {
+	if m := f.initModel; m != nil {
+		return initNetwork[T](f, p)
+	}
 	hidden, err := parseWidths(f.hidden)
 	if err != nil {
 		return nil, err
@@ -591,4 +618,71 @@ func writeHistory(path string, h []train.Epoch) error {
 		return err
 	}
 	return backprop.WriteFileAtomic(path, []byte(b.String()))
+}
+
+// setupInit reads the model of --init, whose network the run starts from:
+// flags that would design another network are refused.
+func setupInit(fs *flag.FlagSet, f *trainFlags) error {
+	if f.init == "" {
+		return nil
+	}
+	var clash []string
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "hidden", "activation", "slope", "loss", "scale", "target", "resume":
+			clash = append(clash, "--"+fl.Name)
+		}
+	})
+	if len(clash) > 0 {
+		return usagef("train: --init takes the network, loss, scaling and target from %s: drop %s", f.init, strings.Join(clash, ", "))
+	}
+	m, err := backprop.Load[float64](f.init)
+	if err != nil {
+		return badInput(fmt.Errorf("train: --init: %w", err))
+	}
+	f.initModel, f.target = m, m.Target
+	return nil
+}
+
+// initScaler is the input scaling of the --init model, as a data.Scaler.
+func initScaler(m *backprop.Model[float64]) *data.Scaler {
+	s := &data.Scaler{Kind: data.ScaleNone}
+	for _, feat := range m.Features {
+		if feat.Offset != 0 || feat.Scale != 1 {
+			s.Kind = cmp.Or(m.Scaling, data.ScaleStandard)
+		}
+	}
+	if s.Kind == data.ScaleNone {
+		return s
+	}
+	for _, feat := range m.Features {
+		s.Offset, s.Scale = append(s.Offset, feat.Offset), append(s.Scale, feat.Scale)
+	}
+	return s
+}
+
+// initNetwork is the network of --init, checked against the data. For a
+// regression model it unfolds the target scaling of the new training part
+// from the output layer (W ← W/std, b ← (b − mean)/std), which training
+// folds back in.
+func initNetwork[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T], error) {
+	net := backprop.Convert[T](f.initModel.Net)
+	net.Extra = nil
+	if p.all.Features != net.Inputs || p.all.Outputs != net.Outputs() {
+		return nil, usagef("train: --init %s takes %d inputs and gives %d outputs; %s has %d features and %d targets",
+			f.init, net.Inputs, net.Outputs(), f.data, p.all.Features, p.all.Outputs)
+	}
+	if t := p.ty; t != nil {
+		out := net.Layers[net.L()-1]
+		if out.B == nil {
+			out.B = make([]T, out.Out)
+		}
+		for i := range out.Out {
+			for j := range out.In {
+				out.W[i*out.In+j] = T(float64(out.W[i*out.In+j]) / t.std[i])
+			}
+			out.B[i] = T((float64(out.B[i]) - t.mean[i]) / t.std[i])
+		}
+	}
+	return net, nil
 }
