@@ -49,40 +49,41 @@ func (f Activation) probability() bool { return f == Sigmoid || f == Softmax }
 // output delta (output.go), explain and serve all take their numbers and
 // their text from this table (docs/notation.md, equations (A1) to (A6)).
 type activationRule struct {
-	f, df string                        // the formulas of f(z) and f′(z)
+	text  ActivationFormulas
 	eval  func(z, s float64) float64    // a = f(z); s is the leaky slope
 	deriv func(z, a, s float64) float64 // f′(z), given z and a = f(z)
 }
 
-// The table. Softmax is not elementwise: its row holds the formula text, and
-// its Jacobian product is softmaxBackward below.
-var activationRules = [...]activationRule{
-	Identity:  {"z", "1", func(z, _ float64) float64 { return z }, func(_, _, _ float64) float64 { return 1 }},
-	Sigmoid:   {"σ(z) = 1/(1 + e^(−z))", "σ(z)·(1 − σ(z)) = σ(z)·σ(−z)", func(z, _ float64) float64 { return sigmoid(z) }, func(z, a, _ float64) float64 { return dsigmoid(z, a) }},
-	Tanh:      {"tanh z", "1 − tanh² z", func(z, _ float64) float64 { return math.Tanh(z) }, func(z, a, _ float64) float64 { return dtanh(z, a) }},
-	ReLU:      {"max(0, z)", "1 if z > 0, else 0", func(z, _ float64) float64 { return max(z, 0) }, func(z, _, _ float64) float64 { return drelu(z, 0) }},
-	LeakyReLU: {"z if z > 0, else s·z", "1 if z > 0, else s", leaky, func(z, _, s float64) float64 { return drelu(z, s) }},
-	Softmax:   {"e^(z_i) / Σ_k e^(z_k)", "∂a_i/∂z_k = a_i·(δ_ik − a_k)", nil, nil},
+// ActivationFormulas are the texts of an activation's row of the table, in
+// the notation of docs/notation.md (a = f(z); s is the leaky slope).
+type ActivationFormulas struct {
+	F          string // f: a = F
+	Derivative string // f′(z) = Derivative; for softmax the Jacobian ∂a_k/∂z_i
+	// Backward is δ from g = ∂E/∂a through f: for softmax the Jacobian
+	// product δ_i = Backward; "f'(z)·g" for the elementwise activations.
+	Backward string
 }
 
-// Formula returns f(z) as text, as docs/notation.md writes it ("s" is the
-// leaky slope).
-func (f Activation) Formula() string { return activationRules[f].f }
+// The table. Softmax is not elementwise: its row holds the formula text, and
+// its Jacobian product is in backward (and output.go for the output layer).
+var activationRules = [...]activationRule{
+	Identity: {ActivationFormulas{"z", "1", "f'(z)·g"},
+		func(z, _ float64) float64 { return z }, func(_, _, _ float64) float64 { return 1 }},
+	Sigmoid: {ActivationFormulas{"1/(1 + e^(-z))", "a·(1 - a)", "f'(z)·g"},
+		func(z, _ float64) float64 { return sigmoid(z) }, func(z, a, _ float64) float64 { return dsigmoid(z, a) }},
+	Tanh: {ActivationFormulas{"tanh(z)", "1 - a²", "f'(z)·g"},
+		func(z, _ float64) float64 { return math.Tanh(z) }, func(z, a, _ float64) float64 { return dtanh(z, a) }},
+	ReLU: {ActivationFormulas{"max(0, z)", "1 if z > 0, else 0", "f'(z)·g"},
+		func(z, _ float64) float64 { return max(z, 0) }, func(z, _, _ float64) float64 { return drelu(z, 0) }},
+	LeakyReLU: {ActivationFormulas{"z if z > 0, else s·z", "1 if z > 0, else s", "f'(z)·g"},
+		leaky, func(z, _, s float64) float64 { return drelu(z, s) }},
+	Softmax: {ActivationFormulas{"e^(z_i)/Σ_k e^(z_k)", "a_k·(1 - a_i) if k = i, else -a_k·a_i", "a_i·(g_i - Σ_k a_k·g_k)"},
+		nil, nil},
+}
 
-// DerivativeFormula returns f′(z) as text (for softmax, its Jacobian).
-func (f Activation) DerivativeFormula() string { return activationRules[f].df }
-
-// Elementwise reports whether a^l_i depends on z^l_i alone (every activation
-// but softmax).
-func (f Activation) Elementwise() bool { return f != Softmax }
-
-// Eval returns f(z) for an elementwise activation, with leaky slope s: the
-// rule the engine's forward pass applies in float64.
-func (f Activation) Eval(z, s float64) float64 { return activationRules[f].eval(z, s) }
-
-// Derivative returns f′(z), given z and a = f(z), for an elementwise
-// activation: the rule the engine's delta rule applies in float64.
-func (f Activation) Derivative(z, a, s float64) float64 { return activationRules[f].deriv(z, a, s) }
+// Formulas returns f's row of the table as text: f, f′ and the backward
+// rule.
+func (f Activation) Formulas() ActivationFormulas { return activationRules[f].text }
 
 // sigmoid is 1/(1+e^-z), computed without overflow for any z.
 func sigmoid(z float64) float64 {
@@ -182,7 +183,10 @@ func expf(x float32) float32 {
 
 // forward computes a = f(z + b) for a rows×n block (row-major), adding the bias
 // b (nil for none) to z in place first, so that z holds the net input z^l.
-func forward[T Float](f Activation, slope T, z, a, b []T, rows, n int) {
+// When norm is not nil (the trace) a softmax layer writes Σ_k e^(z_k) of each
+// row to the row's first value (e^(max z)·Σ_k e^(z_k − max z), +Inf where it
+// overflows).
+func forward[T Float](f Activation, slope T, z, a, b, norm []T, rows, n int) {
 	for r := 0; r < rows; r++ {
 		zr, ar := z[r*n:(r+1)*n], a[r*n:(r+1)*n]
 		if b != nil {
@@ -229,6 +233,9 @@ func forward[T Float](f Activation, slope T, z, a, b []T, rows, n int) {
 			}
 			for i := range ar {
 				ar[i] = T(float64(ar[i]) / s)
+			}
+			if norm != nil {
+				norm[r*n] = T(s * math.Exp(float64(m)))
 			}
 		}
 	}

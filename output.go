@@ -38,28 +38,43 @@ type outK struct {
 // read log o and log(1 − o), never o alone, so they stay finite where o has
 // rounded to 0 or 1.
 type lossRule struct {
-	j, djdo string                // the formulas of J and ∂J/∂o_k
-	term    func(q *outK) float64 // J's term of output k
-	grad    func(q *outK) float64 // ∂J/∂o_k (it may overflow: −y/o at o ≈ 0)
+	text LossFormulas
+	term func(q *outK) float64 // J's term of output k
+	grad func(q *outK) float64 // ∂J/∂o_k (it may overflow: −y/o at o ≈ 0)
+}
+
+// LossFormulas are the texts of a loss's row of the table.
+type LossFormulas struct {
+	J        string // J(y, o) of one example
+	Gradient string // ∂J/∂o_k
+	// Factored is ∂J/∂o of one output over its activation's derivative,
+	// where that form shows the cancellation of a matched pair ("" if none).
+	Factored string
 }
 
 var lossRules = [...]lossRule{
-	Squared: {"½·Σ_k (o_k − y_k)²", "o_k − y_k",
+	Squared: {LossFormulas{"½·Σ_k (o_k - y_k)²", "o_k - y_k", "o - y"},
 		func(q *outK) float64 { return q.e * q.e / 2 },
 		func(q *outK) float64 { return q.e }},
-	Log: {"−Σ_k [y_k·log o_k + (1 − y_k)·log(1 − o_k)]", "−y_k/o_k + (1 − y_k)/(1 − o_k)",
+	Log: {LossFormulas{"-Σ_k (y_k·log(o_k) + (1 - y_k)·log(1 - o_k))", "-y_k/o_k + (1 - y_k)/(1 - o_k)", "(o - y)/(o·(1 - o))"},
 		func(q *outK) float64 { return -(xlogy(q.y, q.logo) + xlogy(1-q.y, q.logc)) },
-		func(q *outK) float64 { return -q.y*math.Exp(-q.logo) + (1-q.y)*math.Exp(-q.logc) }},
-	CrossEntropy: {"−Σ_k y_k·log o_k", "−y_k/o_k",
+		func(q *outK) float64 { return -xexp(q.y, -q.logo) + xexp(1-q.y, -q.logc) }},
+	CrossEntropy: {LossFormulas{"-Σ_k y_k·log(o_k)", "-y_k/o_k", ""},
 		func(q *outK) float64 { return -xlogy(q.y, q.logo) },
-		func(q *outK) float64 { return -q.y * math.Exp(-q.logo) }},
+		func(q *outK) float64 { return -xexp(q.y, -q.logo) }},
 }
 
-// Formula returns J(y, o) of one example as text.
-func (J Loss) Formula() string { return lossRules[J].j }
+// Formulas returns J's row of the table as text.
+func (J Loss) Formulas() LossFormulas { return lossRules[J].text }
 
-// GradientFormula returns ∂J/∂o_k as text.
-func (J Loss) GradientFormula() string { return lossRules[J].djdo }
+// xexp is x·e^v with 0·e^v = 0 (a target of 0 takes nothing from a term that
+// overflows).
+func xexp(x, v float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x * math.Exp(v)
+}
 
 // xlogy is x·log y with 0·log 0 = 0 (a target of 0 takes nothing from a
 // log that is −∞).

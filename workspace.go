@@ -32,8 +32,9 @@ type Workspace[T Float] struct {
 	// deltas, indexed like Delta, nil when off. G[l] = ∂E/∂a^l: ∂J/∂o for
 	// l = L, the delta rule's sum Σ_j w^(l+1)_ji δ^(l+1)_j below. FPrime[l] =
 	// f′(z^l) for an elementwise activation; for softmax, the first value of
-	// each row is Σ_k a_k g_k of the Jacobian product.
-	G, FPrime [][]T
+	// each row is Σ_k a_k g_k of the Jacobian product. Norm[l]: for softmax,
+	// the first value of each row is Σ_k e^(z^l_k) (Forward).
+	G, FPrime, Norm [][]T
 
 	// A batch of at least shardRows rows is split in two shards, which run
 	// the forward pass and the deltas concurrently on views of the rows of
@@ -89,8 +90,9 @@ func (net *Network[T]) newWorkspace(capacity int, rows bool) *Workspace[T] {
 	return ws
 }
 
-// EnableTrace turns the trace on: from the next Backward, G and FPrime hold
-// ∂E/∂a^l and f′(z^l) of every layer (see the fields). It allocates their
+// EnableTrace turns the trace on: from the next Forward and Backward, Norm,
+// G and FPrime hold the softmax sums, ∂E/∂a^l and f′(z^l) of every layer (see
+// the fields). It allocates their
 // buffers once; a traced workspace runs in one shard. With the trace off (the
 // default) the engine computes exactly the same numbers and costs nothing.
 func (ws *Workspace[T]) EnableTrace() {
@@ -98,10 +100,10 @@ func (ws *Workspace[T]) EnableTrace() {
 		return
 	}
 	L := ws.net.L()
-	ws.G, ws.FPrime = make([][]T, L+1), make([][]T, L+1)
+	ws.G, ws.FPrime, ws.Norm = make([][]T, L+1), make([][]T, L+1), make([][]T, L+1)
 	for l := 1; l <= L; l++ {
 		n := ws.net.Layers[l-1].Out
-		ws.G[l], ws.FPrime[l] = make([]T, ws.Cap*n), make([]T, ws.Cap*n)
+		ws.G[l], ws.FPrime[l], ws.Norm[l] = make([]T, ws.Cap*n), make([]T, ws.Cap*n), make([]T, ws.Cap*n)
 	}
 }
 
@@ -165,7 +167,11 @@ func (ws *Workspace[T]) forward(x []T) {
 		} else {
 			ws.gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, z, lay.Out)
 		}
-		forward(lay.Activation, lay.Slope, z, a, lay.B, rows, lay.Out)
+		var norm []T
+		if ws.Norm != nil {
+			norm = ws.Norm[l]
+		}
+		forward(lay.Activation, lay.Slope, z, a, lay.B, norm, rows, lay.Out)
 	}
 }
 

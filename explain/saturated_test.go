@@ -3,6 +3,7 @@ package explain_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop"
@@ -42,7 +43,8 @@ func saturatedNet(t *testing.T, f, J string, s float64) *backprop.Network[float6
 
 // TestSaturatedUnmatchedPairs: for every unmatched pair at z = ±(60, −60)
 // and ±(1e4, −1e4), explain's E and δ agree with the closed form
-// (internal/exact) to 1e-12 relative, and the gradient check passes.
+// (internal/exact) to 1e-12 relative, the text shows no NaN, and the
+// gradient check passes.
 func TestSaturatedUnmatchedPairs(t *testing.T) {
 	for _, p := range unmatched() {
 		var worst float64
@@ -68,6 +70,13 @@ func TestSaturatedUnmatchedPairs(t *testing.T) {
 					if r := relErr(d, wantD[k]); r > 1e-12 {
 						t.Errorf("%s: δ_%d = %.17g, closed form %.17g (relative error %.2g)", name, k+1, d, wantD[k], r)
 					}
+				}
+				var text strings.Builder
+				if err := tr.WriteText(&text); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(text.String(), "NaN") {
+					t.Errorf("%s: the text shows NaN:\n%s", name, text.String())
 				}
 				checks, err := backprop.GradCheck(net, []float64{1}, y)
 				if err != nil {

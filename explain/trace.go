@@ -60,6 +60,15 @@ type LayerTrace struct {
 	GradBias     []float64   `json:"grad_bias,omitempty"`  // ∂E/∂b^l = Σ_r δ^l; only with a bias
 	WeightsAfter [][]float64 `json:"weights_after"`        // W^l − α ∂E/∂W^l
 	BiasAfter    []float64   `json:"bias_after,omitempty"` // b^l − α ∂E/∂b^l; only with a bias
+
+	// What the engine computed on the way, from its trace (Workspace.G,
+	// FPrime, Norm), one row per example: G = ∂E/∂a^l (∂J/∂o for the output
+	// layer; Σ_j w^(l+1)_ji δ^(l+1)_j below it); FPrime = f'(z^l) for an
+	// elementwise activation, for softmax Σ_k a_k·g_k in the row's first
+	// value; Norm = Σ_k e^(z_k) of a softmax layer in the row's first value.
+	G      [][]float64 `json:"-"`
+	FPrime [][]float64 `json:"-"`
+	Norm   [][]float64 `json:"-"`
 }
 
 // Step runs one gradient step of net on the examples x (one row of n_0 values
@@ -94,6 +103,7 @@ func Step(net *backprop.Network[float64], x, y [][]float64, alpha float64) (*Tra
 
 	work := net.Clone()
 	ws := work.NewWorkspace(rows)
+	ws.EnableTrace()
 	ws.Forward(xs)
 	t.Loss = ws.Backward(ys)
 	for l := 1; l <= L; l++ {
@@ -103,6 +113,9 @@ func Step(net *backprop.Network[float64], x, y [][]float64, alpha float64) (*Tra
 			A:           rowsOf(ws.A[l][:rows*lay.Out], lay.Out),
 			Delta:       rowsOf(ws.Delta[l][:rows*lay.Out], lay.Out),
 			GradWeights: rowsOf(ws.DW[l], lay.In),
+			G:           rowsOf(ws.G[l][:rows*lay.Out], lay.Out),
+			FPrime:      rowsOf(ws.FPrime[l][:rows*lay.Out], lay.Out),
+			Norm:        rowsOf(ws.Norm[l][:rows*lay.Out], lay.Out),
 		}
 		if lay.B != nil {
 			lt.GradBias = append([]float64(nil), ws.DB[l]...)

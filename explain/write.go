@@ -3,7 +3,8 @@ package explain
 import (
 	"fmt"
 	"io"
-	"math"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/backprop-go/backprop"
@@ -193,51 +194,91 @@ func lossLong(J backprop.Loss) string {
 	}
 }
 
-func lossFormula(J backprop.Loss) string {
-	switch J {
-	case backprop.Squared:
-		return "J = ½·Σ_k (o_k - y_k)²"
-	case backprop.Log:
-		return "J = -Σ_k (y_k·log(o_k) + (1 - y_k)·log(1 - o_k))"
-	default:
-		return "J = -Σ_k y_k·log(o_k)"
+// lossFormula is J of the engine's table.
+func lossFormula(J backprop.Loss) string { return "J = " + J.Formulas().J }
+
+// activationName is f's name in prose.
+func activationName(f backprop.Activation) string { return strings.ReplaceAll(f.String(), "-", " ") }
+
+// slopeName is the leaky slope s in a formula of the table.
+var slopeName = regexp.MustCompile(`\bs\b`)
+
+// withSlope writes a leaky relu's slope s into a formula of the table.
+func withSlope(lay *backprop.Layer[float64], formula string) string {
+	if lay.Activation == backprop.LeakyReLU {
+		return slopeName.ReplaceAllLiteralString(formula, num(lay.Slope))
 	}
+	return formula
+}
+
+// piecewise writes "lhs = formula" with $math$, a formula "X if C, else Y"
+// of the table as "$lhs = X$ if $C$, else Y": Y bare when it is a number,
+// else "$lhs = Y$" when repeat, else "$Y$".
+func piecewise(lhs, formula string, repeat bool) string {
+	x, rest, ok := strings.Cut(formula, " if ")
+	if !ok {
+		return "$" + lhs + " = " + formula + "$"
+	}
+	c, y, _ := strings.Cut(rest, ", else ")
+	switch _, err := strconv.ParseFloat(y, 64); {
+	case err == nil:
+	case repeat:
+		y = "$" + lhs + " = " + y + "$"
+	default:
+		y = "$" + y + "$"
+	}
+	return "$" + lhs + " = " + x + "$ if $" + c + "$, else " + y
 }
 
 // activationFormula describes f of a layer, in prose with $math$.
 func activationFormula(lay *backprop.Layer[float64]) string {
-	switch lay.Activation {
-	case backprop.Identity:
-		return "identity, $a = z$"
-	case backprop.Sigmoid:
-		return "sigmoid, $a = 1/(1 + e^(-z))$"
-	case backprop.Tanh:
-		return "tanh, $a = tanh(z)$"
-	case backprop.ReLU:
-		return "relu, $a = max(0, z)$"
-	case backprop.LeakyReLU:
-		return fmt.Sprintf("leaky relu, $a = z$ if $z > 0$, else $a = %s·z$", num(lay.Slope))
-	default:
-		return "softmax, $a_i = e^(z_i)/Σ_k e^(z_k)$"
+	f := lay.Activation
+	if f == backprop.Softmax {
+		return "softmax, $a_i = " + f.Formulas().F + "$"
 	}
+	return activationName(f) + ", " + piecewise("a", withSlope(lay, f.Formulas().F), true)
 }
 
 // derivativeFormula describes f' of a layer, in prose with $math$.
 func derivativeFormula(lay *backprop.Layer[float64]) string {
-	switch lay.Activation {
-	case backprop.Identity:
-		return "identity, $f'(z) = 1$"
-	case backprop.Sigmoid:
-		return "sigmoid, $f'(z) = a·(1 - a)$"
-	case backprop.Tanh:
-		return "tanh, $f'(z) = 1 - a²$"
-	case backprop.ReLU:
-		return "relu, $f'(z) = 1$ if $z > 0$, else 0"
-	case backprop.LeakyReLU:
-		return fmt.Sprintf("leaky relu, $f'(z) = 1$ if $z > 0$, else %s", num(lay.Slope))
-	default:
-		return "softmax, $δ_i = a_i·(g_i - Σ_k a_k·g_k)$ with $g_i = ∂E/∂a_i$"
+	f := lay.Activation
+	if f == backprop.Softmax {
+		return "softmax, $δ_i = " + f.Formulas().Backward + "$ with $g_i = ∂E/∂a_i$"
 	}
+	return activationName(f) + ", " + piecewise("f'(z)", withSlope(lay, f.Formulas().Derivative), false)
+}
+
+// subst writes the names or numbers of output k into a formula of the table:
+// o_k (or o) and y_k (or y).
+func subst(formula, o, y string) string {
+	r := strings.NewReplacer("o_k", o, "y_k", y, "o", o, "y", y)
+	return r.Replace(formula)
+}
+
+// paren puts a formula in parentheses when it is a sum at its top level.
+func paren(s string) string {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '+', '-':
+			if depth == 0 && i > 0 && s[i-1] == ' ' {
+				return "(" + s + ")"
+			}
+		}
+	}
+	return s
+}
+
+// saturated reports whether v prints as 0, 1 or -1: an activation or output
+// whose formula, written with its rounded value, would not show the value the
+// engine computed from z.
+func saturated(v float64) bool {
+	n := num(v)
+	return n == "0" || n == "1" || n == "-1"
 }
 
 // sum returns the terms of Σ_k c_k·v_k, symbolic (names) and numeric, over
@@ -286,7 +327,7 @@ func (x *explainer) forward() {
 				}
 			}
 			if lay.Activation == backprop.Softmax {
-				es = append(es, x.softmaxEqs(l, z, a)...)
+				es = append(es, x.softmaxEqs(l, z, a, x.t.Layers[l-1].Norm[r][0])...)
 			}
 			x.eqs(es...)
 		}
@@ -374,10 +415,10 @@ func activationEq(lay *backprop.Layer[float64], l, i int, z, a float64) eq {
 	return eq{lhs: aName(l, i), lines: [][]string{terms}, oneLine: true}
 }
 
-// softmaxEqs are the equations of a softmax layer's a^l from its z^l.
-func (x *explainer) softmaxEqs(l int, z, a []float64) []eq {
+// softmaxEqs are the equations of a softmax layer's a^l from its z^l, with
+// the engine's sum norm = Σ_k e^(z_k).
+func (x *explainer) softmaxEqs(l int, z, a []float64, norm float64) []eq {
 	var sym, numeric []string
-	var s float64
 	for k, v := range z {
 		sep := ""
 		if k > 0 {
@@ -385,14 +426,13 @@ func (x *explainer) softmaxEqs(l int, z, a []float64) []eq {
 		}
 		sym = append(sym, sep+"e^("+zName(l, k)+")")
 		numeric = append(numeric, sep+"e^("+num(v)+")")
-		s += math.Exp(v)
 	}
 	sumName := fmt.Sprintf("Σ_k e^(z%d_k)", l)
-	es := []eq{{lhs: sumName, lines: [][]string{sym, append(numeric, " = "+num(s))}}}
+	es := []eq{{lhs: sumName, lines: [][]string{sym, append(numeric, " = "+num(norm))}}}
 	for i := range a {
 		es = append(es, eq{lhs: aName(l, i), lines: [][]string{
 			{"e^(" + zName(l, i) + ")/" + sumName},
-			{"e^(" + num(z[i]) + ")/" + num(s), " = " + num(a[i])},
+			{"e^(" + num(z[i]) + ")/" + num(norm), " = " + num(a[i])},
 		}, oneLine: true})
 	}
 	return es
@@ -488,148 +528,127 @@ func (x *explainer) outputDeltas() {
 	lay := x.layer(L)
 	x.section("3. Output deltas")
 	J := x.net.Loss
-	matched := backprop.Matched(lay.Activation, J)
+	f := lay.Activation
+	matched := backprop.Matched(f, J)
+	grad := J.Formulas().Gradient
 	switch {
 	case matched && J == backprop.Squared:
 		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. An identity output with the squared loss is a matched pair: "+
-			"$∂J/∂o = o - y$ and $f'(z) = 1$, so $δ = o - y$.", L, L))
+			"$∂J/∂o = %s$ and $f'(z) = %s$, so $δ = o - y$.", L, L, J.Formulas().Factored, f.Formulas().Derivative))
 	case matched && J == backprop.Log:
 		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A sigmoid output with the log loss is a matched pair: "+
-			"$∂J/∂o = (o - y)/(o·(1 - o))$ and the sigmoid's derivative $o·(1 - o)$ cancel, so $δ = o - y$.", L, L))
+			"$∂J/∂o = %s$ and the sigmoid's derivative $%s$ cancel, so $δ = o - y$.", L, L,
+			J.Formulas().Factored, strings.ReplaceAll(f.Formulas().Derivative, "a", "o")))
 	case matched:
 		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A softmax output with the cross-entropy loss is a matched pair: "+
-			"$∂J/∂o_k = -y_k/o_k$, and through the softmax's Jacobian, $∂a_k/∂z_i = a_k·(1 - a_i)$ if $k = i$, "+
-			"else $-a_k·a_i$, this gives $δ_i = o_i·Σ_k y_k - y_i = o_i - y_i$ (the targets sum to 1): $δ = o - y$.", L, L))
-	case lay.Activation == backprop.Softmax:
+			"$∂J/∂o_k = %s$, and through the softmax's Jacobian, %s, "+
+			"this gives $δ_i = o_i·Σ_k y_k - y_i = o_i - y_i$ (the targets sum to 1): $δ = o - y$.", L, L,
+			grad, piecewise("∂a_k/∂z_i", f.Formulas().Derivative, false)))
+	case f == backprop.Softmax:
 		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A softmax output with the %s is not a matched pair, "+
 			"and softmax couples the outputs (each $a_i$ depends on every $z_k$), so δ is the Jacobian product: "+
-			"$δ_i = a_i·(g_i - Σ_k a_k·g_k)$, where $g_k = ∂J/∂o_k = %s$.", L, L, lossLong(J), dJdoFormulaK(J)))
+			"$δ_i = %s$, where $g_k = ∂J/∂o_k = %s$.", L, L, lossLong(J), f.Formulas().Backward, grad))
 	default:
 		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A %s output with the %s is not a matched pair, "+
-			"so δ is not $o - y$: by the chain rule $δ = ∂J/∂o·f'(z)$, with $∂J/∂o = %s$ and $f'(z) = %s$.",
-			L, L, lay.Activation, lossLong(J), dJdoFormula(J), fprimeFormula(lay)))
+			"so δ is not $o - y$: by the chain rule $δ = ∂J/∂o·f'(z)$, with $∂J/∂o = %s$ and %s.",
+			L, L, f, lossLong(J), strings.ReplaceAll(grad, "_k", ""),
+			piecewise("f'(z)", withSlope(lay, f.Formulas().Derivative), false)))
 	}
+	lt := x.t.Layers[L-1]
 	for r := range x.t.X {
 		x.exampleHeading(r)
 		a, y := x.a(L, r), x.t.Y[r]
-		delta := x.t.Layers[L-1].Delta[r]
+		delta := lt.Delta[r]
 		var es []eq
 		switch {
 		case matched:
 			for k := range a {
-				es = append(es, eq{lhs: dName(L, k), lines: [][]string{
-					{aName(L, k) + " - " + yName(k)},
-					{num(a[k]) + " - " + factor(y[k]), " = " + num(delta[k])},
-				}, oneLine: true})
+				line := []string{num(a[k]) + " - " + factor(y[k]), " = " + num(delta[k])}
+				if saturated(a[k]) && delta[k] != a[k]-y[k] {
+					line = append(line, "   (o rounds to "+num(a[k])+"; from z: (1 - y) - (1 - o))")
+				}
+				es = append(es, eq{lhs: dName(L, k), lines: [][]string{{aName(L, k) + " - " + yName(k)}, line}, oneLine: true})
 			}
-		case lay.Activation == backprop.Softmax:
-			g := make([]float64, len(a))
+		case f == backprop.Softmax:
 			for k := range a {
-				var gsym, gnum string
-				g[k], gsym, gnum = dJdo(J, L, k, a[k], y[k])
-				es = append(es, eq{lhs: gName(L, k), lines: [][]string{{gsym}, {gnum, " = " + num(g[k])}}, oneLine: true})
+				gsym, gnum := x.dJdo(L, k, a[k], y[k], lt.G[r][k])
+				lines := [][]string{{gsym}, {gnum, " = " + num(lt.G[r][k])}}
+				if saturated(a[k]) { // the formula with o rounded would not give g
+					lines = [][]string{{gsym, " = " + num(lt.G[r][k])}}
+				}
+				es = append(es, eq{lhs: gName(L, k), lines: lines, oneLine: true})
 			}
-			es = append(es, softmaxDeltaEqs(L, a, g, delta)...)
+			es = append(es, softmaxDeltaEqs(L, a, lt.G[r], lt.FPrime[r][0], delta)...)
 		default:
 			for k := range a {
-				_, gsym, gnum := dJdo(J, L, k, a[k], y[k])
-				fsym, fnum, note := fprime(lay, L, k, x.t.Layers[L-1].Z[r][k], a[k])
+				gsym, gnum := x.dJdo(L, k, a[k], y[k], lt.G[r][k])
+				fsym, fnum, note := fprime(lay, L, k, lt.Z[r][k], a[k], lt.FPrime[r][k])
 				lines := [][]string{{"(" + gsym + ")·" + fsym}, {"(" + gnum + ")·" + fnum, " = " + num(delta[k]), note}}
 				es = append(es, eq{lhs: dName(L, k), lines: lines, oneLine: true})
 			}
 		}
 		x.eqs(es...)
+		if !matched && anySaturated(a) {
+			x.para("Where an output has saturated (it prints as 0 or 1), the engine takes δ from z in closed " +
+				"form, the chain rule multiplied out (docs/notation.md, (9)): nothing is divided by o or 1 - o.")
+		}
 	}
 }
 
-func dJdoFormulaK(J backprop.Loss) string {
-	switch J {
-	case backprop.Squared:
-		return "o_k - y_k"
-	case backprop.Log:
-		return "-y_k/o_k + (1 - y_k)/(1 - o_k)"
-	default:
-		return "-y_k/o_k"
+// anySaturated reports whether any value prints as 0, 1 or -1.
+func anySaturated(a []float64) bool {
+	for _, v := range a {
+		if saturated(v) {
+			return true
+		}
 	}
+	return false
 }
 
-func dJdoFormula(J backprop.Loss) string {
-	switch J {
-	case backprop.Squared:
-		return "o - y"
-	case backprop.Log:
-		return "-y/o + (1 - y)/(1 - o)"
-	default:
-		return "-y/o"
+// dJdo writes ∂J/∂o_k of output k from the table's formula, symbolic and with
+// numbers; where o_k has saturated, the numbers are the engine's value g.
+func (x *explainer) dJdo(L, k int, o, y, g float64) (sym, numeric string) {
+	grad := x.net.Loss.Formulas().Gradient
+	sym = subst(grad, aName(L, k), yName(k))
+	if saturated(o) {
+		return sym, num(g)
 	}
+	return sym, subst(grad, num(o), factor(y))
 }
 
-// dJdo returns ∂J/∂o_k of output k and its formula, symbolic and with
-// numbers. (The engine computed δ; this is for showing the chain rule.)
-func dJdo(J backprop.Loss, L, k int, o, y float64) (g float64, sym, numeric string) {
-	a, yk := aName(L, k), yName(k)
-	switch J {
-	case backprop.Squared:
-		return o - y, a + " - " + yk, num(o) + " - " + factor(y)
-	case backprop.Log:
-		return -y/o + (1-y)/(1-o), "-" + yk + "/" + a + " + (1 - " + yk + ")/(1 - " + a + ")",
-			"-" + factor(y) + "/" + num(o) + " + (1 - " + factor(y) + ")/(1 - " + num(o) + ")"
-	default:
-		return -y / o, "-" + yk + "/" + a, "-" + factor(y) + "/" + num(o)
-	}
-}
-
-func fprimeFormula(lay *backprop.Layer[float64]) string {
-	switch lay.Activation {
-	case backprop.Identity:
-		return "1"
-	case backprop.Sigmoid:
-		return "a·(1 - a)"
-	case backprop.Tanh:
-		return "1 - a²"
-	case backprop.ReLU:
-		return "relu'(z)"
-	default:
-		return "leaky'(z)"
-	}
-}
-
-// fprime returns f'(z^l_i) for an elementwise activation: symbolic, with
-// numbers, and a note saying which side of 0 z is for relu and leaky relu.
-func fprime(lay *backprop.Layer[float64], l, i int, z, a float64) (sym, numeric, note string) {
+// fprime writes f'(z^l_i) for an elementwise activation from the table's
+// formula: symbolic, with numbers (the engine's f' where a has saturated),
+// and a note saying which side of 0 z is for relu and leaky relu.
+func fprime(lay *backprop.Layer[float64], l, i int, z, a, fp float64) (sym, numeric, note string) {
 	an := aName(l, i)
 	switch lay.Activation {
-	case backprop.Identity:
-		return "1", "1", ""
-	case backprop.Sigmoid:
-		return an + "·(1 - " + an + ")", num(a) + "·(1 - " + num(a) + ")", ""
-	case backprop.Tanh:
-		return "(1 - " + an + "²)", "(1 - " + factor(a) + "²)", ""
 	case backprop.ReLU, backprop.LeakyReLU:
-		name, low := "relu'", "0"
+		name, side := "relu'", "> 0"
 		if lay.Activation == backprop.LeakyReLU {
-			name, low = "leaky'", num(lay.Slope)
+			name = "leaky'"
 		}
-		if z > 0 {
-			return name + "(" + zName(l, i) + ")", "1", fmt.Sprintf("   (%s = %s > 0)", zName(l, i), num(z))
+		if z <= 0 {
+			side = "≤ 0"
 		}
-		return name + "(" + zName(l, i) + ")", low, fmt.Sprintf("   (%s = %s ≤ 0)", zName(l, i), num(z))
+		return name + "(" + zName(l, i) + ")", num(fp), fmt.Sprintf("   (%s = %s %s)", zName(l, i), num(z), side)
+	case backprop.Softmax:
+		panic("explain: fprime of softmax")
 	}
-	panic("explain: fprime of softmax")
+	d := lay.Activation.Formulas().Derivative
+	if saturated(a) && lay.Activation != backprop.Identity {
+		return paren(strings.ReplaceAll(d, "a", an)), factor(fp), "   (" + an + " rounds to " + num(a) + "; f'(z) from z)"
+	}
+	return paren(strings.ReplaceAll(d, "a", an)), paren(strings.ReplaceAll(d, "a", factor(a))), ""
 }
 
 // softmaxDeltaEqs are the equations of δ^l = the softmax Jacobian product,
-// δ_i = a_i·(g_i - Σ_k a_k·g_k), from g = ∂E/∂a^l.
-func softmaxDeltaEqs(l int, a, g, delta []float64) []eq {
+// δ_i = a_i·(g_i - Σ_k a_k·g_k), from g = ∂E/∂a^l and the engine's sum s.
+func softmaxDeltaEqs(l int, a, g []float64, s float64, delta []float64) []eq {
 	var names []string
 	for k := range a {
 		names = append(names, aName(l, k)+"·"+gName(l, k))
 	}
 	sym, numeric := sum(names, a, g)
-	var s float64
-	for k := range a {
-		s += a[k] * g[k]
-	}
 	sName := fmt.Sprintf("Σ_k a%d_k·g%d_k", l, l)
 	es := []eq{{lhs: sName, lines: [][]string{sym, append(numeric, " = "+num(s))}}}
 	for i := range a {
@@ -659,9 +678,10 @@ func (x *explainer) hiddenDeltas() {
 			lay, next := x.layer(l), x.layer(l+1)
 			x.sub(x.layerLevel(), x.layerHeading(l)+": "+derivativeFormula(lay))
 			nd := x.t.Layers[l].Delta[r] // δ^(l+1)
-			z, a, delta := x.t.Layers[l-1].Z[r], x.t.Layers[l-1].A[r], x.t.Layers[l-1].Delta[r]
+			lt := x.t.Layers[l-1]
+			z, a, delta := lt.Z[r], lt.A[r], lt.Delta[r]
+			g := lt.G[r] // ∂E/∂a^l_i = Σ_j w^(l+1)_ji δ^(l+1)_j, as the engine summed it
 			var es []eq
-			g := make([]float64, lay.Out) // ∂E/∂a^l_i = Σ_j w^(l+1)_ji δ^(l+1)_j
 			for i := range lay.Out {
 				var names []string
 				var coef, vals []float64
@@ -670,7 +690,6 @@ func (x *explainer) hiddenDeltas() {
 						names = append(names, wName(l+1, j, i+1)+"·"+dName(l+1, j))
 						coef = append(coef, next.W[j*next.In+i])
 						vals = append(vals, nd[j])
-						g[i] += next.W[j*next.In+i] * nd[j]
 					}
 				}
 				sym, numeric := sum(names, coef, vals)
@@ -681,7 +700,7 @@ func (x *explainer) hiddenDeltas() {
 					es = append(es, eq{lhs: gName(l, i), lines: [][]string{sym, append(numeric, " = "+num(g[i]))}, oneLine: true})
 					continue
 				}
-				fsym, fnum, note := fprime(lay, l, i, z[i], a[i])
+				fsym, fnum, note := fprime(lay, l, i, z[i], a[i], lt.FPrime[r][i])
 				sym[0] = fsym + "·(" + sym[0]
 				sym[len(sym)-1] += ")"
 				numeric[0] = fnum + "·(" + numeric[0]
@@ -696,7 +715,7 @@ func (x *explainer) hiddenDeltas() {
 				es = append(es, eq{lhs: dName(l, i), lines: [][]string{sym, numeric}})
 			}
 			if lay.Activation == backprop.Softmax {
-				es = append(es, softmaxDeltaEqs(l, a, g, delta)...)
+				es = append(es, softmaxDeltaEqs(l, a, g, lt.FPrime[r][0], delta)...)
 			}
 			x.eqs(es...)
 		}

@@ -594,6 +594,8 @@ type stepResult struct {
 // bias w^l_i0 is apart).
 type stepLayer struct {
 	Activation   string      `json:"activation"`
+	Derivative   string      `json:"derivative"`      // f'(z), the engine's formula (s: the slope)
+	Slope        float64     `json:"slope,omitempty"` // leaky relu's s`
 	Z            []float64   `json:"z"`
 	A            []float64   `json:"a"`
 	Delta        []float64   `json:"delta"`
@@ -627,27 +629,6 @@ type deltaTerm struct {
 	W       float64 `json:"w"`
 	Delta   float64 `json:"delta"`
 	Product float64 `json:"product"`
-}
-
-// fprime is f'(z) given z and a = f(z), for the elementwise activations.
-func fprime(f backprop.Activation, slope, z, a float64) float64 {
-	switch f {
-	case backprop.Sigmoid:
-		return a * (1 - a)
-	case backprop.Tanh:
-		return 1 - a*a
-	case backprop.ReLU: // f'(0) = 0 by convention
-		if z > 0 {
-			return 1
-		}
-		return 0
-	case backprop.LeakyReLU:
-		if z > 0 {
-			return 1
-		}
-		return slope
-	}
-	return 1
 }
 
 // step runs explain.Step on one example and, if asked, keeps its weights.
@@ -705,25 +686,20 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 	for l := 1; l <= L; l++ {
 		lay, lt := net.Layers[l-1], t.Layers[l-1]
 		sl := stepLayer{
-			Activation: lay.Activation.String(), Z: lt.Z[0], A: lt.A[0], Delta: lt.Delta[0],
+			Activation: lay.Activation.String(), Derivative: lay.Activation.Formulas().Derivative, Slope: lay.Slope,
+			Z: lt.Z[0], A: lt.A[0], Delta: lt.Delta[0],
 			Weights: matrix(lay.W, lay.In), Bias: lay.B, Mask: netOf(net).Layers[l-1].Mask,
 			GradWeights: lt.GradWeights, GradBias: lt.GradBias,
 			WeightsAfter: lt.WeightsAfter, BiasAfter: lt.BiasAfter,
 		}
 		for i := range lay.Out {
-			z, a, d := lt.Z[0][i], lt.A[0][i], lt.Delta[0][i]
-			r := deltaRule{FPrime: fprime(lay.Activation, float64(lay.Slope), z, a), Delta: d}
+			// The engine's numbers, from its trace: f'(z), ∂E/∂a (∂J/∂o at
+			// the output, Σ_j w_ji δ_j below it), δ.
+			r := deltaRule{FPrime: lt.FPrime[0][i], Sum: lt.G[0][i], Delta: lt.Delta[0][i]}
 			if l == L {
 				r.Output = true
 				r.Matched = backprop.Matched(lay.Activation, net.Loss)
-				o, yk := a, y[i]
-				switch net.Loss {
-				case backprop.Squared:
-					r.DJdO = o - yk
-				case backprop.Log:
-					r.DJdO = (o - yk) / (o * (1 - o))
-				}
-				r.Sum = r.DJdO
+				r.DJdO = lt.G[0][i]
 			} else {
 				next, nt := net.Layers[l], t.Layers[l]
 				for j := range next.Out {
@@ -733,7 +709,6 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 					}
 					w, dj := next.W[k], nt.Delta[0][j]
 					r.Terms = append(r.Terms, deltaTerm{J: j, W: w, Delta: dj, Product: w * dj})
-					r.Sum += w * dj
 				}
 			}
 			sl.Rules = append(sl.Rules, r)

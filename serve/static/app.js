@@ -581,9 +581,10 @@ function showStep() {
     text = `${dName(l, i)} = f'(${zName(l, i)}) · (${terms || '0'})\n` +
       `     = ${factor(r.fprime)} · (${values || '0'})\n` +
       `     = ${factor(r.fprime)} · ${factor(r.sum)} = ${num(r.delta)}`;
-    if (lay.activation === 'sigmoid') text += `\n\nf'(z) = a·(1 − a) = ${num(lay.a[i])}·(1 − ${num(lay.a[i])})`;
-    else if (lay.activation === 'tanh') text += `\n\nf'(z) = 1 − a² = 1 − ${factor(lay.a[i])}²`;
   }
+  // f' as the engine's table writes it, and the value the engine used
+  text += `\n\nf'(z) = ${lay.derivative}${lay.activation === 'leaky-relu' ? ` (s = ${num(lay.slope)})` : ''}` +
+    ` = ${num(r.fprime)}`;
   text += `\n\nits weights' gradients: ∂E/∂${wName(l, i, 1)} = ${dName(l, i)}·a${l - 1}_1, …`;
   $('step-rule').textContent = text;
 
