@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
@@ -185,6 +186,10 @@ func applyResumeFlags(fs *flag.FlagSet, c *checkpoint) error {
 		switch {
 		case slices.Contains(freeOnResume, name) && given[name]:
 		case name == "checkpoint": // a resumed run checkpoints into its --resume DIR, or its own --checkpoint
+		case name == "epochs" && given[name]:
+			if err := extendEpochs(c, fl.Value.String(), v); err != nil {
+				return err
+			}
 		case given[name] && fl.Value.String() != v:
 			return usagef("train: --resume %s: --%s %s differs from the run's --%s %s (leave it out to resume)", c.dir, name, fl.Value, name, v)
 		case fl.Value.String() == v: // left as it is, so that checks of which flags were given still hold
@@ -193,6 +198,17 @@ func applyResumeFlags(fs *flag.FlagSet, c *checkpoint) error {
 				return usagef("train: --resume %s: --%s %s: %v", c.dir, name, v, err)
 			}
 		}
+	}
+	return nil
+}
+
+// extendEpochs checks a --epochs given with --resume: the run's own, or
+// more, which extends the run (see runTrain's --resume). Fewer are refused.
+func extendEpochs(c *checkpoint, given, run string) error {
+	n, _ := strconv.Atoi(given)
+	m, _ := strconv.Atoi(run)
+	if n < m {
+		return usagef("train: --resume %s: --epochs %d is fewer than the run's %d: a run can be extended, not shortened", c.dir, n, m)
 	}
 	return nil
 }

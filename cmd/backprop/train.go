@@ -84,7 +84,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the network and the trainer's state in this directory every --checkpoint-every epochs")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1, "epochs between checkpoints")
 	fs.StringVar(&f.init, "init", "", "warm start: begin from this model file's weights (its network, input scaling, features and classes; the data must have them) instead of random ones")
-	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file")
+	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file; "+
+		"--epochs N beyond the run's extends it to epoch N, as if it had asked for N (a cosine schedule is then the N-epoch one for the epochs to come)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
