@@ -511,3 +511,36 @@ func toF32(s []float64) []float32 {
 	}
 	return out
 }
+
+// TestCheckTargets: targets outside the loss's domain are refused, naming the
+// example and the output; targets inside it pass.
+func TestCheckTargets(t *testing.T) {
+	mk := func(f backprop.Activation, J backprop.Loss, n int) *backprop.Network[float64] {
+		net, err := backprop.New[float64](2, J, 1, backprop.LayerSpec{Units: n, Activation: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	logNet, ceNet, sqNet := mk(backprop.Sigmoid, backprop.Log, 1), mk(backprop.Softmax, backprop.CrossEntropy, 3), mk(backprop.Identity, backprop.Squared, 1)
+	for _, c := range []struct {
+		net  *backprop.Network[float64]
+		y    []float64
+		want string
+	}{
+		{logNet, []float64{0, 1, 0.25}, ""},
+		{logNet, []float64{2}, "y_1 = 2, want a value in [0, 1] (the log loss's targets are probabilities)"},
+		{logNet, []float64{1, -0.5}, "example 2: y_1 = -0.5, want a value in [0, 1] (the log loss's targets are probabilities)"},
+		{ceNet, []float64{0, 1, 0, 0.25, 0.25, 0.5}, ""},
+		{ceNet, []float64{0.1, 0.2, 0.3}, "the targets sum to 0.6, want 1 (cross-entropy's targets are a distribution over the classes: one 1 for the class, 0 elsewhere)"},
+		{ceNet, []float64{1.5, -0.5, 0}, "y_2 = -0.5, want a value ≥ 0 (cross-entropy's targets are a distribution over the classes)"},
+		{ceNet, []float64{0, 1}, "y: 2 values do not make rows of 3 (the network's outputs)"},
+		{sqNet, []float64{-7, 1e6}, ""},
+		{sqNet, []float64{math.NaN()}, "y_1 = NaN, want a finite number"},
+	} {
+		err := c.net.CheckTargets(c.y)
+		if got := fmt.Sprint(err); (c.want == "" && err != nil) || (c.want != "" && got != c.want) {
+			t.Errorf("%s y=%v: %v, want %q", c.net.Loss, c.y, err, c.want)
+		}
+	}
+}

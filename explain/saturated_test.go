@@ -101,3 +101,14 @@ func relErr(got, want float64) float64 {
 	}
 	return math.Abs(got-want) / math.Abs(want)
 }
+
+// TestTargetsOutsideDomain: Step refuses targets outside the loss's domain
+// (it printed a negative log loss for y = 2), naming the example.
+func TestTargetsOutsideDomain(t *testing.T) {
+	net, x, _, alpha := explain.Article()
+	_, err := explain.Step(net, x, [][]float64{{2}}, alpha)
+	want := "example 1: y_1 = 2, want a value in [0, 1] (the log loss's targets are probabilities)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

@@ -156,6 +156,9 @@ func checkExamples(net *backprop.Network[float64], x, y [][]float64) error {
 		if err := checkRow("y", y[r], net.Outputs(), "outputs"); err != nil {
 			return fmt.Errorf("example %d: %w", r+1, err)
 		}
+		if err := net.CheckTargets(y[r]); err != nil {
+			return fmt.Errorf("example %d: %w", r+1, err)
+		}
 	}
 	return nil
 }

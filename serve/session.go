@@ -662,6 +662,9 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 	if len(y) != s.net.Outputs() {
 		return nil, bad("y", "%d values, want %d (the network's outputs)", len(y), s.net.Outputs())
 	}
+	if err := s.net.CheckTargets(y); err != nil {
+		return nil, bad("y", "%v", err)
+	}
 	alpha := req.Alpha
 	if alpha == 0 {
 		alpha = s.cfg.LearningRate

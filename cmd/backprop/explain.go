@@ -171,7 +171,8 @@ func loadStep(model string, xs vectors, ys strList, spec string, rowNums intList
 	return net, x, y, alpha, input, checkStep(net, x, y)
 }
 
-// checkStep checks the sizes of a step's examples.
+// checkStep checks the sizes of a step's examples, and the targets against
+// the domain of the loss (Network.CheckTargets).
 func checkStep(net *backprop.Network[float64], x, y [][]float64) error {
 	for r := range x {
 		if len(x[r]) != net.Inputs {
@@ -179,6 +180,9 @@ func checkStep(net *backprop.Network[float64], x, y [][]float64) error {
 		}
 		if len(y[r]) != net.Outputs() {
 			return usagef("--y #%d: %d values, want %d (the network's outputs)", r+1, len(y[r]), net.Outputs())
+		}
+		if err := net.CheckTargets(y[r]); err != nil {
+			return usagef("--y #%d: %v", r+1, err)
 		}
 	}
 	return nil
