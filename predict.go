@@ -12,17 +12,15 @@ const predictRows = 1
 // predictor is one caller's workspace: x⁰ for a batch of records and the
 // network's buffers.
 type predictor[T Float] struct {
-	x0    []T
-	ws    *Workspace[T]
-	proba []float64 // Classify's answers for one batch
+	x0 []T
+	ws *Workspace[T]
 }
 
 func (m *Model[T]) get() *predictor[T] {
 	if p, ok := m.pool.Get().(*predictor[T]); ok && p.ws.Network() == m.Net {
 		return p
 	}
-	return &predictor[T]{x0: make([]T, predictRows*m.Net.Inputs), ws: m.Net.NewWorkspace(predictRows),
-		proba: make([]float64, predictRows*m.Outputs())}
+	return &predictor[T]{x0: make([]T, predictRows*m.Net.Inputs), ws: m.Net.NewWorkspace(predictRows)}
 }
 
 // Outputs returns the number of values Predict gives per record: the
@@ -66,8 +64,7 @@ func (m *Model[T]) predict(p *predictor[T], dst, x []float64) {
 	rows := len(x) / n0
 	for r0 := 0; r0 < rows; r0 += predictRows {
 		r1 := min(rows, r0+predictRows)
-		x0 := Encode(&m.Pipeline, p.x0[:(r1-r0)*n0], x[r0*n0:r1*n0])
-		o := p.ws.Forward(x0)
+		o := m.forward(p, x[r0*n0:r1*n0])
 		if k == nL {
 			for i, v := range o {
 				dst[r0*k+i] = float64(v)
@@ -80,16 +77,23 @@ func (m *Model[T]) predict(p *predictor[T], dst, x []float64) {
 	}
 }
 
+// forward returns the outputs o for the records x (at most predictRows),
+// a view into p's workspace.
+func (m *Model[T]) forward(p *predictor[T], x []float64) []T {
+	return p.ws.Forward(Encode(&m.Pipeline, p.x0[:len(x)], x))
+}
+
 // Classify runs the model on the raw records x, as Predict, and returns the
-// class of each: the index k of the most probable class (the first of
-// equals; for a single sigmoid output, 1 when o ≥ 0.5), named by Label(k).
-// The result is dst[:n] when dst has room for it (then Classify allocates
-// nothing), else a new slice. It is an error for a regression model.
+// class of each, [ClassOf] its output: the index k of the most probable class
+// (the first of equals; for a single sigmoid output, 1 when o ≥ 0.5), named
+// by Label(k). The result is dst[:n] when dst has room for it (then Classify
+// allocates nothing), else a new slice. It is an error for a regression
+// model.
 func (m *Model[T]) Classify(dst []int, x []float64) ([]int, error) {
 	if !m.Classifier() {
 		return nil, fmt.Errorf("classify: a regression model (loss %s, no classes) has no classes", m.Net.Loss)
 	}
-	n0, k := m.Net.Inputs, m.Outputs()
+	n0, nL := m.Net.Inputs, m.Net.Outputs()
 	if len(x)%n0 != 0 {
 		return nil, fmt.Errorf("classify: %d values are not whole records of %d features", len(x), n0)
 	}
@@ -102,29 +106,29 @@ func (m *Model[T]) Classify(dst []int, x []float64) ([]int, error) {
 	defer m.pool.Put(p)
 	for r0 := 0; r0 < rows; r0 += predictRows {
 		r1 := min(rows, r0+predictRows)
-		proba := p.proba[:(r1-r0)*k]
-		m.predict(p, proba, x[r0*n0:r1*n0])
+		o := m.forward(p, x[r0*n0:r1*n0])
 		for r := range r1 - r0 {
-			dst[r0+r] = argmax(proba[r*k:(r+1)*k], m.Net.Outputs() == 1)
+			dst[r0+r] = ClassOf(o[r*nL : (r+1)*nL])
 		}
 	}
 	return dst, nil
 }
 
-// argmax returns the index of the largest value, the first of equals; for
-// the two values [1 − o, o] of a single sigmoid output it is 1 exactly when
-// o ≥ 0.5.
-func argmax(p []float64, sigmoid bool) int {
-	if sigmoid {
-		if p[1] >= p[0] {
+// ClassOf returns the class that an output row o of a classifier means: the
+// index of its largest value (the first of equals), or for a single output
+// (a sigmoid's p(class 1)), 1 when o ≥ 0.5 and 0 otherwise. Training's
+// accuracy, evaluate and predict all take classes by this rule.
+func ClassOf[T Float](o []T) int {
+	if len(o) == 1 {
+		if o[0] >= 0.5 {
 			return 1
 		}
 		return 0
 	}
 	best := 0
-	for i, v := range p {
-		if v > p[best] {
-			best = i
+	for k, v := range o {
+		if v > o[best] {
+			best = k
 		}
 	}
 	return best

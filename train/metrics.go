@@ -176,24 +176,9 @@ func add[T backprop.Float](s *scorer, o, y []T, E float64) {
 	}
 }
 
-// class returns the class of an output or target row: the index of its
-// largest value (the first, on ties), or for a single value, 1 if it is at
-// least 0.5 and 0 otherwise.
-func class[T backprop.Float](v []T) int {
-	if len(v) == 1 {
-		if v[0] >= 0.5 {
-			return 1
-		}
-		return 0
-	}
-	best := 0
-	for k, x := range v {
-		if x > v[best] {
-			best = k
-		}
-	}
-	return best
-}
+// class returns the class of an output or target row: backprop.ClassOf,
+// the rule predict and evaluate use too.
+func class[T backprop.Float](v []T) int { return backprop.ClassOf(v) }
 
 // score returns the Score of the batches added since the last reset.
 func (s *scorer) score() Score {
