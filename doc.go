@@ -36,6 +36,22 @@
 // output that is not a probability) are refused by Validate, which New and the
 // model readers call.
 //
+// # Models
+//
+// A Model is a network with its pipeline: the features of a raw record (a
+// row of the data file, named) and the transform of each into the input x,
+// x_j = (raw_j − Offset_j)·Scale_j; the class labels of the outputs, or the
+// target a regression model predicts; and the provenance of the run that
+// made it (the data's fingerprint, how it was split, the flags, the
+// history). Load and Model.Save read and write it, the format every verb of
+// the backprop command reads and writes. Predict and Classify run it on raw
+// records, from any number of goroutines at once (each call takes a
+// workspace of its own from a pool), and allocate nothing given buffers with
+// room:
+//
+//	m, err := backprop.Load[float32]("iris.json")
+//	k, err := m.Classify(nil, []float64{5.1, 3.5, 1.4, 0.2}) // m.Label(k[0]) is "setosa"
+//
 // Model files are JSON (see ReadModel); Save writes them atomically.
 // MarshalModel ends each file with a "checksum" field, "sha256:" and the
 // SHA-256 of the file's compact form without that field; ReadModel refuses a

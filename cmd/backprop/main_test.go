@@ -180,6 +180,28 @@ func TestTrainEvaluatePredict(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Examples != 150 || ev.Accuracy < 0.9 || len(ev.Confusion) != 3 {
 		t.Errorf("evaluate --json --split all: %v %s", err, out)
 	}
+	// Other data has no parts; a test part read from a file is not in the
+	// training data.
+	if _, errs, status := cli(t, "evaluate", "--model", m1, "--data", "../../data/embedded/iris.csv", "--split", "val"); status != 0 {
+		t.Errorf("the same rows from a file are the training data: status %d %s", status, errs)
+	}
+	other := filepath.Join(dir, "other.csv")
+	os.WriteFile(other, []byte("sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n"), 0o644)
+	if _, errs, status := cli(t, "evaluate", "--model", m1, "--data", other, "--split", "val"); status != 2 ||
+		!strings.Contains(errs, "is not the data "+m1+" was trained on (another fingerprint), so it has no val part") {
+		t.Errorf("--split val on other data: status %d %s", status, errs)
+	}
+	if out, errs, status := cli(t, "evaluate", "--model", m1, "--data", other); status != 0 || !strings.HasPrefix(out, m1+" on "+other+": all 1 rows") {
+		t.Errorf("evaluate on other data: status %d %s%s", status, errs, out)
+	}
+	m3 := filepath.Join(dir, "m3.json")
+	if _, errs, status := cli(t, append(args, "--test", other, "--out", m3)...); status != 0 {
+		t.Fatalf("train --test: %s", errs)
+	}
+	if _, errs, status := cli(t, "evaluate", "--model", m3, "--data", "iris"); status != 2 ||
+		!strings.Contains(errs, "the held-out test part of "+m3+" is not in iris, which trained it: it was read from "+other) {
+		t.Errorf("evaluate, test part from a file: status %d %s", status, errs)
+	}
 	for split, n := range map[string]int{"": 30, "test": 30, "val": 12, "train": 108, "all": 150} {
 		out, errs, status = cli(t, "predict", "--model", m1, "--data", "iris", "--proba", "--split", split)
 		lines := strings.Split(strings.TrimSpace(out), "\n")

@@ -127,6 +127,10 @@ func TestLibraryModelInCLI(t *testing.T) {
 			t.Errorf("explain's output %d: %v, the library's %v", k+1, v, p[k])
 		}
 	}
+	if out, errs, status := cli(t, "export", "--model", path, "--onnx", filepath.Join(filepath.Dir(path), "lib.onnx")); status != 0 ||
+		!strings.Contains(out, "standard scaling in the graph") {
+		t.Errorf("export: status %d %s%s", status, errs, out)
+	}
 	// evaluate: the accuracy of the library's classes (a model without a
 	// recorded split is scored on every row).
 	c, _ := m.Classify(nil, x)

@@ -124,7 +124,8 @@ func (t *trained) choose(spec string, all, test *data.Dataset, split string) (*p
 	switch split {
 	case "", splitTest:
 		if testIdx == nil {
-			return nil, usagef("--split test: the test part of %s was not split off %s but read from %s: evaluate that file", t.path, spec, pr.Split.TestData)
+			return nil, usagef("the held-out test part of %s is not in %s, which trained it: it was read from %s (use --data %s, or --split train|val|all here)",
+				t.path, spec, pr.Split.TestData, pr.Split.TestData)
 		}
 		idx, what = testIdx, fmt.Sprintf("the held-out test part, %d of its %d rows (the split recorded in the model; --split val|train|all for the others)", len(testIdx), n)
 	case splitVal:
