@@ -10,7 +10,7 @@ import (
 // z^l to give a^l = f(z^l). Each one has its derivative beside it below.
 type Activation int
 
-// The activations of SPEC.md.
+// The activations, equations (A1) to (A6) of docs/notation.md.
 const (
 	Identity  Activation = iota // f(z) = z
 	Sigmoid                     // f(z) = 1/(1+e^-z)

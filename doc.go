@@ -3,7 +3,8 @@
 //
 // # Notation
 //
-// The code follows SPEC.md's notation. Layers are numbered l = 0 … L: layer 0
+// The code follows the notation of docs/notation.md and cites its equation
+// numbers. Layers are numbered l = 0 … L: layer 0
 // is the input x, layer L the output o. Layer l has n_l neurons, a weight
 // matrix W^l (n_l × n_(l-1)) whose entry w^l_ij connects neuron j of layer l-1
 // to neuron i of layer l, and optionally a bias b^l, the weights w^l_i0 on a

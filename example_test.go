@@ -6,7 +6,7 @@ import (
 	"github.com/backprop-go/backprop"
 )
 
-// The worked example of SPEC.md: one gradient step on a 2-3-2-1 sigmoid
+// The worked example of docs/notation.md: one gradient step on a 2-3-2-1 sigmoid
 // network with log loss, in which only some connections exist.
 func Example() {
 	net := &backprop.Network[float64]{Inputs: 2, Loss: backprop.Log, Layers: []*backprop.Layer[float64]{

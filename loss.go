@@ -10,7 +10,7 @@ import (
 // examples is E = Σ J(y, o). Each loss has its gradient ∂J/∂o beside it.
 type Loss int
 
-// The losses of SPEC.md.
+// The losses, equations (L1) to (L3) of docs/notation.md.
 const (
 	Squared      Loss = iota // J = ½ Σ_k (o_k − y_k)²
 	Log                      // J = −Σ_k [y_k log o_k + (1 − y_k) log(1 − o_k)] (binary cross-entropy)

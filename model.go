@@ -40,7 +40,7 @@ const (
 var ErrChecksum = errors.New("checksum mismatch: the file was changed or damaged after it was written")
 
 // ReadModel reads a network from its JSON model file (the format of
-// SPEC.md and reference/README.md) and validates it: shapes, names, mask
+// testdata/cases.json's models) and validates it: shapes, names, mask
 // values, finite numbers. Fields it does not know are kept in Extra.
 //
 // A file with a "checksum" field (MarshalModel writes one) must match it, or

@@ -8,8 +8,8 @@ import (
 
 // Workspace holds every quantity of one forward and backward pass over a batch
 // of up to Cap examples, allocated once: the net inputs z^l, activations a^l,
-// deltas δ^l and gradients ∂E/∂W^l, ∂E/∂b^l. Its slices are indexed by SPEC's
-// layer number l, so A[0] is the input x and A[L] the output o; Z[0], Delta[0],
+// deltas δ^l and gradients ∂E/∂W^l, ∂E/∂b^l. Its slices are indexed by the
+// layer number l of docs/notation.md, so A[0] is the input x and A[L] the output o; Z[0], Delta[0],
 // DW[0] and DB[0] are nil. Batches are row-major, one example per row (index
 // r): Z[l][r*n_l+i] = z^l_i of example r.
 //

@@ -6,7 +6,7 @@ import (
 	"github.com/backprop-go/backprop"
 )
 
-// Article returns the worked example of SPEC.md: a network of 2 inputs,
+// Article returns the worked example of docs/notation.md: a network of 2 inputs,
 // 3 + 2 hidden sigmoid neurons and 1 sigmoid output with the log loss, in
 // which only the connections of the article's figure exist; the example
 // x = (1, 0) with target y = 1; and the learning rate α = 0.5. One Step of it

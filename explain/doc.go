@@ -33,7 +33,7 @@
 //
 // # Notation
 //
-// The notation is that of SPEC.md. Layers are numbered l = 0 … L: layer 0 is
+// The notation is that of docs/notation.md, whose equation numbers the text cites. Layers are numbered l = 0 … L: layer 0 is
 // the input x, layer L the output o. The text names neuron i of layer l (both
 // counted from 1) as
 //
@@ -48,7 +48,7 @@
 // Connections a layer's mask leaves out are left out of every sum and get
 // no gradient. Numbers are shown with 6 significant digits.
 //
-// Article returns the worked example of SPEC.md; the text of its step also
+// Article returns the worked example of docs/notation.md; the text of its step also
 // explains why the published article reports 0.7043 after the step where
 // the exact value is 0.698076.
 package explain

@@ -32,7 +32,7 @@ type Trace struct {
 	// show the record beside x. Step leaves it nil; the caller sets it.
 	Input *Input `json:"-"`
 
-	// article is set when the step is the worked example of SPEC.md (the
+	// article is set when the step is the worked example of docs/notation.md (the
 	// network, example and α of Article); unmasked is then the output after
 	// the same step of the network with every absent connection present as a
 	// trainable weight starting at 0.

@@ -152,10 +152,10 @@ func (x *explainer) header() {
 		"(not their mean). The learning rate: $α = %s$. The batch: %s.",
 		lossLong(net.Loss), lossFormula(net.Loss), "$E$", num(t.Alpha), plural(x.rows(), "example")))
 	if t.article {
-		x.para("This is the worked example of the article (SPEC.md). Its names for the neurons: " +
+		x.para("This is the worked example of the article (docs/notation.md). Its names for the neurons: " +
 			"$x1, x2 = a0_1, a0_2$; $h1, h2, h3 = a1_1, a1_2, a1_3$; $h4, h5 = a2_1, a2_2$; $o = a3_1$.")
 	}
-	x.para(fmt.Sprintf("Notation (SPEC.md): layers are numbered $l = 0, …, %d$; layer 0 is the input x, "+
+	x.para(fmt.Sprintf("Notation (docs/notation.md, whose equation numbers are cited below): layers are numbered $l = 0, …, %d$; layer 0 is the input x, "+
 		"layer %d the output o. For neuron i of layer l:", L, L))
 	e := min(2, L) // the layer of the examples of names
 	x.list([][2]string{
@@ -306,7 +306,7 @@ func sum(names []string, coef, vals []float64) (sym, numeric []string) {
 func (x *explainer) forward() {
 	x.section("1. Forward pass")
 	x.para("Layer by layer, each neuron adds up its weighted inputs, $z^l_i = Σ_j w^l_ij·a^(l-1)_j + w^l_i0·1$, " +
-		"and applies the layer's activation, $a^l_i = f(z^l_i)$.")
+		"and applies the layer's activation, $a^l_i = f(z^l_i)$: equations (1) and (2).")
 	x.record()
 	if x.rows() == 1 {
 		x.para(fmt.Sprintf("The example: $x = %s$, target $y = %s$.", vec(x.t.X[0]), vec(x.t.Y[0])))
@@ -441,7 +441,7 @@ func (x *explainer) softmaxEqs(l int, z, a []float64, norm float64) []eq {
 func (x *explainer) loss() {
 	t := x.t
 	x.section("2. Loss")
-	x.para(fmt.Sprintf("The %s of one example: $%s$, where o is the output $a%d$.",
+	x.para(fmt.Sprintf("The %s of one example: $%s$, where o is the output $a%d$ (equations (L1) to (L3) and (3)).",
 		lossLong(x.net.Loss), lossFormula(x.net.Loss), x.L()))
 	var es []eq
 	for r := range t.X {
@@ -533,23 +533,23 @@ func (x *explainer) outputDeltas() {
 	grad := J.Formulas().Gradient
 	switch {
 	case matched && J == backprop.Squared:
-		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. An identity output with the squared loss is a matched pair: "+
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$ (equations (4) to (6)). An identity output with the squared loss is a matched pair: "+
 			"$∂J/∂o = %s$ and $f'(z) = %s$, so $δ = o - y$.", L, L, J.Formulas().Factored, f.Formulas().Derivative))
 	case matched && J == backprop.Log:
-		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A sigmoid output with the log loss is a matched pair: "+
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$ (equations (4) to (6)). A sigmoid output with the log loss is a matched pair: "+
 			"$∂J/∂o = %s$ and the sigmoid's derivative $%s$ cancel, so $δ = o - y$.", L, L,
 			J.Formulas().Factored, strings.ReplaceAll(f.Formulas().Derivative, "a", "o")))
 	case matched:
-		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A softmax output with the cross-entropy loss is a matched pair: "+
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$ (equations (4) to (6)). A softmax output with the cross-entropy loss is a matched pair: "+
 			"$∂J/∂o_k = %s$, and through the softmax's Jacobian, %s, "+
 			"this gives $δ_i = o_i·Σ_k y_k - y_i = o_i - y_i$ (the targets sum to 1): $δ = o - y$.", L, L,
 			grad, piecewise("∂a_k/∂z_i", f.Formulas().Derivative, false)))
 	case f == backprop.Softmax:
-		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A softmax output with the %s is not a matched pair, "+
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$ (equations (4), (5)). A softmax output with the %s is not a matched pair, "+
 			"and softmax couples the outputs (each $a_i$ depends on every $z_k$), so δ is the Jacobian product: "+
 			"$δ_i = %s$, where $g_k = ∂J/∂o_k = %s$.", L, L, lossLong(J), f.Formulas().Backward, grad))
 	default:
-		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$. A %s output with the %s is not a matched pair, "+
+		x.para(fmt.Sprintf("$δ%d_k = ∂E/∂z%d_k$ (equations (4), (5)). A %s output with the %s is not a matched pair, "+
 			"so δ is not $o - y$: by the chain rule $δ = ∂J/∂o·f'(z)$, with $∂J/∂o = %s$ and %s.",
 			L, L, f, lossLong(J), strings.ReplaceAll(grad, "_k", ""),
 			piecewise("f'(z)", withSlope(lay, f.Formulas().Derivative), false)))
@@ -590,7 +590,7 @@ func (x *explainer) outputDeltas() {
 		x.eqs(es...)
 		if !matched && anySaturated(a) {
 			x.para("Where an output has saturated (it prints as 0 or 1), the engine takes δ from z in closed " +
-				"form, the chain rule multiplied out (docs/notation.md, (9)): nothing is divided by o or 1 - o.")
+				"form, the chain rule multiplied out (docs/notation.md, (10)): nothing is divided by o or 1 - o.")
 		}
 	}
 }
@@ -670,7 +670,7 @@ func (x *explainer) hiddenDeltas() {
 	x.para("A hidden neuron's delta collects the deltas of the neurons it feeds, weighted by the " +
 		"connections, times the derivative of its own activation: " +
 		"$δ^l_i = f'(z^l_i)·Σ_j w^(l+1)_ji·δ^(l+1)_j$, " +
-		"the sum running over the connections out of neuron i. " +
+		"the sum running over the connections out of neuron i (the delta rule, equation (7)). " +
 		fromTo(L-1))
 	for r := range x.t.X {
 		x.exampleHeading(r)
@@ -768,14 +768,14 @@ func (x *explainer) updates() {
 	alpha := num(t.Alpha)
 	if x.rows() == 1 {
 		x.para("The gradient of a weight is the delta of the neuron it feeds times the value it multiplies: " +
-			"$∂E/∂w^l_ij = δ^l_i·a^(l-1)_j$ (for a bias, $a = 1$). Each weight then takes a step against " +
-			fmt.Sprintf("its gradient: $w ← w - α·∂E/∂w$, with $α = %s$. ", alpha) +
+			"$∂E/∂w^l_ij = δ^l_i·a^(l-1)_j$ (for a bias, $a = 1$; equation (8)). Each weight then takes a step against " +
+			fmt.Sprintf("its gradient: $w ← w - α·∂E/∂w$ (equation (9)), with $α = %s$. ", alpha) +
 			"All the weights are updated together, from the deltas above.")
 	} else {
 		x.para("The gradient of a weight is the sum over the examples of the delta of the neuron it feeds " +
-			"times the value it multiplies: $∂E/∂w^l_ij = Σ_r δ^l_i·a^(l-1)_j$ (for a bias, $a = 1$), " +
+			"times the value it multiplies: $∂E/∂w^l_ij = Σ_r δ^l_i·a^(l-1)_j$ (for a bias, $a = 1$; equation (8)), " +
 			"since E is the sum of the examples' losses. Each weight then takes a step against " +
-			fmt.Sprintf("its gradient: $w ← w - α·∂E/∂w$, with $α = %s$. ", alpha) +
+			fmt.Sprintf("its gradient: $w ← w - α·∂E/∂w$ (equation (9)), with $α = %s$. ", alpha) +
 			"All the weights are updated together.")
 	}
 	if n := 0; true {

@@ -70,7 +70,7 @@ func (opt *Options) scaled() (offset, scale []float64, ok bool) {
 //	output [N×n_L] = a^L
 //
 // N, the batch dimension, is symbolic ("N"). The initializers are named W1,
-// b1, W2 ...; the intermediate values z1, a1 ... as in SPEC.md. A layer
+// b1, W2 ...; the intermediate values z1, a1 ... as in docs/notation.md. A layer
 // without bias has a two-input Gemm; absent connections (masked weights) are
 // zeros of W. The metadata (ModelProto.metadata_props) holds "features",
 // "classes" and "scaler" as JSON, "target" and "loss" as text. The bytes are

@@ -29,7 +29,7 @@
 //	                                      optional "alpha", "apply": one plain gradient step on
 //	                                      one example: z, a, δ, the delta rule's terms, every
 //	                                      gradient and update, explain's text and its Trace
-//	POST   /api/sessions/{id}/article     load SPEC.md's worked example (2-3-2-1 sigmoid,
+//	POST   /api/sessions/{id}/article     load the worked example (2-3-2-1 sigmoid,
 //	                                      log loss, α = 0.5); answers {"state", "example"}
 //	DELETE /api/sessions/{id}             end the session
 //

@@ -461,7 +461,7 @@ func (s *Server) postStep(w http.ResponseWriter, r *http.Request, ss *session) {
 }
 
 // postArticle handles POST /api/sessions/{id}/article: the session takes the
-// network of SPEC.md's worked example; the answer is the state and the
+// network of the worked example (docs/notation.md); the answer is the state and the
 // example to step on, {"state": ..., "example": {"x": [1, 0], "y": [1],
 // "alpha": 0.5}}.
 func (s *Server) postArticle(w http.ResponseWriter, r *http.Request, ss *session) {

@@ -157,7 +157,7 @@ func TestStepIsExplainStep(t *testing.T) {
 	}
 }
 
-// TestWorkedExample: one click loads SPEC.md's example; its step gives
+// TestWorkedExample: one click loads the worked example (docs/notation.md); its step gives
 // 0.671846 → 0.698076 and the article's delta rule for h1.
 func TestWorkedExample(t *testing.T) {
 	s := New(Limits{}, nil)

@@ -34,7 +34,7 @@ type Config struct {
 	Optimizer    string  `json:"optimizer"`     // sgd, momentum, nesterov, adam
 	L2           float64 `json:"l2"`            // weight decay λ
 
-	// Preset "article" is the network of SPEC.md's worked example (2-3-2-1
+	// Preset "article" is the network of the worked example (docs/notation.md) (2-3-2-1
 	// sigmoid with absent connections), set by POST .../article; changing
 	// the network's fields clears it.
 	Preset string `json:"preset,omitempty"`
@@ -741,7 +741,7 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// loadArticle puts the worked example of SPEC.md into the session: its
+// loadArticle puts the worked example (docs/notation.md) into the session: its
 // network (2 inputs, 3 + 2 sigmoid neurons, 1 sigmoid output, log loss,
 // with the article's absent connections), α = 0.5 and plain SGD, on a
 // classification dataset (XOR if the current one is regression).

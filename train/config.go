@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// Mode says how many examples feed one step (SPEC.md, "Gradient descent").
+// Mode says how many examples feed one step (docs/notation.md, "Gradients and the update").
 type Mode string
 
 // The modes. The zero value, "", means [MiniBatch].

@@ -9,7 +9,7 @@
 // targets), so this package depends on nothing but the engine. A
 // data.Dataset converts as Set[float32]{X: d.X, Y: d.Y, N: d.N}.
 //
-// # Modes (SPEC.md, "Gradient descent")
+// # Modes (docs/notation.md, "Gradients and the update")
 //
 //   - [Batch]: one step per epoch on the whole training set;
 //   - [Stochastic] (SGD): one step per example, in shuffled order;

@@ -20,7 +20,7 @@ func init() {
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... | [--data FILE --row N]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE]", stderr)
-	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")
+	model := fs.String("model", "", "model file (JSON); default: the worked example of docs/notation.md")
 	var xs vectors
 	var ys strList
 	var rowNums intList
@@ -86,7 +86,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // loadStep returns the network and batch for one step: the model file and
-// its examples (--x/--y, or --data/--row), or the worked example of SPEC.md
+// its examples (--x/--y, or --data/--row), or the worked example of docs/notation.md
 // when no model is given (whose examples --x/--y may replace). A model's
 // examples go through its input pipeline, as predict's do; input is then
 // the raw side of the examples.

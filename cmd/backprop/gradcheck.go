@@ -15,7 +15,7 @@ func init() {
 
 func runGradcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("gradcheck", "--model FILE [--x 1,0 --y 1]... [--tol 1e-6]", stderr)
-	model := fs.String("model", "", "model file (JSON); default: the worked example of SPEC.md")
+	model := fs.String("model", "", "model file (JSON); default: the worked example of docs/notation.md")
 	var xs vectors
 	var ys strList
 	fs.Var(&xs, "x", "an example's raw feature values, comma-separated (a model's input scaling applies; repeat for a batch)")

@@ -496,7 +496,7 @@ $('article').onclick = async () => {
     setStepMode(true);
     $('step-example').textContent = describeExample();
     await takeStep();
-    info('SPEC.md\'s worked example: one step takes the output from 0.671846 to 0.698076 ' +
+    info('The worked example (docs/notation.md): one step takes the output from 0.671846 to 0.698076 ' +
       '(the published article, rounding by hand, reports 0.6718 → 0.7043).');
   } catch (e) { oops(e); }
 };
