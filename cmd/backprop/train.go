@@ -164,9 +164,20 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	cfg.OnEpoch = prog.epoch
 	res, trainErr := train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
 	prog.done()
-	// A failed run writes nothing, but for a divergence (the best finite
-	// state, if one beat the initial weights) and an interruption (the
-	// model so far).
+	if err := failedRun(f, res, trainErr); err != nil {
+		return err
+	}
+	if parts.ty != nil {
+		foldTarget(parts.ty, net)
+	}
+	return reportRun(f, parts, net, cfg, res, trainErr, start, stdout, stderr)
+}
+
+// failedRun is the error of a run that writes nothing: a failed run writes
+// nothing, but for a divergence (the best finite state, if one beat the
+// initial weights) and an interruption (the model so far), which reportRun
+// writes and reports.
+func failedRun(f *trainFlags, res train.Result, trainErr error) error {
 	var div *train.DivergedError
 	var rerr *train.ResumeError
 	switch {
@@ -177,10 +188,7 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	case trainErr != nil && div == nil && !errors.Is(trainErr, context.Canceled):
 		return trainErr
 	}
-	if parts.ty != nil {
-		foldTarget(parts.ty, net)
-	}
-	return reportRun(f, parts, net, cfg, res, trainErr, start, stdout, stderr)
+	return nil
 }
 
 // trainConfig is the trainer's configuration from the flags, checked before
@@ -225,8 +233,8 @@ func (p *dataParts) task() train.Task {
 }
 
 // prepareData reads --data and divides it into training, validation and
-// test parts (splitRows, as evaluate divides it again), and fits the
-// scaling on the training part.
+// test parts (splitRows, as evaluate divides it again), then scales them
+// (scaleParts).
 func prepareData(f *trainFlags) (*dataParts, error) {
 	var J backprop.Loss
 	opt := data.CSVOptions{Target: f.target}
@@ -311,6 +319,13 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 			toBinary(d)
 		}
 	}
+	return p, scaleParts(f, p)
+}
+
+// scaleParts fits the input scaling on the training part (or takes the
+// --init model's) and applies it to every part, and standardises a
+// regression target of the training and validation parts.
+func scaleParts(f *trainFlags, p *dataParts) error {
 	kind := f.scale
 	if kind == "" {
 		kind = data.ScaleStandard
@@ -318,25 +333,26 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 			kind = data.ScaleNone
 		}
 	}
+	var err error
 	if f.initModel != nil {
 		p.scaler = initScaler(f.initModel) // the weights were learnt on inputs scaled so
 	} else if p.scaler, err = data.FitScaler(p.train, kind); err != nil {
-		return nil, usagef("train: --scale: %v", err)
+		return usagef("train: --scale: %v", err)
 	}
 	for _, d := range []*data.Dataset{p.train, p.val, p.test} {
 		if d == nil {
 			continue
 		}
 		if err := p.scaler.Apply(d); err != nil {
-			return nil, badInput(err)
+			return badInput(err)
 		}
 	}
-	if all.Classes == nil {
+	if p.all.Classes == nil {
 		p.ty = fitTargetScale(p.train)
 		p.ty.apply(p.train)
 		p.ty.apply(p.val)
 	}
-	return p, nil
+	return nil
 }
 
 // design builds the network: the hidden layers of the flags, and the output
