@@ -72,6 +72,25 @@ type Feature struct {
 	Scale  float64 `json:"scale"`
 }
 
+// UnmarshalJSON reads a feature object of a model file: every field
+// present (a missing scale is not taken as 0), none unknown.
+func (f *Feature) UnmarshalJSON(data []byte) error {
+	var v struct {
+		Name          *string
+		Offset, Scale *float64
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	if v.Name == nil || v.Offset == nil || v.Scale == nil {
+		return errors.New(`a feature needs "name", "offset" and "scale"`)
+	}
+	f.Name, f.Offset, f.Scale = *v.Name, *v.Offset, *v.Scale
+	return nil
+}
+
 // Apply returns the input x⁰_j that the raw value v of the feature gives,
 // (v − Offset)·Scale.
 func (f *Feature) Apply(v float64) float64 { return (v - f.Offset) * f.Scale }
@@ -262,7 +281,7 @@ func Encode[T Float, S Float](p *Pipeline, dst []T, x []S) []T {
 // "training") are converted.
 func ModelOf[T Float](net *Network[T]) (*Model[T], error) {
 	m := &Model[T]{Net: net}
-	extra := maps(net.Extra)
+	extra := cloneExtra(net.Extra)
 	take := func(name string, v any) error {
 		raw, ok := extra[name]
 		if !ok {
@@ -335,7 +354,8 @@ func newer(err error) string {
 	return ""
 }
 
-func maps(m map[string]json.RawMessage) map[string]json.RawMessage {
+// cloneExtra returns a copy of m, never nil.
+func cloneExtra(m map[string]json.RawMessage) map[string]json.RawMessage {
 	out := make(map[string]json.RawMessage, len(m))
 	for k, v := range m {
 		out[k] = v
@@ -407,7 +427,7 @@ func (m *Model[T]) Marshal() ([]byte, error) {
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
-	extra := maps(m.Net.Extra)
+	extra := cloneExtra(m.Net.Extra)
 	for _, k := range pipelineFields {
 		delete(extra, k)
 	}

@@ -309,6 +309,11 @@ func TestModelErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}
 	}
+	// A feature without its scale is refused, not scaled by 0.
+	_, err := backprop.Read[float32](strings.NewReader(`{"inputs":1,"loss":"squared","layers":[{"activation":"identity","weights":[[1]]}],"features":[{"name":"a","offset":1}]}`))
+	if err == nil || !strings.Contains(err.Error(), `features: a feature needs "name", "offset" and "scale"`) {
+		t.Errorf("a feature without scale: %v", err)
+	}
 }
 
 // FuzzReadModelFile: whatever the model reader accepts, pipeline and
