@@ -62,7 +62,7 @@ func GradCheck(net *Network[float64], x, y []float64) ([]Check, error) {
 	}
 	var checks []Check
 	for l := 1; l <= net.L(); l++ {
-		lay := net.Layers[l-1]
+		lay := net.Layer(l)
 		arrays := []struct {
 			name string
 			p, g []float64

@@ -35,7 +35,8 @@ type Layer[T Float] struct {
 }
 
 // Network is a feed-forward network of layers 1..L on n_0 inputs, with the
-// loss it is trained for. Layers[l-1] is layer l (layer 0 is the input x).
+// loss it is trained for. Layers[l-1] is layer l (layer 0 is the input x);
+// Layer(l) returns it.
 type Network[T Float] struct {
 	Inputs int
 	Loss   Loss
@@ -104,6 +105,11 @@ func (net *Network[T]) Init(seed uint64) {
 	}
 }
 
+// Layer returns layer l, for 1 ≤ l ≤ L: the layer numbers of the notation
+// (layer 0 is the input x, which has no Layer), so code reads as the
+// equations do. It is Layers[l-1].
+func (net *Network[T]) Layer(l int) *Layer[T] { return net.Layers[l-1] }
+
 // L returns the number of layers, L (the output layer's index).
 func (net *Network[T]) L() int { return len(net.Layers) }
 
@@ -112,7 +118,7 @@ func (net *Network[T]) Outputs() int {
 	if len(net.Layers) == 0 {
 		return net.Inputs
 	}
-	return net.Layers[len(net.Layers)-1].Out
+	return net.Layer(net.L()).Out
 }
 
 // Validate checks that the network is well formed: shapes chain from the
@@ -136,7 +142,7 @@ func (net *Network[T]) Validate() error {
 		}
 		in = lay.Out
 	}
-	out := net.Layers[len(net.Layers)-1]
+	out := net.Layer(net.L())
 	if err := checkPair(out.Activation, net.Loss); err != nil {
 		return fmt.Errorf("layer %d: %w", len(net.Layers), err)
 	}

@@ -125,7 +125,7 @@ func (t *Trace) networkScene() *scene {
 		cols[0] = append(cols[0], &box{rows: []string{name + " = " + num(t.X[0][j])}})
 	}
 	for l := 1; l <= L; l++ {
-		lt := t.Layers[l-1]
+		lt := t.Layer(l)
 		for i := range x.layer(l).Out {
 			b := &box{title: x.alias(l, i), rows: []string{
 				zName(l, i) + " = " + num(lt.Z[0][i]),
@@ -413,7 +413,7 @@ func (t *Trace) summaryScene() *scene {
 	width := 0.0
 	rows := x.rows()
 	for l := 1; l <= L; l++ {
-		lay, lt := x.layer(l), t.Layers[l-1]
+		lay, lt := x.layer(l), t.Layer(l)
 		nIn, nOut := lay.In, lay.Out
 		if lay.B != nil {
 			nIn++ // the bias as a last column

@@ -49,6 +49,9 @@ type Input struct {
 	Target   []string
 }
 
+// Layer returns what the step computed in layer l, 1 ≤ l ≤ L (Layers[l-1]).
+func (t *Trace) Layer(l int) *LayerTrace { return &t.Layers[l-1] }
+
 // LayerTrace is what one gradient step computed in layer l. Matrices with one
 // row per example hold z, a and δ; the gradients are summed over the
 // examples. Absent connections have gradient 0 and weight 0 after the step.
@@ -107,7 +110,7 @@ func Step(net *backprop.Network[float64], x, y [][]float64, alpha float64) (*Tra
 	ws.Forward(xs)
 	t.Loss = ws.Backward(ys)
 	for l := 1; l <= L; l++ {
-		lay := work.Layers[l-1]
+		lay := work.Layer(l)
 		lt := LayerTrace{
 			Z:           rowsOf(ws.Z[l][:rows*lay.Out], lay.Out),
 			A:           rowsOf(ws.A[l][:rows*lay.Out], lay.Out),
@@ -124,10 +127,10 @@ func Step(net *backprop.Network[float64], x, y [][]float64, alpha float64) (*Tra
 	}
 	ws.Step(alpha)
 	for l := 1; l <= L; l++ {
-		lay := work.Layers[l-1]
-		t.Layers[l-1].WeightsAfter = rowsOf(lay.W, lay.In)
+		lay := work.Layer(l)
+		t.Layer(l).WeightsAfter = rowsOf(lay.W, lay.In)
 		if lay.B != nil {
-			t.Layers[l-1].BiasAfter = append([]float64(nil), lay.B...)
+			t.Layer(l).BiasAfter = append([]float64(nil), lay.B...)
 		}
 	}
 	t.OutputAfter = rowsOf(ws.Forward(xs), net.Outputs())

@@ -70,14 +70,14 @@ func wName(l, i, j int) string {
 
 func (x *explainer) L() int                               { return x.net.L() }
 func (x *explainer) rows() int                            { return len(x.t.X) }
-func (x *explainer) layer(l int) *backprop.Layer[float64] { return x.net.Layers[l-1] }
+func (x *explainer) layer(l int) *backprop.Layer[float64] { return x.net.Layer(l) }
 
 // a returns a^l of example r (a^0 is x).
 func (x *explainer) a(l, r int) []float64 {
 	if l == 0 {
 		return x.t.X[r]
 	}
-	return x.t.Layers[l-1].A[r]
+	return x.t.Layer(l).A[r]
 }
 
 // article name of neuron i of layer l, for the worked example ("" otherwise).
@@ -318,7 +318,7 @@ func (x *explainer) forward() {
 		for l := 1; l <= x.L(); l++ {
 			lay := x.layer(l)
 			x.sub(x.layerLevel(), x.layerHeading(l)+": "+activationFormula(lay))
-			z, a := x.t.Layers[l-1].Z[r], x.t.Layers[l-1].A[r]
+			z, a := x.t.Layer(l).Z[r], x.t.Layer(l).A[r]
 			var es []eq
 			for i := range lay.Out {
 				es = append(es, x.netInput(l, i, r))
@@ -327,7 +327,7 @@ func (x *explainer) forward() {
 				}
 			}
 			if lay.Activation == backprop.Softmax {
-				es = append(es, x.softmaxEqs(l, z, a, x.t.Layers[l-1].Norm[r][0])...)
+				es = append(es, x.softmaxEqs(l, z, a, x.t.Layer(l).Norm[r][0])...)
 			}
 			x.eqs(es...)
 		}
@@ -385,7 +385,7 @@ func (x *explainer) netInput(l, i, r int) eq {
 		coef = append(coef, lay.B[i])
 		vals = append(vals, 1)
 	}
-	zi := x.t.Layers[l-1].Z[r][i]
+	zi := x.t.Layer(l).Z[r][i]
 	if len(names) == 0 {
 		return eq{lhs: zName(l, i), lines: [][]string{{"0   (no connections in, no bias)"}}}
 	}
@@ -554,7 +554,7 @@ func (x *explainer) outputDeltas() {
 			L, L, f, lossLong(J), strings.ReplaceAll(grad, "_k", ""),
 			piecewise("f'(z)", withSlope(lay, f.Formulas().Derivative), false)))
 	}
-	lt := x.t.Layers[L-1]
+	lt := x.t.Layer(L)
 	for r := range x.t.X {
 		x.exampleHeading(r)
 		a, y := x.a(L, r), x.t.Y[r]
@@ -677,8 +677,8 @@ func (x *explainer) hiddenDeltas() {
 		for l := L - 1; l >= 1; l-- {
 			lay, next := x.layer(l), x.layer(l+1)
 			x.sub(x.layerLevel(), x.layerHeading(l)+": "+derivativeFormula(lay))
-			nd := x.t.Layers[l].Delta[r] // δ^(l+1)
-			lt := x.t.Layers[l-1]
+			nd := x.t.Layer(l + 1).Delta[r] // δ^(l+1)
+			lt := x.t.Layer(l)
 			z, a, delta := lt.Z[r], lt.A[r], lt.Delta[r]
 			g := lt.G[r] // ∂E/∂a^l_i = Σ_j w^(l+1)_ji δ^(l+1)_j, as the engine summed it
 			var es []eq
@@ -739,7 +739,7 @@ type weight struct {
 // weights lists the present weights of layer l, each neuron's inputs and
 // then its bias.
 func (x *explainer) weights(l int) []weight {
-	lay, lt := x.layer(l), x.t.Layers[l-1]
+	lay, lt := x.layer(l), x.t.Layer(l)
 	var ws []weight
 	for i := range lay.Out {
 		for j := range lay.In {
@@ -796,7 +796,7 @@ func (x *explainer) updates() {
 			x.para("For example:")
 			x.eqs(eq{lhs: wName(L, w.i, w.j), op: "←", lines: [][]string{
 				{wName(L, w.i, w.j) + " - α·" + dName(L, w.i) + "·" + inputName(L, w)},
-				{num(w.old) + " - " + alpha + "·" + factor(t.Layers[L-1].Delta[0][w.i]) + "·" + factor(x.input(L, w, 0)),
+				{num(w.old) + " - " + alpha + "·" + factor(t.Layer(L).Delta[0][w.i]) + "·" + factor(x.input(L, w, 0)),
 					" = " + num(w.new)},
 			}, oneLine: true})
 		}
@@ -817,7 +817,7 @@ func (x *explainer) updates() {
 			var rows [][]string
 			for _, w := range ws {
 				rows = append(rows, []string{"$" + wName(l, w.i, w.j) + "$", num(w.old),
-					num(t.Layers[l-1].Delta[0][w.i]), num(x.input(l, w, 0)), num(w.grad), num(w.new)})
+					num(t.Layer(l).Delta[0][w.i]), num(x.input(l, w, 0)), num(w.grad), num(w.new)})
 			}
 			x.table(head, rows)
 			continue
@@ -831,7 +831,7 @@ func (x *explainer) updates() {
 		for _, w := range ws {
 			row := []string{"$" + wName(l, w.i, w.j) + "$", num(w.old)}
 			for r := range t.X {
-				row = append(row, num(t.Layers[l-1].Delta[r][w.i]*x.input(l, w, r)))
+				row = append(row, num(t.Layer(l).Delta[r][w.i]*x.input(l, w, r)))
 			}
 			rows = append(rows, append(row, num(w.grad), num(w.new)))
 		}
@@ -846,7 +846,7 @@ func (x *explainer) updates() {
 			names := make([]string, len(t.X))
 			var d, in []float64
 			for r := range t.X {
-				d = append(d, t.Layers[l-1].Delta[r][w.i])
+				d = append(d, t.Layer(l).Delta[r][w.i])
 				in = append(in, x.input(l, w, r))
 			}
 			_, terms := sum(names, d, in)
@@ -897,8 +897,8 @@ func (x *explainer) after() {
 func (x *explainer) article() {
 	t := x.t
 	x.section("About the published article")
-	w := t.Net.Layers[2].W[1]               // w3_12, from h5 to the output
-	after := t.Layers[2].WeightsAfter[0][1] // and its value after the step
+	w := t.Net.Layer(3).W[1]               // w3_12, from h5 to the output
+	after := t.Layer(3).WeightsAfter[0][1] // and its value after the step
 	x.para(fmt.Sprintf("Before the step the published article agrees with the exact numbers: "+
 		"its 0.6718 is %s rounded. After the step it does not: the exact output after the step is %s, "+
 		"while the published article reports 0.7043: its hand-rounded update step has slips. "+
@@ -906,7 +906,7 @@ func (x *explainer) article() {
 		"$0.7 - 0.7·(-0.3282)·0.683 = 0.857$, using the weight where $α = 0.5$ belongs; "+
 		"exact: $w3_12 ← %s - %s·%s·%s = %s$.",
 		num(x.a(3, 0)[0]), num(t.OutputAfter[0][0]), num(w), num(t.Alpha),
-		factor(t.Layers[2].Delta[0][0]), factor(x.a(2, 0)[1]), num(after)))
+		factor(t.Layer(3).Delta[0][0]), factor(x.a(2, 0)[1]), num(after)))
 	x.para(fmt.Sprintf("The figure of the example leaves connections out: x2 feeds nothing, h3 has no connection "+
 		"from x1 and feeds only h5, and h4, h5 and o have no bias. "+
 		"If every missing connection (the missing biases included: a bias is a weight on the constant "+

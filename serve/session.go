@@ -516,7 +516,7 @@ func (s *session) maps(res, from, to int) []neuronMap {
 	ws.Forward(gridInputs(res))
 	var out []neuronMap
 	for l := from; l <= to; l++ {
-		n := s.net.Layers[l-1].Out
+		n := s.net.Layer(l).Out
 		for i := range n {
 			m := neuronMap{Layer: l, Index: i, grid: grid{Res: res, Values: make([]float64, res*res), Min: math.Inf(1), Max: math.Inf(-1)}}
 			for r := range res * res {
@@ -685,9 +685,9 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 		OutputAfter: t.OutputAfter[0], Text: text.String(), Trace: t,
 	}
 	net, L := t.Net, t.Net.L()
-	res.OutputBefore = t.Layers[L-1].A[0]
+	res.OutputBefore = t.Layer(L).A[0]
 	for l := 1; l <= L; l++ {
-		lay, lt := net.Layers[l-1], t.Layers[l-1]
+		lay, lt := net.Layer(l), t.Layer(l)
 		sl := stepLayer{
 			Activation: lay.Activation.String(), Derivative: lay.Activation.Formulas().Derivative, Slope: lay.Slope,
 			Z: lt.Z[0], A: lt.A[0], Delta: lt.Delta[0],
@@ -704,7 +704,7 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 				r.Matched = backprop.Matched(lay.Activation, net.Loss)
 				r.DJdO = lt.G[0][i]
 			} else {
-				next, nt := net.Layers[l], t.Layers[l]
+				next, nt := net.Layer(l+1), t.Layer(l+1)
 				for j := range next.Out {
 					k := j*next.In + i
 					if next.Mask != nil && !next.Mask[k] {

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/backprop-go/backprop"
-	"github.com/backprop-go/backprop/internal/kernel"
 )
 
 // chunkRows bounds the rows of one forward and backward pass. A larger batch
@@ -36,15 +35,6 @@ type Trainer[T backprop.Float] struct {
 	score *scorer // the running training metrics of the epoch (nil outside Train)
 
 	epoch, step int // for error messages: 1-based epoch (0 outside Train), step within it
-
-	// The SGD update runs in two halves of every parameter vector at once
-	// (each parameter's update is the same however the work is split).
-	halves []*kernel.Task
-	sgd    struct {
-		G              [][]T
-		alpha, inv, l2 T
-		finite         [2]bool
-	}
 }
 
 // NewTrainer returns a Trainer for net under cfg (validated; zero fields take
@@ -84,9 +74,6 @@ func NewTrainer[T backprop.Float](net *backprop.Network[T], cfg Config) (*Traine
 		tr.v = zeros(tr.params)
 	case Adam:
 		tr.v, tr.m = zeros(tr.params), zeros(tr.params)
-	}
-	for h := range 2 {
-		tr.halves = append(tr.halves, kernel.NewTask(func() { tr.sgdHalf(h) }))
 	}
 	return tr, nil
 }
@@ -189,10 +176,8 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
 	finite := true
 	switch cfg.Optimizer {
-	case SGD: // w ← w − α g
-		tr.sgd.G, tr.sgd.alpha, tr.sgd.inv, tr.sgd.l2 = G, alpha, inv, l2
-		kernel.Parallel(tr.halves)
-		finite = tr.sgd.finite[0] && tr.sgd.finite[1]
+	case SGD: // w ← w − α g, the engine's update (in two halves at once for large networks)
+		finite = tr.ws.Update(G, alpha, inv, l2)
 	case Momentum: // v ← μ v + g, w ← w − α v
 		mu := T(cfg.Momentum)
 		for p, w := range tr.params {
@@ -200,8 +185,8 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 			for k := range w {
 				v[k] = mu*v[k] + Gp[k]*inv + lambda*w[k]
 			}
-			finite = kernel.Axpy(-alpha, v, w) && finite
 		}
+		finite = tr.ws.Update(tr.v, alpha, 1, 0)
 	case Nesterov: // v ← μ v + g, w ← w − α (g + μ v)
 		mu := T(cfg.Momentum)
 		for p, w := range tr.params {
@@ -230,28 +215,6 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 		}
 	}
 	return finite && check == 0
-}
-
-// sgdHalf is the SGD update, w ← w − α (G/n + λ w), of half h of every
-// parameter vector, and records whether the result is finite.
-func (tr *Trainer[T]) sgdHalf(h int) {
-	alpha, inv := tr.sgd.alpha, tr.sgd.inv
-	finite := true
-	var check T
-	for p, w := range tr.params {
-		lo, hi := h*len(w)/2, (h+1)*len(w)/2
-		w, Gp, lambda := w[lo:hi], tr.sgd.G[p][lo:hi], tr.lambda(p, tr.sgd.l2)
-		if lambda == 0 { // w ← w − (α/n) G, vectorized
-			finite = kernel.Axpy(-alpha*inv, Gp, w) && finite
-			continue
-		}
-		for k := range w {
-			g := Gp[k]*inv + lambda*w[k]
-			w[k] -= alpha * g
-			check += w[k] - w[k]
-		}
-	}
-	tr.sgd.finite[h] = finite && check == 0
 }
 
 // lambda returns the L2 coefficient of params[p]: l2 for a weight matrix, 0

@@ -1,0 +1,158 @@
+package backprop
+
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop/internal/kernel"
+)
+
+// The backward pass, equations (4) to (8) of docs/notation.md: the output
+// delta δ^L (output.go), the delta rule δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1)
+// from layer L back to 1, and the gradients ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ,
+// ∂E/∂b^l = Σ_r δ^l.
+
+// Loss returns E = Σ_r J(y_r, o_r) over the batch of the last Forward, for
+// targets y (rows×n_L), computed from z^L in the closed forms of output.go.
+func (ws *Workspace[T]) Loss(y []T) float64 {
+	net := ws.net
+	L, n := net.L(), net.Outputs()
+	lay := net.Layer(L)
+	var E float64
+	for r := 0; r < ws.Rows; r++ {
+		E += outputRow(net.Loss, lay.Activation, lay.Slope, ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], nil, ws.q, nil)
+	}
+	return E
+}
+
+// Backward runs the backward pass for targets y (rows×n_L, for the batch of
+// the last Forward) and returns the error E = Σ_r J(y_r, o_r), the SUM over
+// the batch. It computes the output delta δ^L, then applies the delta rule,
+// δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1), from layer L back to layer 1, and
+// accumulates ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ and ∂E/∂b^l = Σ_r δ^l; gradients of
+// absent connections are 0.
+func (ws *Workspace[T]) Backward(y []T) float64 {
+	net := ws.net
+	rows := ws.Rows
+	if len(y) != rows*net.Outputs() {
+		panic(fmt.Sprintf("backprop: Backward: %d targets for %d rows of %d outputs", len(y), rows, net.Outputs()))
+	}
+	ws.y = y
+	if ws.split == 0 {
+		return ws.backward(y)
+	}
+	// The deltas are per row: each shard computes its own rows', in
+	// parallel; then the gradients, sums over all rows, are products the
+	// kernel spreads over the threads itself.
+	nL := net.Outputs()
+	sh0, sh1 := ws.shards[0], ws.shards[1]
+	sh0.yr, sh1.yr = y[:ws.split*nL], y[ws.split*nL:]
+	kernel.Parallel(ws.bwd)
+	ws.grads()
+	return sh0.E + sh1.E
+}
+
+// backward is Backward on the workspace's rows.
+func (ws *Workspace[T]) backward(y []T) float64 {
+	E := ws.deltas(y)
+	ws.grads()
+	return E
+}
+
+// deltas computes the output delta δ^L and applies the delta rule down to
+// layer 1, for the workspace's rows (each row on its own), and returns E.
+func (ws *Workspace[T]) deltas(y []T) float64 {
+	net := ws.net
+	L, rows := net.L(), ws.Rows
+	E := ws.outputDelta(y)
+	for l := L; l > 1; l-- {
+		// The delta rule: G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is
+		// ∂E/∂a^(l-1); then δ^(l-1) = f'(z^(l-1)) ⊙ G. Absent connections
+		// have w = 0, so the sum runs over those that exist.
+		lay, prev := net.Layer(l), net.Layer(l-1)
+		delta, g := ws.Delta[l][:rows*lay.Out], ws.Delta[l-1][:rows*prev.Out]
+		if rows == 1 && lay.In*lay.Out <= smallLayer {
+			vecmat(delta, lay.W, g)
+		} else {
+			ws.gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In)
+		}
+		var fp []T
+		if ws.G != nil {
+			copy(ws.G[l-1], g)
+			fp = ws.FPrime[l-1]
+		}
+		backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, fp, rows, prev.Out)
+	}
+	return E
+}
+
+// grads sums the gradients over the workspace's rows:
+// ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ, 0 for absent connections, and ∂E/∂b^l = Σ_r δ^l.
+func (ws *Workspace[T]) grads() {
+	rows := ws.Rows
+	for l := 1; l <= ws.net.L(); l++ {
+		lay := ws.net.Layer(l)
+		delta := ws.Delta[l][:rows*lay.Out]
+		// ∂E/∂W^l (n_l×n_(l-1)) = (Δ^l)ᵀ (n_l×rows) · A^(l-1) (rows×n_(l-1)).
+		if rows == 1 && lay.In*lay.Out <= smallLayer {
+			outer(delta, ws.A[l-1][:lay.In], ws.DW[l])
+		} else {
+			ws.gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, ws.DW[l], lay.In)
+		}
+		if lay.Mask != nil {
+			for k, present := range lay.Mask {
+				if !present {
+					ws.DW[l][k] = 0
+				}
+			}
+		}
+		if db := ws.DB[l]; db != nil { // ∂E/∂b^l = Σ_r δ^l_r
+			copy(db, delta[:lay.Out])
+			for r := 1; r < rows; r++ {
+				for i, d := range delta[r*lay.Out : (r+1)*lay.Out] {
+					db[i] += d
+				}
+			}
+		}
+	}
+}
+
+// outputDelta computes δ^L = ∂E/∂z^L for the workspace's rows and returns
+// E: o − y for the matched pairs, else the general rule δ^L = J_f(z^L)ᵀ ∇_o J,
+// both in the closed forms of output.go.
+func (ws *Workspace[T]) outputDelta(y []T) float64 {
+	net := ws.net
+	L, rows, n := net.L(), ws.Rows, net.Outputs()
+	lay := net.Layer(L)
+	var E float64
+	for r := 0; r < rows; r++ {
+		var tr *[2][]T
+		if ws.G != nil {
+			tr = &[2][]T{ws.G[L][r*n : (r+1)*n], ws.FPrime[L][r*n : (r+1)*n]}
+		}
+		E += outputRow(net.Loss, lay.Activation, lay.Slope, ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n],
+			y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n], ws.q, tr)
+	}
+	return E
+}
+
+// outer is dW = δ aᵀ for one example.
+func outer[T Float](delta, a, dW []T) {
+	n := len(a)
+	for i, d := range delta {
+		row := dW[i*n : (i+1)*n]
+		for j, v := range a {
+			row[j] = d * v
+		}
+	}
+}
+
+// vecmat is g = Wᵀ δ, the delta rule's sum, for one example.
+func vecmat[T Float](delta, W, g []T) {
+	n := len(g)
+	clear(g)
+	for i, d := range delta {
+		for j, w := range W[i*n : (i+1)*n] {
+			g[j] += d * w
+		}
+	}
+}

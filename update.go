@@ -1,0 +1,112 @@
+package backprop
+
+import "github.com/backprop-go/backprop/internal/kernel"
+
+// The update, equation (9) of docs/notation.md: w ← w − α·∂E/∂w. One path
+// for the engine's Step and for every optimizer of package train.
+
+// parallelUpdate is the number of parameters from which an update runs in
+// two halves at once: below it, handing half to another thread costs more
+// than it saves.
+const parallelUpdate = 1 << 15
+
+// update is a workspace's update state: the parameters in the order of
+// Network.Params, which are weight matrices (L2 applies to them, not to
+// biases), and the two halves' tasks, allocated once.
+type update[T Float] struct {
+	params [][]T
+	grads  [][]T // Workspace.Grads, in the same order
+	decay  []bool
+	n      int // parameters in all
+	halves []*kernel.Task
+
+	// the arguments of the update in progress, and each half's finiteness
+	G                [][]T
+	alpha, scale, l2 T
+	finite           [2]bool
+}
+
+func (u *update[T]) init(net *Network[T], grads [][]T) {
+	u.params, u.grads = net.Params(), grads
+	for _, lay := range net.Layers { // the order of Params
+		u.decay = append(u.decay, true)
+		if lay.B != nil {
+			u.decay = append(u.decay, false)
+		}
+	}
+	for _, p := range u.params {
+		u.n += len(p)
+	}
+	if u.n >= parallelUpdate {
+		for h := range 2 {
+			u.halves = append(u.halves, kernel.NewTask(func() { u.finite[h] = u.half(h, 2) }))
+		}
+	}
+}
+
+// Update changes every parameter of the network (the order of
+// Network.Params) by w ← w − α·(s·G + λ·w): G is the gradient (those of the
+// last Backward when nil), s scales it (1/n for the mean over n examples)
+// and λ is the L2 coefficient of the weight matrices (biases take none).
+// Absent connections have w = 0 and G = 0 and stay 0. A network of 32768
+// parameters or more is updated in two halves at once (each parameter's
+// update is the same however the work is split). Update reports whether
+// every parameter is still finite; it never allocates.
+func (ws *Workspace[T]) Update(G [][]T, alpha, scale, l2 T) bool {
+	u := &ws.upd
+	if G == nil {
+		G = u.grads
+	}
+	u.G, u.alpha, u.scale, u.l2 = G, alpha, scale, l2
+	if u.halves == nil {
+		return u.half(0, 1)
+	}
+	kernel.Parallel(u.halves)
+	return u.finite[0] && u.finite[1]
+}
+
+// Step applies one gradient-descent step with learning rate alpha from the
+// gradients of the last Backward: w^l_ij ← w^l_ij − α ∂E/∂w^l_ij and
+// b^l_i ← b^l_i − α ∂E/∂b^l_i (equation (9)); it is Update(nil, α, 1, 0).
+// Absent connections have gradient 0 and stay 0.
+func (ws *Workspace[T]) Step(alpha T) { ws.Update(nil, alpha, 1, 0) }
+
+// half updates part h of parts of every parameter vector and reports
+// whether the result is finite.
+func (u *update[T]) half(h, parts int) bool {
+	finite := true
+	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
+	for p, w := range u.params {
+		lo, hi := h*len(w)/parts, (h+1)*len(w)/parts
+		w, G := w[lo:hi], u.G[p][lo:hi]
+		lambda := u.l2
+		if !u.decay[p] {
+			lambda = 0
+		}
+		if lambda == 0 { // w ← w − (α·s) G
+			finite = axpy(-u.alpha*u.scale, G, w) && finite
+			continue
+		}
+		for k := range w {
+			g := G[k]*u.scale + lambda*w[k]
+			w[k] -= u.alpha * g
+			check += w[k] - w[k]
+		}
+	}
+	return finite && check == 0
+}
+
+// axpy is y ← y + a·x and reports whether every y is finite: a plain loop
+// for short vectors, where a call to the SIMD kernel costs more than it
+// saves.
+func axpy[T Float](a T, x, y []T) bool {
+	if len(x) < 32 {
+		var check T
+		for i, v := range x {
+			y[i] += a * v
+			check += y[i] - y[i]
+		}
+		return check == 0
+	}
+	return kernel.Axpy(a, x, y)
+}
