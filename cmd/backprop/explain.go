@@ -135,6 +135,9 @@ func loadStep(model string, xs vectors, ys strList, spec string, rowNums intList
 		if len(ys) > 0 && len(ys) != len(raw) {
 			return fail(usagef("%d --row and %d --y: give one --y per --row, or none (the targets of the data)", len(raw), len(ys)))
 		}
+		if len(ys) == 0 && y[0] == nil {
+			return fail(usagef("explain: %s has no target column: give the targets with --y, one per --row", spec))
+		}
 	case len(xs) == 0:
 		return fail(usagef("--model needs examples: --x with the raw feature values and --y (repeat for a batch), or --data FILE --row N"))
 	case len(xs) != len(ys):

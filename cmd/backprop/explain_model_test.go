@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -102,5 +103,35 @@ func TestExplainSeesWhatPredictSees(t *testing.T) {
 		if !strings.Contains(errs, `"rose" is neither a class (setosa, versicolor, virginica) nor numbers`) {
 			t.Errorf("unknown class: %s", errs)
 		}
+	}
+}
+
+// TestExplainInputErrors: the input side of explain says what is wrong.
+func TestExplainInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "iris.json")
+	if _, errs, status := cli(t, "train", "--data", "iris", "--hidden", "3", "--epochs", "2", "--out", model); status != 0 {
+		t.Fatal(errs)
+	}
+	nolabel := filepath.Join(dir, "x.csv")
+	os.WriteFile(nolabel, []byte("sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", "iris", "--row", "3"}, "explain: --data needs --model (the worked example has no data file)"},
+		{[]string{"--model", model, "--data", "iris"}, "explain: --data and --row go together: --data FILE --row N"},
+		{[]string{"--model", model, "--data", "iris", "--row", "151"}, "--row 151: iris has records 1 to 150"},
+		{[]string{"--model", model, "--data", nolabel, "--row", "1"}, "explain: " + nolabel + " has no target column: give the targets with --y, one per --row"},
+		{[]string{"--model", model, "--x", "1,2,3", "--y", "setosa"}, "--x #1: 3 values, want 4 (the model's features: sepal_length, sepal_width, petal_length, petal_width)"},
+		{[]string{"--model", model, "--x", "1,2,3,4", "--data", "iris", "--row", "1"}, "explain: give the examples by --x or by --data --row, not both"},
+	} {
+		_, errs, status := cli(t, append([]string{"explain"}, c.args...)...)
+		if status != 2 || strings.TrimSpace(errs) != "backprop: "+c.want {
+			t.Errorf("%v: status %d, %s want %s", c.args, status, errs, c.want)
+		}
+	}
+	if _, errs, status := cli(t, "explain", "--model", model, "--data", nolabel, "--row", "1", "--y", "virginica"); status != 0 {
+		t.Errorf("--data without targets, --y given: status %d %s", status, errs)
 	}
 }
