@@ -10,7 +10,7 @@ import (
 // checkClasses refuses a classifier with more outputs than data.MaxClasses:
 // its class names and its K×K confusion matrix are sized by them.
 func (t *trained) checkClasses() error {
-	if n := t.m.Net.Outputs(); n > data.MaxClasses {
+	if n := t.m.Net.Outputs(); t.m.Classifier() && n > data.MaxClasses {
 		return usagef("%s: %d outputs, more than the limit of %d classes (data.MaxClasses)", t.path, n, data.MaxClasses)
 	}
 	return nil

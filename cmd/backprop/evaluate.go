@@ -56,9 +56,6 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	task := train.TaskRegression
 	if t.m.Classifier() {
 		task = train.TaskClassification
-		if err := t.checkClasses(); err != nil {
-			return err
-		}
 	}
 	d := p.d
 	m, err := train.Evaluate(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N}, task)
@@ -160,11 +157,6 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var b strings.Builder
 	cw := csv.NewWriter(&b)
 	classes := m.Classifier()
-	if classes {
-		if err := t.checkClasses(); err != nil {
-			return err
-		}
-	}
 	header := []string{"id", "prediction"}
 	if classes && *proba {
 		for _, c := range m.Labels() {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,85 +13,172 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/atomicfile"
+	"github.com/backprop-go/backprop/internal/testenv"
 )
 
-// TestKillAndResume kills a training process (SIGKILL) after its checkpoint
-// of epoch 2, resumes it with --resume DIR alone, and checks that the model
-// file is the one of an uninterrupted run with the same flags, byte for byte.
-func TestKillAndResume(t *testing.T) {
+// TestKillAtRandomMoments kills checkpointed training processes (SIGKILL)
+// at random moments of their run — during a step, a checkpoint's write, the
+// model's write — resumes each from a copy of its checkpoint directory with
+// --resume DIR alone, and checks that every one resumes (a run killed before
+// its first checkpoint starts again), that the resumed model file is the
+// uninterrupted run's, byte for byte, that the resumed run checkpoints into
+// the copy, never the original, and that no temporary file is left where it
+// wrote. 6 kills by default, 60 with BACKPROP_LONG=1.
+func TestKillAtRandomMoments(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary and trains three times")
+		t.Skip("builds the binary and trains many times")
 	}
+	kills := 6
+	if testenv.IsLong() {
+		kills = 60
+	}
+	bin := backpropBin(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "backprop")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	// Stochastic steps on the digits, Adam, a validation set and early
+	// stopping: every kind of state, a checkpoint every epoch.
+	args := []string{"train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "8", "--seed", "4", "--patience", "3"}
+	whole := filepath.Join(dir, "whole.json")
+	start := time.Now()
+	if out, err := exec.Command(bin, append(args, "--out", whole, "--checkpoint", filepath.Join(dir, "whole-ck"))...).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
 	}
-	ck, killed, whole := filepath.Join(dir, "ck"), filepath.Join(dir, "killed.json"), filepath.Join(dir, "whole.json")
-	// Stochastic steps (one example each) on the digits, Adam, a validation
-	// set and early stopping: a few seconds, and every kind of state.
-	args := []string{"train", "--data", "digits", "--hidden", "32", "--mode", "sgd", "--epochs", "25", "--seed", "4", "--patience", "6"}
+	T := time.Since(start)
+	want, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 9))
+	t.Logf("an uninterrupted run takes %v; kill times from seed %d", T.Round(time.Millisecond), seed)
+	var resumed, restarted, finished int
+	for k := range kills {
+		ck, cp, out := filepath.Join(dir, fmt.Sprint("ck", k)), filepath.Join(dir, fmt.Sprint("copy", k)), filepath.Join(dir, fmt.Sprint("m", k, ".json"))
+		cmd := exec.Command(bin, append(args, "--out", out, "--checkpoint", ck)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Duration(rng.Float64() * 1.1 * float64(T))
+		time.Sleep(at)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		switch ws := cmd.ProcessState.Sys().(syscall.WaitStatus); {
+		case ws.Exited() && ws.ExitStatus() == 0:
+			finished++
+		case !ws.Signaled():
+			t.Fatalf("kill %d: the run failed: %v", k, cmd.ProcessState)
+		default:
+			saved, err := os.ReadFile(filepath.Join(ck, checkpointFile))
+			if errors.Is(err, os.ErrNotExist) { // killed before its first checkpoint
+				if out, err := exec.Command(bin, append(args, "--out", out, "--checkpoint", ck)...).CombinedOutput(); err != nil {
+					t.Fatalf("kill %d at %v: starting again: %v\n%s", k, at, err, out)
+				}
+				restarted++
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			copyDir(t, ck, cp)
+			if out, err := exec.Command(bin, "train", "--resume", cp).CombinedOutput(); err != nil {
+				t.Fatalf("kill %d at %v: resume: %v\n%s", k, at, err, out)
+			}
+			if now, _ := os.ReadFile(filepath.Join(ck, checkpointFile)); !bytes.Equal(now, saved) {
+				t.Errorf("kill %d: resuming from a copy wrote into the original checkpoint", k)
+			}
+			for _, d := range []string{cp, dir} {
+				entries, _ := os.ReadDir(d)
+				for _, e := range entries {
+					if atomicfile.IsTemp(e.Name()) && (d == cp || strings.HasPrefix(e.Name(), "."+filepath.Base(out))) {
+						t.Errorf("kill %d at %v: %s left in %s after the resumed run", k, at, e.Name(), d)
+					}
+				}
+			}
+			resumed++
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("kill %d at %v: %v", k, at, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("kill %d at %v: the model differs from the uninterrupted run's (%d and %d bytes)", k, at, len(got), len(want))
+		}
+	}
+	if !t.Failed() {
+		t.Logf("%d kills: %d resumed from a checkpoint, %d killed before the first checkpoint and started again, %d finished before the kill; every model identical to the uninterrupted run's",
+			kills, resumed, restarted, finished)
+	}
+}
 
-	cmd := exec.Command(bin, append(args, "--out", killed, "--checkpoint", ck)...)
+// copyDir copies the regular files of src into a new directory dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestSigterm: SIGTERM stops a run after its current step; it saves the
+// model so far (exit 130, one line), and its checkpoint resumes to the
+// uninterrupted run's model.
+func TestSigterm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := backpropBin(t)
+	dir := t.TempDir()
+	ck, out, whole := filepath.Join(dir, "ck"), filepath.Join(dir, "m.json"), filepath.Join(dir, "whole.json")
+	args := []string{"train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "30", "--seed", "5"}
+	cmd := exec.Command(bin, append(args, "--out", out, "--checkpoint", ck)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(time.Minute)
 	for {
-		if c, err := readCheckpoint(ck); err == nil && c.state.Epoch >= 2 {
+		if _, err := os.Stat(filepath.Join(ck, checkpointFile)); err == nil {
 			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("the run ended (%v) before a checkpoint of epoch 2 was seen: %s", err, stderr.String())
-		default:
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			t.Fatal("no checkpoint of epoch 2 after 2 minutes")
+			t.Fatal("no checkpoint after a minute")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Fatalf("after SIGTERM: status %d, stderr\n%s", code, stderr.String())
 	}
-	err := <-exited
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-		t.Fatalf("the run was not killed mid-run: %v", err)
+	if _, err := backprop.LoadModel[float32](out); err != nil {
+		t.Errorf("the model so far: %v", err)
 	}
-	if _, err := os.Stat(killed); !os.IsNotExist(err) {
-		t.Fatalf("the killed run wrote its model (%v): it was not killed mid-run", err)
+	if b, err := exec.Command(bin, "train", "--resume", ck).CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, b)
 	}
-	c, err := readCheckpoint(ck)
-	if err != nil {
-		t.Fatal(err)
+	if b, err := exec.Command(bin, append(args, "--out", whole)...).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted: %v\n%s", err, b)
 	}
-	t.Logf("killed after the checkpoint of epoch %d", c.state.Epoch)
-
-	// Resume with the directory alone: flags, --out included, come from it.
-	out, err := exec.Command(bin, "train", "--resume", ck).CombinedOutput()
-	if err != nil {
-		t.Fatalf("resume: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "resuming "+ck+" after epoch ") {
-		t.Errorf("resume output:\n%s", out)
-	}
-	// The same flags, never interrupted, never checkpointed.
-	if out, err := exec.Command(bin, append(args, "--out", whole)...).CombinedOutput(); err != nil {
-		t.Fatalf("uninterrupted run: %v\n%s", err, out)
-	}
-	a, err := os.ReadFile(killed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, _ := os.ReadFile(out)
 	b, _ := os.ReadFile(whole)
 	if !bytes.Equal(a, b) {
-		t.Errorf("the resumed run's model differs from the uninterrupted run's (%d and %d bytes)", len(a), len(b))
+		t.Error("the run resumed after SIGTERM differs from the uninterrupted run")
 	}
 }
 

@@ -23,7 +23,11 @@ func loadTrained(path string) (*trained, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	return &trained{path, m}, nil
+	t := &trained{path, m}
+	if err := t.checkClasses(); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // The parts of the data --split selects.
