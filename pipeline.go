@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/backprop-go/backprop/internal/inputfile"
 )
 
 // Model is a network with everything around it: the Pipeline that turns a
@@ -493,7 +494,7 @@ func Read[T Float](r io.Reader) (*Model[T], error) {
 // Load reads the model file at path, as Read; its errors start with the
 // path.
 func Load[T Float](path string) (*Model[T], error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path, MaxModelBytes, "MaxModelBytes") // by stat; no device, pipe or directory
 	if err != nil {
 		return nil, err
 	}

@@ -601,6 +601,21 @@ func parseNumber(s string) (float32, error) {
 	return float32(v), nil
 }
 
+// ParseDecimal parses s, spaces around it ignored, as ReadCSV parses a
+// feature, but into float64: a finite number in decimal or scientific
+// notation.
+func ParseDecimal(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if !isDecimal(s) {
+		return 0, fmt.Errorf("%s is not a number in decimal or scientific notation", quote(s))
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s is out of the float64 range", quote(s))
+	}
+	return v, nil
+}
+
 // isNonFinite reports whether s spells NaN or an infinity (in any case,
 // with a sign or not), which are refused as values, never read as labels of
 // a numeric column.

@@ -316,6 +316,6 @@ func openIDXFile(dir, name string) (*os.File, string, error) {
 			return nil, path, fmt.Errorf("%s: no file %s or %s.gz", dir, name, name)
 		}
 	}
-	f, err := inputfile.Open(path, MaxIDXBytes+16, "MaxIDXBytes")
+	f, err := inputfile.Open(path, MaxIDXBytes+16, "data.MaxIDXBytes")
 	return f, path, err
 }

@@ -51,7 +51,7 @@ func load(spec string, opt CSVOptions, testOnly bool) (train, test *Dataset, err
 		}
 		return LoadIDXDir(spec)
 	}
-	f, err := inputfile.Open(spec, MaxCSVBytes, "MaxCSVBytes")
+	f, err := inputfile.Open(spec, MaxCSVBytes, "data.MaxCSVBytes")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/atomicfile"
 	"github.com/backprop-go/backprop/internal/kernel"
 	"github.com/backprop-go/backprop/train"
 )
@@ -49,7 +51,7 @@ func init() {
 	commands["bench"] = command{"measure the kernels and the training speed on this machine", runBench}
 }
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("bench", "[--json] [--only gemm,w1,w4,w5] [--epochs 1] [--reps 3] [--data DIR] [--cpuprofile FILE]", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	only := fs.String("only", "gemm,w1,w4,w5", "the workloads to run")
@@ -64,15 +66,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("bench: --epochs and --reps must be at least 1")
 	}
 	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return badInput(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		if err := checkOutPaths("bench", [2]string{"cpuprofile", *cpuprofile}); err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
+		// The profile is written whole at the end, atomically.
+		var prof bytes.Buffer
+		if err := pprof.StartCPUProfile(&prof); err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if werr := atomicfile.Write(*cpuprofile, prof.Bytes()); werr != nil && err == nil {
+				err = werr
+			}
+		}()
 	}
 	r := &benchResult{Machine: runtime.GOARCH, Kernel: kernel.Info(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		Time: time.Now().UTC().Format(time.RFC3339), W5SamplesPS: map[string]float64{}, GemmGFLOPS: map[string]float64{}}

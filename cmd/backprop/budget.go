@@ -62,6 +62,20 @@ func checkTrainFlags(f *trainFlags) error {
 			return usagef("train: --%s %v: want a finite number", fl.name, fl.v)
 		}
 	}
+	for _, fl := range []struct {
+		name string
+		v    int
+	}{{"batch", f.batch}, {"epochs", f.epochs}, {"every", f.every}} {
+		if fl.v < 1 { // 0 would mean the library's default: say so instead
+			return usagef("train: --%s %d: want at least 1", fl.name, fl.v)
+		}
+	}
+	if f.patience < 0 {
+		return usagef("train: --patience %d: want 0 (never stop early) or more", f.patience)
+	}
+	if !(f.gamma > 0) {
+		return usagef("train: --gamma %v: want a factor in (0, 1]", f.gamma)
+	}
 	if f.lr <= 0 || math.IsInf(f.lr, 0) { // NaN: the default
 		return usagef("train: --lr %v: want a positive, finite learning rate", f.lr)
 	}

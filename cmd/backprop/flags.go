@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/backprop-go/backprop/data"
 )
 
 // vectors is a repeatable flag of comma-separated numbers: --x 1,0 --x 0,1.
@@ -31,12 +32,13 @@ func (v *vectors) Set(s string) error {
 	return nil
 }
 
-// parseVector parses "1,0.5,-2" into finite numbers.
+// parseVector parses "1,0.5,-2" into finite numbers, in decimal or
+// scientific notation as in a CSV file.
 func parseVector(s string) ([]float64, error) {
 	var row []float64
 	for i, f := range strings.Split(s, ",") {
-		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		x, err := data.ParseDecimal(f)
+		if err != nil {
 			return nil, fmt.Errorf("value %d, %q, is not a finite number", i+1, f)
 		}
 		row = append(row, x)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -24,7 +25,6 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	rlimitExec() // returns unless this process is the helper that applies a limit
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
@@ -32,7 +32,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// backpropBin returns the path of the CLI, built for this test run.
+// backpropBin returns the path of the CLI, built for this test run (with
+// limitrun beside it).
 func backpropBin(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -40,8 +41,11 @@ func backpropBin(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "backprop")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			binErr = errors.New("go build: " + err.Error() + "\n" + string(out))
+		for _, b := range [][2]string{{binPath, "."}, {filepath.Join(binDir, "limitrun"), "./testdata/limitrun"}} {
+			if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
+				binErr = errors.New("go build " + b[1] + ": " + err.Error() + "\n" + string(out))
+				return
+			}
 		}
 	})
 	if binErr != nil {
@@ -56,13 +60,6 @@ const (
 	timeLimit = 10 * time.Second // wall time
 )
 
-// The environment variables of the limit helper: the test binary, run with
-// them, sets RLIMIT_DATA and executes the CLI in its place.
-const (
-	envLimit = "BACKPROP_TEST_RLIMIT_DATA"
-	envExec  = "BACKPROP_TEST_EXEC"
-)
-
 // limited is the result of a run of the CLI under the limits.
 type limited struct {
 	stdout, stderr string
@@ -74,8 +71,8 @@ type limited struct {
 
 // runLimited runs the CLI with args in dir under RLIMIT_DATA = memLimit
 // (the Go runtime runs under it; an address-space limit, RLIMIT_AS, it does
-// not: it reserves more address space than it uses), killed after twice
-// timeLimit.
+// not: it reserves more address space than it uses), through limitrun,
+// which reports its peak resident set; killed after twice timeLimit.
 func runLimited(t testing.TB, dir string, args ...string) limited {
 	t.Helper()
 	if runtime.GOOS != "linux" {
@@ -84,13 +81,15 @@ func runLimited(t testing.TB, dir string, args ...string) limited {
 	bin := backpropBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*timeLimit)
 	defer cancel()
-	self, err := os.Executable()
+	report, err := os.CreateTemp("", "limitrun-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, self, args...)
+	report.Close()
+	defer os.Remove(report.Name())
+	cmd := exec.CommandContext(ctx, filepath.Join(filepath.Dir(bin), "limitrun"),
+		append([]string{strconv.Itoa(memLimit), report.Name(), bin}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), envLimit+"="+strconv.Itoa(memLimit), envExec+"="+bin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -100,13 +99,17 @@ func runLimited(t testing.TB, dir string, args ...string) limited {
 	if err != nil && !errors.As(err, &ee) {
 		t.Fatalf("%v: %v", args, err)
 	}
-	ps := cmd.ProcessState
-	r.status = ps.ExitCode()
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		r.signal = ws.Signal()
+	r.status = cmd.ProcessState.ExitCode()
+	if r.status > 128 {
+		r.signal = syscall.Signal(r.status - 128)
 	}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss * 1024
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() { // killed at the time limit
+		r.status, r.signal = -1, ws.Signal()
+	}
+	b, _ := os.ReadFile(report.Name())
+	r.maxRSS, _ = strconv.ParseInt(string(b), 10, 64)
+	if r.status == 3 && strings.HasPrefix(r.stderr, "limitrun:") {
+		t.Fatalf("%v: %s", args, r.stderr)
 	}
 	return r
 }

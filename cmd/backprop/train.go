@@ -95,6 +95,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkTrainFlags(&f); err != nil {
 		return err
 	}
+	lrGiven := false
+	fs.Visit(func(fl *flag.Flag) { lrGiven = lrGiven || fl.Name == "lr" })
+	if lrGiven && math.IsNaN(f.lr) { // NaN is the default's mark, not a rate
+		return usagef("train: --lr NaN: want a positive, finite learning rate")
+	}
 	if err := setupInit(fs, &f); err != nil {
 		return err
 	}
