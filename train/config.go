@@ -148,6 +148,14 @@ type Config struct {
 	Resume *State `json:"-"`
 }
 
+// Validate checks c as NewTrainer and Train will, zero fields taking their
+// defaults, and returns an error naming the first field out of range: a
+// configuration can be checked before any network or data exists.
+func (c Config) Validate() error {
+	_, err := c.withDefaults()
+	return err
+}
+
 // withDefaults returns c with the defaults filled in, or an error naming the
 // first field that is out of range.
 func (c Config) withDefaults() (Config, error) {

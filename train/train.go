@@ -99,25 +99,14 @@ func Train[T backprop.Float](ctx context.Context, net *backprop.Network[T], trai
 func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error) {
 	cfg := &tr.cfg
 	N := train.N
-	size := N // examples per step
-	switch cfg.Mode {
-	case Stochastic:
-		size = 1
-	case MiniBatch:
-		size = min(cfg.Batch, N)
-	}
-	steps := (N + size - 1) / size
-	perm := make([]int, N)
-	for i := range perm {
-		perm[i] = i
-	}
 	tr.score = newScorer(tr.task, tr.net.Outputs(), train.Y, N, false)
 	defer func() { tr.score = nil }()
 
 	// rs.good holds the weights to return: the best on validation, or those
 	// of the last complete epoch.
 	rs := &runState[T]{pcg: rand.NewPCG(cfg.Seed, shuffleStream), best: math.Inf(1), validated: val.N > 0}
-	rng := rand.New(rs.pcg)
+	cur := NewCursor(N, cfg.Mode, cfg.Batch, rand.New(rs.pcg))
+	steps := cur.StepsPerEpoch()
 	rs.good = make([][]T, len(tr.params))
 	for p, w := range tr.params {
 		rs.good[p] = append([]T(nil), w...)
@@ -146,11 +135,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 	if cfg.Resume != nil {
 		// Each epoch shuffles the order of the last, so the order is replayed
 		// from the seed; the generator must then be where the state says.
-		for range min(max(cfg.Resume.Epoch, 0), cfg.Epochs) {
-			if cfg.Mode != Batch {
-				shuffle(rng, perm)
-			}
-		}
+		cur.Skip(min(max(cfg.Resume.Epoch, 0), cfg.Epochs))
 		if err := tr.resume(cfg.Resume, rs); err != nil {
 			return Result{}, &ResumeError{err}
 		}
@@ -176,9 +161,6 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		tr.epoch, tr.step = e, 0
 		tr.alpha = cfg.Rate(e)
 		tr.score.reset()
-		if cfg.Mode != Batch {
-			shuffle(rng, perm)
-		}
 		for s := range steps {
 			if err := ctx.Err(); err != nil {
 				if ev != nil {
@@ -186,7 +168,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 				}
 				return *res, fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err)
 			}
-			loss, err := tr.Step(train, perm[s*size:min((s+1)*size, N)])
+			loss, err := tr.Step(train, cur.Next())
 			if err != nil {
 				return diverged(err)
 			}
@@ -253,12 +235,4 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		restore()
 	}
 	return *res, nil
-}
-
-// shuffle permutes perm in place (Fisher–Yates).
-func shuffle(rng *rand.Rand, perm []int) {
-	for i := len(perm) - 1; i > 0; i-- {
-		j := rng.IntN(i + 1)
-		perm[i], perm[j] = perm[j], perm[i]
-	}
 }

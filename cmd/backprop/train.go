@@ -211,8 +211,7 @@ func trainConfig(f *trainFlags) (train.Config, error) {
 			cfg.Alpha = 0.001
 		}
 	}
-	if _, err := train.NewTrainer(&backprop.Network[float64]{Inputs: 1, Loss: backprop.Squared,
-		Layers: []*backprop.Layer[float64]{{In: 1, Out: 1, W: []float64{0}}}}, cfg); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return cfg, usagef("train: %v", err) // bad --mode, --optimizer, --lr ... before reading any data
 	}
 	return cfg, nil

@@ -1,0 +1,156 @@
+package serve
+
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/train"
+)
+
+// The configuration of a session: what it trains (the dataset, the network)
+// and how, checked field by field (a 400 names the field).
+
+// Config is what a session trains: the dataset and the network, and how to
+// train it. Its JSON form is the body of PUT /api/sessions/{id}/config,
+// where fields left out keep their values.
+type Config struct {
+	Dataset       string  `json:"dataset"`        // xor, circles, spirals, blobs, surface
+	Noise         float64 `json:"noise"`          // standard deviation of the jitter, 0 to 0.5
+	Points        int     `json:"points"`         // examples in all, train and test
+	TrainFraction float64 `json:"train_fraction"` // the share of the points to train on, 0.1 to 0.9
+	Seed          uint64  `json:"seed"`           // of the data and the initial weights
+
+	Hidden []LayerConfig `json:"hidden"` // the hidden layers 1..L-1
+	Output string        `json:"output"` // the activation of the output layer L (one neuron)
+	Loss   string        `json:"loss"`   // squared, log
+
+	Mode         string  `json:"mode"`          // batch, sgd, minibatch
+	Batch        int     `json:"batch"`         // examples per step in minibatch mode
+	LearningRate float64 `json:"learning_rate"` // α
+	Optimizer    string  `json:"optimizer"`     // sgd, momentum, nesterov, adam
+	L2           float64 `json:"l2"`            // weight decay λ
+
+	// Preset "article" is the network of the worked example (docs/notation.md) (2-3-2-1
+	// sigmoid with absent connections), set by POST .../article; changing
+	// the network's fields clears it.
+	Preset string `json:"preset,omitempty"`
+}
+
+// LayerConfig is one hidden layer.
+type LayerConfig struct {
+	Units      int    `json:"units"`
+	Activation string `json:"activation"`
+}
+
+// DefaultConfig is the configuration of a new session: XOR, hidden tanh
+// layers of 6 and 4, Adam.
+func DefaultConfig() Config {
+	return Config{
+		Dataset: "xor", Noise: 0, Points: 300, TrainFraction: 0.6, Seed: 1,
+		Hidden: []LayerConfig{{6, "tanh"}, {4, "tanh"}},
+		Output: "sigmoid", Loss: "log",
+		Mode: "minibatch", Batch: 10, LearningRate: 0.03, Optimizer: "adam",
+	}
+}
+
+// fieldError is a configuration value out of range: a 400 naming the field.
+type fieldError struct {
+	field string
+	msg   string
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+func bad(field, format string, args ...any) error {
+	return &fieldError{field, fmt.Sprintf(format, args...)}
+}
+
+// check validates c against the limits.
+func (c *Config) check(lim Limits) error {
+	regression, ok := isRegression(c.Dataset)
+	if !ok {
+		return bad("dataset", "unknown dataset %q (want %s)", c.Dataset, datasetNames())
+	}
+	switch {
+	case !(c.Noise >= 0 && c.Noise <= 0.5):
+		return bad("noise", "%v, want 0 to 0.5", c.Noise)
+	case c.Points < 10 || c.Points > lim.MaxPoints:
+		return bad("points", "%d, want 10 to %d (the playground's limit)", c.Points, lim.MaxPoints)
+	case !(c.TrainFraction >= 0.1 && c.TrainFraction <= 0.9):
+		return bad("train_fraction", "%v, want 0.1 to 0.9", c.TrainFraction)
+	case len(c.Hidden) > lim.MaxHiddenLayers:
+		return bad("hidden", "%d layers, want 0 to %d (the playground's limit)", len(c.Hidden), lim.MaxHiddenLayers)
+	}
+	for i, h := range c.Hidden {
+		if h.Units < 1 || h.Units > lim.MaxUnits {
+			return bad(fmt.Sprintf("hidden[%d].units", i), "%d, want 1 to %d (the playground's limit)", h.Units, lim.MaxUnits)
+		}
+		if _, err := backprop.ParseActivation(h.Activation); err != nil {
+			return bad(fmt.Sprintf("hidden[%d].activation", i), "%v", err)
+		}
+		if h.Activation == "softmax" {
+			return bad(fmt.Sprintf("hidden[%d].activation", i), "softmax of a whole layer is not offered for hidden layers here (want identity, sigmoid, tanh, relu, leaky-relu)")
+		}
+	}
+	out, err := backprop.ParseActivation(c.Output)
+	if err != nil {
+		return bad("output", "%v", err)
+	}
+	if out == backprop.Softmax {
+		return bad("output", "softmax over a single output is always 1 (want identity, sigmoid, tanh, relu, leaky-relu)")
+	}
+	J, err := backprop.ParseLoss(c.Loss)
+	if err != nil {
+		return bad("loss", "%v", err)
+	}
+	if J == backprop.CrossEntropy {
+		return bad("loss", "cross-entropy needs a softmax over several outputs; the playground has one output (want squared, log)")
+	}
+	if J == backprop.Log && out != backprop.Sigmoid {
+		return bad("loss", "log needs outputs in (0, 1), but the output activation is %s (use sigmoid, or the squared loss)", out)
+	}
+	if J == backprop.Log && regression {
+		return bad("loss", "log needs 0/1 targets, but %s is a regression dataset (use squared)", c.Dataset)
+	}
+	switch c.Mode {
+	case "batch", "sgd", "minibatch":
+	default:
+		return bad("mode", "unknown mode %q (want batch, sgd, minibatch)", c.Mode)
+	}
+	if c.Batch < 1 || c.Batch > c.Points {
+		return bad("batch", "%d, want 1 to %d (the number of points)", c.Batch, c.Points)
+	}
+	if !(c.LearningRate > 0 && c.LearningRate <= 10) {
+		return bad("learning_rate", "%v, want a number in (0, 10]", c.LearningRate)
+	}
+	switch c.Optimizer {
+	case "sgd", "momentum", "nesterov", "adam":
+	default:
+		return bad("optimizer", "unknown optimizer %q (want sgd, momentum, nesterov, adam)", c.Optimizer)
+	}
+	if !(c.L2 >= 0 && c.L2 <= 1) {
+		return bad("l2", "%v, want 0 to 1", c.L2)
+	}
+	if c.Preset != "" && c.Preset != "article" {
+		return bad("preset", "unknown preset %q (want article, or none)", c.Preset)
+	}
+	if err := c.trainConfig().Validate(); err != nil { // what the playground does not limit itself
+		return bad("config", "%v", err)
+	}
+	return nil
+}
+
+// trainConfig is the trainer's configuration: the playground's mode,
+// batch, learning rate, optimizer and L2, one epoch at a time.
+func (c *Config) trainConfig() train.Config {
+	return train.Config{Mode: train.Mode(c.Mode), Batch: c.Batch, Epochs: 1, Alpha: c.LearningRate,
+		Optimizer: train.Optimizer(c.Optimizer), L2: c.L2, Seed: c.Seed}
+}
+
+func (c *Config) dataKey() string {
+	return fmt.Sprint(c.Dataset, c.Noise, c.Points, c.TrainFraction, c.Seed)
+}
+
+func (c *Config) netKey() string {
+	return fmt.Sprint(c.Hidden, c.Output, c.Loss, c.Seed, c.Preset)
+}

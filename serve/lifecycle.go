@@ -1,0 +1,257 @@
+package serve
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/explain"
+	"github.com/backprop-go/backprop/train"
+)
+
+// A session's life: its data and network built from its configuration,
+// reconfigured, reset, trained step by step (train.Trainer and train.Cursor,
+// as train.Train walks the data), and scored.
+
+// session is one tab's playground: its data, network and trainer. Its
+// methods are called with mu held.
+type session struct {
+	mu   sync.Mutex
+	id   string
+	last atomic.Int64 // the time of the last request (Unix ns), for expiry; read without mu
+
+	cfg        Config
+	regression bool
+	trainSet   train.Set[float64]
+	testSet    train.Set[float64]
+
+	net     *backprop.Network[float64]
+	tr      *train.Trainer[float64]
+	cur     *train.Cursor // the order of the steps, as train.Train walks it
+	steps   int           // optimisation steps taken
+	history []historyPoint
+
+	trainLoss, testLoss float64
+	diverged            string
+}
+
+// historyPoint is the losses after a number of steps.
+type historyPoint struct {
+	Step  int     `json:"step"`
+	Train float64 `json:"train"`
+	Test  float64 `json:"test"`
+}
+
+// maxHistory bounds the loss curve; past it every other point is dropped.
+const maxHistory = 400
+
+// configure applies cfg (checked), regenerating the data and rebuilding the
+// network only when their fields changed; the trainer is always rebuilt.
+func (s *session) configure(cfg Config) error {
+	old := s.cfg
+	fresh := s.net == nil
+	if fresh || cfg.dataKey() != old.dataKey() {
+		if err := s.makeData(cfg); err != nil {
+			return err
+		}
+	}
+	if fresh || cfg.netKey() != old.netKey() {
+		if cfg.Preset == "article" {
+			s.net, _, _, _ = explain.Article()
+		} else {
+			net, err := buildNet(cfg)
+			if err != nil {
+				return err
+			}
+			s.net = net
+		}
+		s.restart()
+	}
+	s.cfg = cfg
+	return s.newTrainer()
+}
+
+// makeData generates the points and splits them into train and test sets.
+func (s *session) makeData(cfg Config) error {
+	n := cfg.Points
+	p, err := generate(cfg.Dataset, n, cfg.Noise, cfg.Seed)
+	if err != nil {
+		return bad("dataset", "%v", err)
+	}
+	s.regression, _ = isRegression(cfg.Dataset)
+	order := rand.New(rand.NewPCG(cfg.Seed, 0x73706c6974)).Perm(n) // "split"
+	nTrain := int(math.Round(cfg.TrainFraction * float64(n)))
+	pick := func(idx []int) train.Set[float64] {
+		set := train.Set[float64]{N: len(idx)}
+		for _, i := range idx {
+			set.X = append(set.X, p.X[2*i], p.X[2*i+1])
+			set.Y = append(set.Y, p.Y[i])
+		}
+		return set
+	}
+	s.trainSet, s.testSet = pick(order[:nTrain]), pick(order[nTrain:])
+	s.restart()
+	return nil
+}
+
+// buildNet builds cfg's network with weights drawn from its seed.
+func buildNet(cfg Config) (*backprop.Network[float64], error) {
+	J, _ := backprop.ParseLoss(cfg.Loss)
+	var specs []backprop.LayerSpec
+	for _, h := range cfg.Hidden {
+		f, _ := backprop.ParseActivation(h.Activation)
+		specs = append(specs, backprop.LayerSpec{Units: h.Units, Activation: f})
+	}
+	out, _ := backprop.ParseActivation(cfg.Output)
+	specs = append(specs, backprop.LayerSpec{Units: 1, Activation: out})
+	net, err := backprop.New[float64](2, J, cfg.Seed, specs...)
+	if err != nil {
+		return nil, bad("hidden", "%v", err)
+	}
+	return net, nil
+}
+
+// restart clears the training progress (not the weights).
+func (s *session) restart() {
+	s.steps, s.history, s.diverged = 0, nil, ""
+	s.cur = nil
+	s.tr = nil
+}
+
+// reset draws the weights afresh (from seed) and clears the progress; the
+// article preset returns to the worked example's weights.
+func (s *session) reset(seed uint64) error {
+	if s.cfg.Preset == "article" {
+		s.net, _, _, _ = explain.Article()
+	} else {
+		s.net.Init(seed)
+	}
+	s.restart()
+	return s.newTrainer()
+}
+
+// newTrainer builds the trainer for the current network and configuration
+// (the optimizer's state starts at 0) and scores the network.
+func (s *session) newTrainer() error {
+	cfg := s.cfg.trainConfig()
+	tr, err := train.NewTrainer(s.net, cfg)
+	if err != nil {
+		return bad("network", "%v", err)
+	}
+	s.tr = tr
+	if s.cur == nil {
+		s.cur = train.NewCursor(s.trainSet.N, cfg.Mode, cfg.Batch, rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65)))
+	} else { // the same data: keep the place in the epoch
+		s.cur.SetMode(cfg.Mode, cfg.Batch)
+	}
+	s.score()
+	if len(s.history) == 0 {
+		s.record()
+	}
+	return nil
+}
+
+// score computes the mean losses on the train and test sets.
+func (s *session) score() {
+	s.trainLoss = meanLoss(s.net, s.trainSet)
+	s.testLoss = meanLoss(s.net, s.testSet)
+}
+
+func meanLoss(net *backprop.Network[float64], set train.Set[float64]) float64 {
+	if set.N == 0 {
+		return 0
+	}
+	m, err := train.Evaluate(net, set, train.TaskAuto)
+	if err != nil {
+		return math.NaN()
+	}
+	return m.Loss
+}
+
+// record appends the current losses to the history, thinning it past
+// maxHistory points.
+func (s *session) record() {
+	s.history = append(s.history, historyPoint{s.steps, finite(s.trainLoss), finite(s.testLoss)})
+	if len(s.history) > maxHistory {
+		kept := s.history[:1]
+		for i := 2; i < len(s.history); i += 2 {
+			kept = append(kept, s.history[i])
+		}
+		if last := s.history[len(s.history)-1]; kept[len(kept)-1] != last {
+			kept = append(kept, last)
+		}
+		s.history = kept
+	}
+}
+
+// trainResult is the answer to POST .../train.
+type trainResult struct {
+	Steps     int     `json:"steps"`   // taken by this request
+	Stopped   string  `json:"stopped"` // "done", "time limit" or "diverged"
+	Error     string  `json:"error,omitempty"`
+	Epoch     int     `json:"epoch"`
+	Total     int     `json:"total_steps"`
+	TrainLoss float64 `json:"train_loss"`
+	TestLoss  float64 `json:"test_loss"`
+}
+
+// trainSteps takes up to n optimisation steps, stopping at the deadline. On
+// divergence it restores the weights of before the request.
+func (s *session) trainSteps(n int, deadline time.Time) trainResult {
+	res := trainResult{Stopped: "done"}
+	if s.diverged != "" {
+		res.Stopped, res.Error = "diverged", s.diverged
+		return s.finish(res)
+	}
+	backup := s.net.Clone()
+	for res.Steps < n {
+		if _, err := s.tr.Step(s.trainSet, s.cur.Next()); err != nil {
+			for l, lay := range backup.Layers {
+				copy(s.net.Layers[l].W, lay.W)
+				copy(s.net.Layers[l].B, lay.B)
+			}
+			s.diverged = err.Error() + "; the weights are those before this request: lower the learning rate and reset"
+			res.Stopped, res.Error = "diverged", s.diverged
+			break
+		}
+		s.steps++
+		res.Steps++
+		if time.Now().After(deadline) && res.Steps < n {
+			res.Stopped = "time limit"
+			break
+		}
+	}
+	s.score()
+	if res.Steps > 0 {
+		s.record()
+	}
+	return s.finish(res)
+}
+
+func (s *session) finish(res trainResult) trainResult {
+	res.Epoch, res.Total = s.cur.Epoch(), s.steps
+	res.TrainLoss, res.TestLoss = finite(s.trainLoss), finite(s.testLoss)
+	return res
+}
+
+// loadArticle puts the worked example (docs/notation.md) into the session: its
+// network (2 inputs, 3 + 2 sigmoid neurons, 1 sigmoid output, log loss,
+// with the article's absent connections), α = 0.5 and plain SGD, on a
+// classification dataset (XOR if the current one is regression).
+func (s *session) loadArticle() error {
+	cfg := s.cfg
+	if s.regression {
+		cfg.Dataset = "xor"
+	}
+	cfg.Preset = "article"
+	cfg.Hidden = []LayerConfig{{3, "sigmoid"}, {2, "sigmoid"}}
+	cfg.Output, cfg.Loss = "sigmoid", "log"
+	cfg.LearningRate, cfg.Optimizer, cfg.Mode = 0.5, "sgd", "sgd"
+	if s.cfg.Preset == "article" {
+		s.cfg.Preset = "" // force a fresh copy of the article's weights
+	}
+	return s.configure(cfg)
+}
