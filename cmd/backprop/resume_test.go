@@ -20,10 +20,10 @@ import (
 )
 
 // TestKillAtRandomMoments kills checkpointed training processes (SIGKILL)
-// at random moments of their run — during a step, a checkpoint's write, the
-// model's write — resumes each from a copy of its checkpoint directory with
-// --resume DIR alone, and checks that every one resumes (a run killed before
-// its first checkpoint starts again), that the resumed model file is the
+// at random moments of their run after their first checkpoint — during a
+// step, a checkpoint's write, the model's write — resumes each from a copy
+// of its checkpoint directory with --resume DIR alone, and checks that every
+// one resumes, that the resumed model file is the
 // uninterrupted run's, byte for byte, that the resumed run checkpoints into
 // the copy, never the original, and that no temporary file is left where it
 // wrote. 6 kills by default, 60 with BACKPROP_LONG=1.
@@ -42,8 +42,15 @@ func TestKillAtRandomMoments(t *testing.T) {
 	args := []string{"train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "8", "--seed", "4", "--patience", "3"}
 	whole := filepath.Join(dir, "whole.json")
 	start := time.Now()
-	if out, err := exec.Command(bin, append(args, "--out", whole, "--checkpoint", filepath.Join(dir, "whole-ck"))...).CombinedOutput(); err != nil {
-		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	ref := exec.Command(bin, append(args, "--out", whole, "--checkpoint", filepath.Join(dir, "whole-ck"))...)
+	var refOut bytes.Buffer
+	ref.Stdout, ref.Stderr = &refOut, &refOut
+	if err := ref.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first := waitFor(filepath.Join(dir, "whole-ck", checkpointFile), start)
+	if err := ref.Wait(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, refOut.String())
 	}
 	T := time.Since(start)
 	want, err := os.ReadFile(whole)
@@ -52,7 +59,7 @@ func TestKillAtRandomMoments(t *testing.T) {
 	}
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 9))
-	t.Logf("an uninterrupted run takes %v; kill times from seed %d", T.Round(time.Millisecond), seed)
+	t.Logf("an uninterrupted run takes %v, its first checkpoint %v; kill times from seed %d", T.Round(time.Millisecond), first.Round(time.Millisecond), seed)
 	var resumed, restarted, finished int
 	for k := range kills {
 		ck, cp, out := filepath.Join(dir, fmt.Sprint("ck", k)), filepath.Join(dir, fmt.Sprint("copy", k)), filepath.Join(dir, fmt.Sprint("m", k, ".json"))
@@ -60,8 +67,12 @@ func TestKillAtRandomMoments(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		at := time.Duration(rng.Float64() * 1.1 * float64(T))
-		time.Sleep(at)
+		// A moment after the first checkpoint (there is nothing to resume
+		// before it), up to the end of the run.
+		start := time.Now()
+		waitFor(filepath.Join(ck, checkpointFile), start)
+		at := time.Since(start) + time.Duration(rng.Float64()*float64(T-first))
+		time.Sleep(time.Until(start.Add(at)))
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		switch ws := cmd.ProcessState.Sys().(syscall.WaitStatus); {
@@ -110,6 +121,18 @@ func TestKillAtRandomMoments(t *testing.T) {
 		t.Logf("%d kills: %d resumed from a checkpoint, %d killed before the first checkpoint and started again, %d finished before the kill; every model identical to the uninterrupted run's",
 			kills, resumed, restarted, finished)
 	}
+}
+
+// waitFor waits until path exists, at most a minute, and returns the time
+// since start.
+func waitFor(path string, start time.Time) time.Duration {
+	for time.Since(start) < time.Minute {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return time.Since(start)
 }
 
 // copyDir copies the regular files of src into a new directory dst.
