@@ -298,7 +298,8 @@ func readLayer[T Float](raw map[string]json.RawMessage, in, budget int) (*Layer[
 	return lay, nil
 }
 
-// LoadModel reads and validates the model file at path.
+// LoadModel reads and validates the network of the model file at path, its
+// pipeline left in Extra; [Load] reads the whole Model.
 func LoadModel[T Float](path string) (*Network[T], error) {
 	data, err := inputfile.ReadFile(path, MaxModelBytes, "MaxModelBytes")
 	if err != nil {
