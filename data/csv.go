@@ -217,6 +217,11 @@ type csvParser struct {
 	names []string
 	pos   [][2]int
 	ids   []int
+	// raw is the first spelling of each value as in the file, spaces
+	// included; spaced is the error of a value spelled with other spaces
+	// around it, which classification refuses rather than merge two labels.
+	raw    []string
+	spaced error
 }
 
 func (p *csvParser) errorf(line, col int, format string, args ...any) error {
@@ -298,13 +303,18 @@ func (p *csvParser) read() (*Dataset, error) {
 			}
 			y = append(y, v)
 		default:
+			raw := rec[p.target]
 			id, ok := p.index[s]
 			if !ok {
 				id = len(p.names)
 				s = strings.Clone(s) // s points into the record
 				p.index[s] = id
 				p.names = append(p.names, s)
+				p.raw = append(p.raw, strings.Clone(raw))
 				p.pos = append(p.pos, [2]int{line, col})
+			} else if raw != p.raw[id] && p.spaced == nil {
+				p.spaced = p.errorf(line, col, "label %s and label %s (line %d) differ only in spaces around them, and would be one class (column %s)",
+					strconv.Quote(raw), strconv.Quote(p.raw[id]), p.pos[id][0], quote(p.header[p.target]))
 			}
 			p.ids = append(p.ids, id)
 		}
@@ -538,6 +548,9 @@ func (p *csvParser) regression(d *Dataset) error {
 // classes sets d's Classes and Labels from the target values, sorted
 // numerically if all are numbers, else lexicographically.
 func (p *csvParser) classes(d *Dataset) error {
+	if p.spaced != nil {
+		return p.spaced
+	}
 	if len(p.names) > MaxClasses {
 		return p.errorf(0, 0, "target column %s has %d distinct labels, more than the limit of %d classes (MaxClasses)",
 			quote(p.header[p.target]), len(p.names), MaxClasses)

@@ -122,3 +122,17 @@ func TestTextNotText(t *testing.T) {
 		t.Errorf("%v %v", d, err)
 	}
 }
+
+// TestLabelsNeverMerge: labels that differ only in the spaces around them
+// are refused, not read as one class; a numeric target reads them as the
+// same number.
+func TestLabelsNeverMerge(t *testing.T) {
+	_, err := ReadCSV(strings.NewReader("x,label\n1,a\n2,\"a \"\n3,b\n"), "t.csv", CSVOptions{})
+	if want := `t.csv:3:2: label "a " and label "a" (line 2) differ only in spaces around them, and would be one class (column "label")`; err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	d, err := ReadCSV(strings.NewReader("x,y\n1,1.5\n2,\"1.5 \"\n3,2.25\n"), "t.csv", CSVOptions{})
+	if err != nil || d.Classes != nil || d.Y[1] != 1.5 {
+		t.Errorf("numeric target: %v %+v", err, d)
+	}
+}

@@ -472,6 +472,7 @@ func (fx *fixture) build() {
 		"exp": "1e", "dots": "1.2.3", "signs": "--1", "comma": "1,5x", "space": "1 2", "range": "1e999"} {
 		fx.text(name+".csv", "x,label\n1,a\n"+v+",b\n")
 	}
+	fx.text("spaces.csv", "x,label\n1,a\n2,\"a \"\n3,b\n")
 	fx.text("empty.csv", "")
 	fx.text("bom.csv", "\uFEFF")
 	fx.text("header.csv", "x,label\n")
@@ -871,6 +872,7 @@ func (fx *fixture) cases() []hostileCase {
 		{"comma.csv", `extra field`},
 		{"space.csv", `"1 2" is not a number`},
 		{"range.csv", "out of the float32 range"},
+		{"spaces.csv", "differ only in spaces around them"},
 		{"empty.csv", "empty file"},
 		{"bom.csv", "empty"},
 		{"header.csv", "no data rows"},
