@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
@@ -58,7 +59,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		task = train.TaskClassification
 	}
 	d := p.d
-	m, err := train.Evaluate(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N}, task)
+	m, err := t.evaluate(d, task)
 	if err != nil {
 		return badInput(err)
 	}
@@ -85,6 +86,21 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		writeClassReport(stdout, m, t.m.Labels())
 	}
 	return nil
+}
+
+// evaluate scores the model on the raw rows d in the precision it was
+// trained in (--precision, recorded in the model), so that on the test part
+// it gives exactly the figures train printed.
+func (t *trained) evaluate(d *data.Dataset, task train.Task) (train.Metrics, error) {
+	if pr := t.m.Provenance; pr == nil || pr.Flags["precision"] != "float64" {
+		return train.Evaluate(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N}, task)
+	}
+	m, err := backprop.Load[float64](t.path)
+	if err != nil {
+		return train.Metrics{}, err
+	}
+	x := backprop.Encode(&m.Pipeline, make([]float64, len(d.X)), d.X)
+	return train.Evaluate(m.Net, train.Set[float64]{X: x, Y: convertTo[float64](d.Y), N: d.N}, task)
 }
 
 func writeEvalJSON(w io.Writer, m train.Metrics, classes []string) error {

@@ -254,3 +254,24 @@ func TestBareCommand(t *testing.T) {
 		t.Errorf("bare backprop wrote %v", entries)
 	}
 }
+
+// TestEvaluateReproducesTrain: on the data a model was trained from,
+// evaluate scores the held-out part with the figures train printed, in
+// either precision, for classification and regression.
+func TestEvaluateReproducesTrain(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ set, precision string }{
+		{"wine", "float32"}, {"wine", "float64"}, {"diabetes", "float32"}, {"diabetes", "float64"}} {
+		model := filepath.Join(dir, c.set+c.precision+".json")
+		out, errs, status := cli(t, "train", "--data", c.set, "--precision", c.precision, "--hidden", "6", "--epochs", "8", "--out", model)
+		if status != 0 {
+			t.Fatalf("%s %s: train: %s", c.set, c.precision, errs)
+		}
+		_, want, _ := strings.Cut(regexp.MustCompile(`test \(\d+ examples\): .*`).FindString(out), ": ")
+		ev, errs, status := cli(t, "evaluate", "--model", model, "--data", c.set)
+		lines := strings.Split(ev, "\n")
+		if status != 0 || len(lines) < 2 || want == "" || lines[1] != want {
+			t.Errorf("%s %s: evaluate %q (status %d %s), train printed %q", c.set, c.precision, lines[:min(2, len(lines))], status, errs, want)
+		}
+	}
+}
