@@ -78,7 +78,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	if *asJSON {
-		return writeEvalJSON(stdout, m, t.m.Labels())
+		return writeEvalJSON(stdout, m, t.m.Labels(), p.what)
 	}
 	fmt.Fprintf(stdout, "%s on %s: %s\n", t.path, *spec, p.what)
 	fmt.Fprintf(stdout, "%s\n", describeScore(m.Score, task))
@@ -103,8 +103,10 @@ func (t *trained) evaluate(d *data.Dataset, task train.Task) (train.Metrics, err
 	return train.Evaluate(m.Net, train.Set[float64]{X: x, Y: convertTo[float64](d.Y), N: d.N}, task)
 }
 
-func writeEvalJSON(w io.Writer, m train.Metrics, classes []string) error {
-	out := map[string]any{"examples": m.N, "loss": m.Loss}
+// writeEvalJSON prints the metrics as one object; "rows" says which rows of
+// the data they are of, as the first line of the text says.
+func writeEvalJSON(w io.Writer, m train.Metrics, classes []string, rows string) error {
+	out := map[string]any{"examples": m.N, "loss": m.Loss, "rows": rows}
 	if m.Task == train.TaskRegression {
 		out["mse"], out["r2"] = m.MSE, m.R2
 	} else {

@@ -176,8 +176,10 @@ func TestTrainEvaluatePredict(t *testing.T) {
 		Examples  int
 		Accuracy  float64
 		Confusion [][]int
+		Rows      string
 	}
-	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Examples != 150 || ev.Accuracy < 0.9 || len(ev.Confusion) != 3 {
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Examples != 150 || ev.Accuracy < 0.9 || len(ev.Confusion) != 3 ||
+		ev.Rows != "all 150 rows, 108 of which trained the model" {
 		t.Errorf("evaluate --json --split all: %v %s", err, out)
 	}
 	// Other data has no parts; a test part read from a file is not in the
