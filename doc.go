@@ -74,8 +74,9 @@
 //	MaxParams             2^26     parameters of a whole network: files, --hidden, ONNX
 //	layers                16384    layers of a model file
 //	fields                4096     fields of one JSON object of a model file
-//	MaxGradCheckWork      2^32     gradcheck: parameters² × examples
-//	MaxExplainWork        2^22     explain: parameters × examples
+//	MaxGradCheckWork      2^29     gradcheck: parameters² × examples
+//	MaxExplainWork        2^17     explain: parameters × examples
+//	MaxTrainBytes         256 MiB  train: weights, gradients, optimizer state, best weights, workspaces
 //	data.MaxCSVBytes      1 GiB    a CSV file (--data, --val, --test)
 //	data.MaxLineBytes     1 MiB    a line of a CSV file
 //	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)

@@ -12,12 +12,19 @@ const MaxLayerParams = maxParams
 
 // MaxGradCheckWork bounds the work of a gradient check, counted as
 // parameters² × examples (each parameter's finite difference runs the
-// network forward over every example): 2^32, a few seconds.
-const MaxGradCheckWork = 1 << 32
+// network forward over every example): 2^29, about 2 s on a 2-core
+// machine (the digits network of 17226 parameters, one example).
+const MaxGradCheckWork = 1 << 29
 
 // MaxExplainWork bounds what an explanation of one step shows, counted as
-// parameters × examples (every gradient is shown per example): 2^22.
-const MaxExplainWork = 1 << 22
+// parameters × examples (every gradient is shown per example): 2^17, about
+// 3 s and 130 MB of text at most.
+const MaxExplainWork = 1 << 17
+
+// MaxTrainBytes bounds the memory the CLI's train sets aside for its
+// network: weights, gradients, the optimizer's state, the best weights and
+// the workspaces of a step and of an evaluation (256 MiB).
+const MaxTrainBytes = 256 << 20
 
 // CountParams returns the parameters (weights and biases) of a network of
 // the given widths, n_0 (the inputs) to n_L, every layer with a bias, and

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
@@ -80,4 +82,40 @@ func checkTrainFlags(f *trainFlags) error {
 		return usagef("train: --lr %v: want a positive, finite learning rate", f.lr)
 	}
 	return nil
+}
+
+// checkTrainMemory refuses a network of the given widths (inputs first)
+// whose training would set aside more than MaxTrainBytes: the weights,
+// their gradients (and a sum of them when a batch runs in chunks), the
+// best weights, the optimizer's state, and the workspaces of a step and of
+// an evaluation (256 rows, four buffers a unit).
+func checkTrainMemory(widths []int, size int, f *trainFlags) error {
+	params, units := 0, 0
+	for l, n := range widths {
+		units += n
+		if l > 0 {
+			params += n * (widths[l-1] + 1)
+		}
+	}
+	copies := 4
+	switch f.optimizer {
+	case "adam":
+		copies += 2
+	case "momentum", "nesterov":
+		copies++
+	}
+	need := (int64(params)*int64(copies) + 2*256*4*int64(units)) * int64(size)
+	if need > backprop.MaxTrainBytes {
+		return usagef("train: a network of %d parameters (%s) needs about %d MiB to train with %s, more than the limit of %d MiB (MaxTrainBytes): use fewer or narrower hidden layers",
+			params, widthsText(widths), need>>20, f.optimizer, backprop.MaxTrainBytes>>20)
+	}
+	return nil
+}
+
+func widthsText(widths []int) string {
+	s := make([]string, len(widths))
+	for i, n := range widths {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, "-")
 }

@@ -519,6 +519,7 @@ func (fx *fixture) build() {
 	fx.text("deep.json", `{"inputs":1,"loss":"squared","layers":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+"}")
 	fx.text("gradcheck.json", denseModel(1000, 100, "identity", "squared"))
 	fx.text("explain.json", denseModel(1000, 1000, "identity", "squared"))
+	fx.text("gradcheck256.json", denseModel(256, 128, "identity", "squared"))
 	fx.text("overflow.json", `{"inputs":1,"loss":"squared","layers":[{"activation":"identity","weights":[[3e38]]},{"activation":"identity","weights":[[3e38]]}]}`)
 	fx.text("overflowsm.json", `{"inputs":1,"loss":"cross-entropy","layers":[{"activation":"identity","weights":[[3e38],[1]]},{"activation":"softmax","weights":[[3e38,1],[1,1]]}],"classes":["a","b"]}`)
 	fx.text("x1.csv", "x,y\n1,0\n2,1\n")
@@ -672,6 +673,11 @@ func (fx *fixture) cases() []hostileCase {
 		xs = append(xs, "--x", x1000, "--y", x1000)
 	}
 	add("derived sizes", "MaxExplainWork", xs...)
+	add("derived sizes", "MaxExplainWork", "explain", "--model", "explain.json", "--x", x1000, "--y", x1000)
+	x256 := strings.TrimSuffix(strings.Repeat("1,", 256), ",")
+	add("derived sizes", "MaxGradCheckWork", "gradcheck", "--model", "gradcheck256.json", "--x", x256, "--y", strings.TrimSuffix(strings.Repeat("0,", 128), ","))
+	add("derived sizes", "MaxTrainBytes", "train", "--data", "wide.csv", "--out", "existing.json")
+	add("derived sizes", "MaxTrainBytes", "train", "--data", "wide.csv", "--out", "existing.json", "--hidden", "300", "--precision", "float64", "--optimizer", "sgd")
 
 	// Files too large by their size, devices, pipes, directories.
 	add("file sizes", "more than the limit of 1073741824 bytes", trainOn("big.csv")...)

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
@@ -389,8 +390,12 @@ func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T]
 	default:
 		out.Activation, J = backprop.Softmax, backprop.CrossEntropy
 	}
-	if _, err := backprop.CountParams(append(append([]int{all.Features}, hidden...), out.Units)...); err != nil {
+	widths := append(append([]int{all.Features}, hidden...), out.Units)
+	if _, err := backprop.CountParams(widths...); err != nil {
 		return nil, usagef("train: --hidden %s: %v", f.hidden, err)
+	}
+	if err := checkTrainMemory(widths, int(unsafe.Sizeof(T(0))), f); err != nil {
+		return nil, err
 	}
 	var specs []backprop.LayerSpec
 	for _, n := range hidden {
