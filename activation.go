@@ -128,6 +128,23 @@ func dsigmoid32(z, a float32) float32 {
 	return e / ((1 + e) * (1 + e))
 }
 
+// zExact is the net input beyond which dsigmoid (float64: 2) or dsigmoid32
+// (float32: 8) takes the exact form; like only carries the type.
+func zExact[T Float](like []T) T {
+	if _, ok := any(like).([]float32); ok {
+		return 8
+	}
+	return 2
+}
+
+// dsigmoidT is dsigmoid or dsigmoid32, by the type of T.
+func dsigmoidT[T Float](z, a T) T {
+	if z32, ok := any(z).(float32); ok {
+		return T(dsigmoid32(z32, float32(a)))
+	}
+	return T(dsigmoid(float64(z), float64(a)))
+}
+
 // dtanh is 1 − tanh² z, given a = tanh z: 1 − a² while |z| ≤ 1 (a's
 // rounding reaches 1 − a² by less than 4 ulps), else 4e/(1 + e)² with
 // e = e^(−2|z|), exact where tanh z has saturated.
@@ -254,24 +271,19 @@ func backward[T Float](f Activation, slope T, z, a, g, fp []T, rows, n int) {
 				fp[i] = 1
 			}
 		}
-	case Sigmoid: // f'(z) = σ(z)σ(−z)
-		if z32, ok := any(z).([]float32); ok {
-			a32, g32 := any(a).([]float32), any(g).([]float32)
-			for i, v := range a32[:rows*n] {
-				g32[i] *= dsigmoid32(z32[i], v)
-			}
-		} else {
-			for i, v := range a[:rows*n] {
-				g[i] *= T(dsigmoid(float64(z[i]), float64(v)))
+	case Sigmoid: // f'(z) = σ(z)σ(−z): a(1 − a) up to zExact, the exact form beyond
+		lim := zExact(z)
+		zs, gs := z[:rows*n], g[:rows*n]
+		for i, v := range a[:rows*n] {
+			if zs[i] <= lim {
+				gs[i] *= v * (1 - v)
+			} else {
+				gs[i] *= dsigmoidT(zs[i], v)
 			}
 		}
 		if fp != nil { // the trace: f′ again, as the loop above used it
 			for i, v := range a[:rows*n] {
-				if z32, ok := any(z).([]float32); ok {
-					fp[i] = T(dsigmoid32(z32[i], float32(v)))
-				} else {
-					fp[i] = T(dsigmoid(float64(z[i]), float64(v)))
-				}
+				fp[i] = dsigmoidT(zs[i], v)
 			}
 		}
 	case Tanh: // f'(z) = 1 − tanh² z

@@ -124,6 +124,14 @@ func (ws *Workspace[T]) outputDelta(y []T) float64 {
 	L, rows, n := net.L(), ws.Rows, net.Outputs()
 	lay := net.Layer(L)
 	var E float64
+	if ws.G == nil { // the matched pairs' fast rows, directly
+		switch f := lay.Activation; {
+		case f == Identity && net.Loss == Squared:
+			return identitySquaredRow(ws.A[L][:rows*n], y, ws.Delta[L][:rows*n])
+		case f == Sigmoid && net.Loss == Log:
+			return sigmoidLogRow(ws.Z[L][:rows*n], ws.A[L][:rows*n], y, ws.Delta[L][:rows*n])
+		}
+	}
 	for r := 0; r < rows; r++ {
 		var tr *[2][]T
 		if ws.G != nil {

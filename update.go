@@ -53,23 +53,50 @@ func (u *update[T]) init(net *Network[T], grads [][]T) {
 // update is the same however the work is split). Update reports whether
 // every parameter is still finite; it never allocates.
 func (ws *Workspace[T]) Update(G [][]T, alpha, scale, l2 T) bool {
-	u := &ws.upd
+	return ws.upd.run(G, alpha, scale, l2, true)
+}
+
+// Step applies one gradient-descent step with learning rate alpha from the
+// gradients of the last Backward: w^l_ij ← w^l_ij − α ∂E/∂w^l_ij and
+// b^l_i ← b^l_i − α ∂E/∂b^l_i (equation (9)): Update(nil, α, 1, 0), without
+// its report (a single step of a small network skips the finiteness tests).
+// Absent connections have gradient 0 and stay 0.
+func (ws *Workspace[T]) Step(alpha T) { ws.upd.run(nil, alpha, 1, 0, false) }
+
+// run is Update; check false skips the finiteness tests where they cost
+// something (the plain loops of a small network) and may report true.
+func (u *update[T]) run(G [][]T, alpha, scale, l2 T, check bool) bool {
 	if G == nil {
 		G = u.grads
 	}
 	u.G, u.alpha, u.scale, u.l2 = G, alpha, scale, l2
 	if u.halves == nil {
-		return u.half(0, 1)
+		return u.whole(check)
 	}
 	kernel.Parallel(u.halves)
 	return u.finite[0] && u.finite[1]
 }
 
-// Step applies one gradient-descent step with learning rate alpha from the
-// gradients of the last Backward: w^l_ij ← w^l_ij − α ∂E/∂w^l_ij and
-// b^l_i ← b^l_i − α ∂E/∂b^l_i (equation (9)); it is Update(nil, α, 1, 0).
-// Absent connections have gradient 0 and stay 0.
-func (ws *Workspace[T]) Step(alpha T) { ws.Update(nil, alpha, 1, 0) }
+// whole updates every parameter on this goroutine.
+func (u *update[T]) whole(check bool) bool {
+	finite := true
+	a := -u.alpha * u.scale
+	for p, w := range u.params {
+		if u.l2 == 0 || !u.decay[p] {
+			finite = axpy(a, u.G[p], w, check) && finite
+			continue
+		}
+		var check T
+		G, lambda := u.G[p], u.l2
+		for k := range w {
+			g := G[k]*u.scale + lambda*w[k]
+			w[k] -= u.alpha * g
+			check += w[k] - w[k]
+		}
+		finite = finite && check == 0
+	}
+	return finite
+}
 
 // half updates part h of parts of every parameter vector and reports
 // whether the result is finite.
@@ -84,7 +111,7 @@ func (u *update[T]) half(h, parts int) bool {
 			lambda = 0
 		}
 		if lambda == 0 { // w ← w − (α·s) G
-			finite = axpy(-u.alpha*u.scale, G, w) && finite
+			finite = axpy(-u.alpha*u.scale, G, w, true) && finite
 			continue
 		}
 		for k := range w {
@@ -96,17 +123,22 @@ func (u *update[T]) half(h, parts int) bool {
 	return finite && check == 0
 }
 
-// axpy is y ← y + a·x and reports whether every y is finite: a plain loop
-// for short vectors, where a call to the SIMD kernel costs more than it
-// saves.
-func axpy[T Float](a T, x, y []T) bool {
-	if len(x) < 32 {
-		var check T
-		for i, v := range x {
-			y[i] += a * v
-			check += y[i] - y[i]
-		}
-		return check == 0
+// axpy is y ← y + a·x and reports whether every y is finite (with check;
+// else it may report true): a plain loop for short vectors, where a call to
+// the SIMD kernel costs more than it saves.
+func axpy[T Float](a T, x, y []T, check bool) bool {
+	if len(x) >= 32 {
+		return kernel.Axpy(a, x, y)
 	}
-	return kernel.Axpy(a, x, y)
+	for i, v := range x {
+		y[i] += a * v
+	}
+	if check {
+		for _, v := range y {
+			if v-v != 0 { // NaN or ±Inf
+				return false
+			}
+		}
+	}
+	return true
 }
