@@ -83,6 +83,8 @@
 //	data.MaxOneHot        2^25     one-hot target values, rows × classes
 //	data.MaxIDXItems      10^7     images or labels of an IDX file
 //	data.MaxIDXBytes      2^26     pixels of an IDX file, and of a directory's two image files together
+//	plot.MaxClasses       100      classes of a confusion matrix evaluate --plot draws
+//	--epochs              100000   epochs of a run (one history entry each)
 //	--hidden              65536    the width of a hidden layer given as a flag
 //	checkpoint            8 GiB    a checkpoint file (train --resume)
 //

@@ -45,6 +45,10 @@ func countParams[T backprop.Float](net *backprop.Network[T]) int {
 	return n
 }
 
+// maxEpochs bounds --epochs: the history, in memory and in the model file,
+// holds one entry an epoch.
+const maxEpochs = 100_000
+
 // checkTrainFlags refuses the numeric flags of train that no later check
 // sees whole: fractions outside [0, 1), NaN and infinities.
 func checkTrainFlags(f *trainFlags) error {
@@ -71,6 +75,9 @@ func checkTrainFlags(f *trainFlags) error {
 		if fl.v < 1 { // 0 would mean the library's default: say so instead
 			return usagef("train: --%s %d: want at least 1", fl.name, fl.v)
 		}
+	}
+	if f.epochs > maxEpochs {
+		return usagef("train: --epochs %d: more than the limit of %d (each epoch is kept in the history and the model file)", f.epochs, maxEpochs)
 	}
 	if f.patience < 0 {
 		return usagef("train: --patience %d: want 0 (never stop early) or more", f.patience)

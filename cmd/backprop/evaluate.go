@@ -50,6 +50,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if n := len(t.m.Labels()); *plotPath != "" && t.m.Classifier() && n > plot.MaxClasses {
+		return usagef("evaluate: --plot %s: %s has %d classes, more than a confusion matrix picture shows (%d, plot.MaxClasses); --json gives the matrix", *plotPath, t.path, n, plot.MaxClasses)
+	}
 	p, err := t.readData(*spec, true, *split)
 	if err != nil {
 		return err

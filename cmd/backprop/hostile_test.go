@@ -520,6 +520,8 @@ func (fx *fixture) build() {
 	fx.text("gradcheck.json", denseModel(1000, 100, "identity", "squared"))
 	fx.text("explain.json", denseModel(1000, 1000, "identity", "squared"))
 	fx.text("gradcheck256.json", denseModel(256, 128, "identity", "squared"))
+	fx.text("k500.csv", csvRows(1500, func(i int) string { return "k" + strconv.Itoa(i%500) }))
+	fx.cli("train", "--data", "k500.csv", "--hidden", "2", "--epochs", "1", "--out", "k500.json")
 	fx.text("overflow.json", `{"inputs":1,"loss":"squared","layers":[{"activation":"identity","weights":[[3e38]]},{"activation":"identity","weights":[[3e38]]}]}`)
 	fx.text("overflowsm.json", `{"inputs":1,"loss":"cross-entropy","layers":[{"activation":"identity","weights":[[3e38],[1]]},{"activation":"softmax","weights":[[3e38,1],[1,1]]}],"classes":["a","b"]}`)
 	fx.text("x1.csv", "x,y\n1,0\n2,1\n")
@@ -676,6 +678,8 @@ func (fx *fixture) cases() []hostileCase {
 	add("derived sizes", "MaxExplainWork", "explain", "--model", "explain.json", "--x", x1000, "--y", x1000)
 	x256 := strings.TrimSuffix(strings.Repeat("1,", 256), ",")
 	add("derived sizes", "MaxGradCheckWork", "gradcheck", "--model", "gradcheck256.json", "--x", x256, "--y", strings.TrimSuffix(strings.Repeat("0,", 128), ","))
+	add("derived sizes", "plot.MaxClasses", "evaluate", "--model", "k500.json", "--data", "k500.csv", "--plot", "k500.png")
+	add("derived sizes", "plot.MaxClasses", "evaluate", "--model", "k500.json", "--data", "k500.csv", "--plot", "k500.svg")
 	add("derived sizes", "MaxTrainBytes", "train", "--data", "wide.csv", "--out", "existing.json")
 	add("derived sizes", "MaxTrainBytes", "train", "--data", "wide.csv", "--out", "existing.json", "--hidden", "300", "--precision", "float64", "--optimizer", "sgd")
 
@@ -756,6 +760,7 @@ func (fx *fixture) cases() []hostileCase {
 		{"--l2", []string{"--l2", "Inf"}},
 		{"epochs", []string{"--epochs", "0"}},
 		{"epochs", []string{"--epochs", "-3"}},
+		{"--epochs 1000000000: more than the limit of 100000", []string{"--epochs", "1000000000"}},
 		{"--batch 0", []string{"--batch", "0"}},
 		{"--every 0", []string{"--schedule", "step", "--every", "0"}},
 		{"--gamma 0", []string{"--schedule", "step", "--gamma", "0"}},
