@@ -124,12 +124,18 @@ func (ws *Workspace[T]) outputDelta(y []T) float64 {
 	L, rows, n := net.L(), ws.Rows, net.Outputs()
 	lay := net.Layer(L)
 	var E float64
-	if ws.G == nil { // the matched pairs' fast rows, directly
+	if ws.G == nil { // the matched pairs' fast rows, directly (E summed row by row, as outputRow does)
 		switch f := lay.Activation; {
 		case f == Identity && net.Loss == Squared:
-			return identitySquaredRow(ws.A[L][:rows*n], y, ws.Delta[L][:rows*n])
+			for r := 0; r < rows; r++ {
+				E += identitySquaredRow(ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n])
+			}
+			return E
 		case f == Sigmoid && net.Loss == Log:
-			return sigmoidLogRow(ws.Z[L][:rows*n], ws.A[L][:rows*n], y, ws.Delta[L][:rows*n])
+			for r := 0; r < rows; r++ {
+				E += sigmoidLogRow(ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n])
+			}
+			return E
 		}
 	}
 	for r := 0; r < rows; r++ {

@@ -22,7 +22,7 @@ func (ws *Workspace[T]) Forward(x []T) []T {
 	ws.Rows = rows
 	ws.A[0] = x
 	ws.split = 0
-	if ws.shards != nil && rows >= shardRows && ws.G == nil {
+	if ws.shards != nil && rows >= shardRows {
 		ws.split = (rows/2 + 7) / 8 * 8 // a whole number of register tiles
 		ws.view(ws.shards[0], 0, ws.split)
 		ws.view(ws.shards[1], ws.split, rows)

@@ -94,8 +94,7 @@ func (net *Network[T]) newWorkspace(capacity int, rows bool) *Workspace[T] {
 
 // EnableTrace turns the trace on: from the next Forward and Backward, Norm,
 // G and FPrime hold the softmax sums, ∂E/∂a^l and f′(z^l) of every layer (see
-// the fields). It allocates their buffers once; a traced workspace runs in
-// one shard. With the trace off (the
+// the fields). It allocates their buffers once. With the trace off (the
 // default) the engine computes exactly the same numbers and costs nothing.
 func (ws *Workspace[T]) EnableTrace() {
 	if ws.G != nil {
@@ -107,6 +106,9 @@ func (ws *Workspace[T]) EnableTrace() {
 		n := ws.net.Layer(l).Out
 		ws.G[l], ws.FPrime[l], ws.Norm[l] = make([]T, ws.Cap*n), make([]T, ws.Cap*n), make([]T, ws.Cap*n)
 	}
+	for _, sh := range ws.shards { // views of the rows, set by view
+		sh.G, sh.FPrime, sh.Norm = make([][]T, L+1), make([][]T, L+1), make([][]T, L+1)
+	}
 }
 
 // view points shard sh at rows r0 ≤ r < r1 of the workspace.
@@ -117,6 +119,9 @@ func (ws *Workspace[T]) view(sh *Workspace[T], r0, r1 int) {
 	for l := 1; l <= ws.net.L(); l++ {
 		n := ws.net.Layer(l).Out
 		sh.Z[l], sh.A[l], sh.Delta[l] = ws.Z[l][r0*n:r1*n], ws.A[l][r0*n:r1*n], ws.Delta[l][r0*n:r1*n]
+		if ws.G != nil {
+			sh.G[l], sh.FPrime[l], sh.Norm[l] = ws.G[l][r0*n:r1*n], ws.FPrime[l][r0*n:r1*n], ws.Norm[l][r0*n:r1*n]
+		}
 	}
 }
 
