@@ -72,7 +72,7 @@
 //	MaxModelBytes         1 GiB    a model file (also onnx.MaxModelBytes: an ONNX file)
 //	MaxLayerParams        2^28     parameters of one layer, n_l × n_(l-1): files, --hidden, ONNX
 //	MaxParams             2^26     parameters of a whole network: files, --hidden, ONNX
-//	layers                16384    layers of a model file
+//	MaxLayers             16384    layers of a model file or an ONNX graph
 //	fields                4096     fields of one JSON object of a model file
 //	MaxGradCheckWork      2^29     gradcheck: parameters² × examples
 //	MaxExplainWork        2^17     explain: parameters × examples
@@ -81,7 +81,7 @@
 //	data.MaxLineBytes     1 MiB    a line of a CSV file
 //	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)
 //	data.MaxOneHot        2^25     one-hot target values, rows × classes
-//	data.MaxIDXItems      10^7     images or labels of an IDX file
+//	data.MaxIDXItems      2^20     images or labels of an IDX file
 //	data.MaxIDXBytes      2^26     pixels of an IDX file, and of a directory's two image files together
 //	plot.MaxClasses       100      classes of a confusion matrix evaluate --plot draws
 //	--epochs              100000   epochs of a run (one history entry each)

@@ -7,6 +7,10 @@ import "fmt"
 // float32. See the package doc, "Limits".
 const MaxParams = 1 << 26
 
+// MaxLayers bounds the layers of a network read from a model file or an
+// ONNX graph (16384).
+const MaxLayers = maxLayers
+
 // MaxLayerParams bounds the parameters of one layer, n_l × n_(l-1) (2^28).
 const MaxLayerParams = maxParams
 

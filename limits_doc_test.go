@@ -27,6 +27,7 @@ func TestLimitsDocumented(t *testing.T) {
 	}{
 		{"MaxModelBytes", "1 GiB", backprop.MaxModelBytes, 1 << 30},
 		{"onnx.MaxModelBytes", "1 GiB", onnx.MaxModelBytes, 1 << 30},
+		{"MaxLayers", "16384", backprop.MaxLayers, 16384},
 		{"MaxLayerParams", "2^28", backprop.MaxLayerParams, 1 << 28},
 		{"MaxParams", "2^26", backprop.MaxParams, 1 << 26},
 		{"MaxGradCheckWork", "2^29", backprop.MaxGradCheckWork, 1 << 29},
@@ -36,7 +37,7 @@ func TestLimitsDocumented(t *testing.T) {
 		{"data.MaxLineBytes", "1 MiB", data.MaxLineBytes, 1 << 20},
 		{"data.MaxClasses", "1024", data.MaxClasses, 1024},
 		{"data.MaxOneHot", "2^25", data.MaxOneHot, 1 << 25},
-		{"data.MaxIDXItems", "10^7", data.MaxIDXItems, 1e7},
+		{"data.MaxIDXItems", "2^20", data.MaxIDXItems, 1 << 20},
 		{"data.MaxIDXBytes", "2^26", data.MaxIDXBytes, 1 << 26},
 	} {
 		if tc.got != tc.want {

@@ -17,8 +17,8 @@ import (
 // Limits on the IDX inputs, checked against the header before anything is
 // allocated for the data.
 const (
-	MaxIDXItems = 10_000_000 // most images or labels in one IDX file
-	MaxIDXBytes = 1 << 26    // most pixel bytes (images × rows × cols) in one IDX file, and in a directory's two image files together
+	MaxIDXItems = 1 << 20 // most images or labels in one IDX file (MNIST has 60000; 2^20 one-pixel images from a 20 KB gzip file already cost some 100 MB)
+	MaxIDXBytes = 1 << 26 // most pixel bytes (images × rows × cols) in one IDX file, and in a directory's two image files together
 )
 
 // The magic numbers of the IDX files of MNIST: 0x00 0x00, the element type

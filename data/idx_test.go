@@ -53,13 +53,13 @@ func TestReadIDXImagesErrors(t *testing.T) {
 			"magic number 0x00000801, want 0x00000803 for images (this is a file of labels)"},
 		{"text", []byte("hello, world, this is not IDX"), "magic number 0x68656c6c, want 0x00000803 for images"},
 		{"zero rows", images(1, 0, 28)(nil), "header claims images of 0×28 pixels; want at least 1×1"},
-		{"10^9 images", images(1e9, 28, 28)([]byte{1, 2, 3}), "header claims 1000000000 images, more than the limit 10000000"},
+		{"10^9 images", images(1e9, 28, 28)([]byte{1, 2, 3}), "header claims 1000000000 images, more than the limit 1048576"},
 		{"too many pixels", images(1e6, 28, 28)(nil),
 			"header claims 1000000 images of 28×28 pixels, more than the limit of 67108864 bytes"},
 		{"huge images", images(1, 1<<32-1, 1<<32-1)(nil),
 			"header claims 1 images of 4294967295×4294967295 pixels, more than the limit of 67108864 bytes"},
 		{"truncated", images(2, 2, 2)([]byte{1, 2, 3, 4, 5}), "truncated: 5 of 8 bytes of data for 2 images of 2×2"},
-		{"truncated, claims the limit", images(1e7, 1, 1)([]byte{1, 2, 3}), "truncated: 3 of 10000000 bytes of data for 10000000 images of 1×1"},
+		{"truncated, claims the limit", images(1<<20, 1, 1)([]byte{1, 2, 3}), "truncated: 3 of 1048576 bytes of data for 1048576 images of 1×1"},
 		{"trailing data", images(2, 2, 2)([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9}), "data after the 2 images of 2×2 the header claims"},
 		{"gzip truncated", gzipped(images(2, 2, 2)([]byte{1, 2, 3})), "truncated: 3 of 8 bytes of data for 2 images of 2×2"},
 		{"gzip cut short", gzipCut, "reading 1 images of 1×1000: unexpected EOF"},
@@ -88,7 +88,7 @@ func TestReadIDXLabelsErrors(t *testing.T) {
 		{"empty", nil, "file too short for an IDX header"},
 		{"images file", images(1, 1, 1)([]byte{0}),
 			"magic number 0x00000803, want 0x00000801 for labels (this is a file of images)"},
-		{"10^9 labels", idxFile(idxLabelsMagic, []uint32{1e9}, []byte{1}), "header claims 1000000000 labels, more than the limit 10000000"},
+		{"10^9 labels", idxFile(idxLabelsMagic, []uint32{1e9}, []byte{1}), "header claims 1000000000 labels, more than the limit 1048576"},
 		{"truncated", idxFile(idxLabelsMagic, []uint32{3}, []byte{1}), "truncated: 1 of 3 bytes of data for 3 labels"},
 		{"trailing data", idxFile(idxLabelsMagic, []uint32{1}, []byte{1, 2}), "data after the 1 labels the header claims"},
 	}
@@ -110,10 +110,10 @@ func TestReadIDXLabelsErrors(t *testing.T) {
 func TestReadIDXHostileHeader(t *testing.T) {
 	inputs := [][]byte{
 		images(1e9, 28, 28)(nil),
-		images(1e7, 1<<14, 1<<14)(nil),
-		images(1e7, 1, 1)(make([]byte, 100)),         // within the limits, truncated
-		gzipped(images(1e7, 16, 1)(make([]byte, 1))), // the limit of 2^28 bytes, truncated
-		idxFile(idxLabelsMagic, []uint32{1e7}, nil),
+		images(1<<20, 1<<14, 1<<14)(nil),
+		images(1<<20, 1, 1)(make([]byte, 100)),         // within the limits, truncated
+		gzipped(images(1<<20, 64, 1)(make([]byte, 1))), // the limit of 2^26 bytes, truncated
+		idxFile(idxLabelsMagic, []uint32{1 << 20}, nil),
 	}
 	for i, input := range inputs {
 		var before, after runtime.MemStats

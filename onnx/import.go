@@ -400,6 +400,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 // dense starts a layer from a Gemm or MatMul node.
 func (im *importer) dense(n *onnxpb.NodeProto) error {
 	im.finish()
+	if len(im.net.Layers) == backprop.MaxLayers {
+		return fmt.Errorf("more than %d layers (MaxLayers)", backprop.MaxLayers)
+	}
 	in := n.GetInput()
 	if len(in) < 2 || im.consts[in[1]] == nil {
 		return fmt.Errorf("inputs %v, want %q and constant weights", in, im.cur)

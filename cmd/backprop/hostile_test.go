@@ -544,9 +544,11 @@ func (fx *fixture) build() {
 	fx.text("mask.json", `{"inputs":2,"loss":"squared","layers":[{"activation":"identity","weights":[[1,2]],"mask":[[1,7]]}]}`)
 
 	// IDX directories.
-	lab := make([]byte, 10_000_000)
+	lab := make([]byte, 1_000_000)
 	lab[0] = 255
-	fx.write("idx-onehot/train-images-idx3-ubyte.gz", gz(idxImages(10_000_000, 1, 1, make([]byte, 10_000_000))))
+	fx.write("idx-onehot/train-images-idx3-ubyte.gz", gz(idxImages(1_000_000, 1, 1, make([]byte, 1_000_000))))
+	fx.write("idx-items/train-images-idx3-ubyte.gz", gz(idxImages(10_000_000, 1, 1, make([]byte, 10_000_000))))
+	fx.write("idx-items/train-labels-idx1-ubyte.gz", gz(idxLabels(make([]byte, 10_000_000))))
 	fx.write("idx-onehot/train-labels-idx1-ubyte.gz", gz(idxLabels(lab)))
 	fx.write("idx-onehot/t10k-images-idx3-ubyte", idxImages(1, 1, 1, []byte{0}))
 	fx.write("idx-onehot/t10k-labels-idx1-ubyte", idxLabels([]byte{0}))
@@ -621,6 +623,18 @@ func (fx *fixture) build() {
 	fx.write("onnx-nolayer.onnx", onnxModel(3, []pb{onnxNode("Relu", []string{"x"}, "y")}, nil))
 	fx.write("onnx-nograph.onnx", pb(nil).varint(1, 8))
 	fx.write("onnx-loop.onnx", onnxModel(3, []pb{onnxNode("Gemm", []string{"y", "W"}, "y")}, []pb{onnxTensor("W", []int64{2, 3}, make([]float32, 6))}))
+	var chain []pb
+	for i := range 16385 {
+		in, out := "v"+strconv.Itoa(i), "v"+strconv.Itoa(i+1)
+		if i == 0 {
+			in = "x"
+		}
+		if i == 16384 {
+			out = "y"
+		}
+		chain = append(chain, onnxNode("Gemm", []string{in, "W"}, out))
+	}
+	fx.write("onnx-layers.onnx", onnxModel(1, chain, []pb{onnxTensor("W", []int64{1, 1}, []float32{1})}))
 	fx.write("onnx-nan.onnx", gemm(onnxTensor("W", []int64{2, 3}, []float32{float32(math.NaN()), 0, 0, 0, 0, 0}), onnxTensor("b", []int64{2}, []float32{0, 0})))
 }
 
@@ -646,6 +660,7 @@ func (fx *fixture) cases() []hostileCase {
 	add("derived sizes", "MaxClasses", "evaluate", "--model", "m60000sig.json", "--data", "x1.csv")
 	add("derived sizes", "MaxOneHot", trainOn("idx-onehot")...)
 	add("derived sizes", "more than the limit", trainOn("idx-claims")...)
+	add("derived sizes", "more than the limit 1048576", trainOn("idx-items")...)
 	add("derived sizes", "67108864", trainOn("idx-budget")...)
 	add("derived sizes", "more than the limit", trainOn("idx-dims")...)
 	add("derived sizes", "MaxLayerParams", tr("--hidden", "65536,65536")...)
@@ -732,6 +747,7 @@ func (fx *fixture) cases() []hostileCase {
 		{"onnx-nograph.onnx", "no graph"},
 		{"onnx-loop.onnx", "want"},
 		{"onnx-nan.onnx", "NaN"},
+		{"onnx-layers.onnx", "more than 16384 layers (MaxLayers)"},
 		{"onnx-trunc.onnx", "not an ONNX model"},
 		{"onnx-empty.onnx", "onnx-empty.onnx"},
 		{"onnx-text.onnx", "not an ONNX model"},
