@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -34,9 +35,32 @@ func TestTrainInit(t *testing.T) {
 		if _, errs, status := cli(t, "train", "--data", c.set, "--init", m1, "--epochs", "30", "--out", m3); status != 0 {
 			t.Fatalf("%s: train --init: %s", c.set, errs)
 		}
+		// A warm-started run checkpoints and resumes like any other.
+		ck, a, b := filepath.Join(dir, c.set+"-ck"), filepath.Join(dir, c.set+"a.json"), filepath.Join(dir, c.set+"b.json")
+		if _, errs, status := cli(t, "train", "--data", c.set, "--init", m1, "--epochs", "2", "--checkpoint", ck, "--out", a); status != 0 {
+			t.Fatalf("%s: train --init --checkpoint: %s", c.set, errs)
+		}
+		if _, errs, status := cli(t, "train", "--resume", ck, "--epochs", "4", "--out", a); status != 0 {
+			t.Fatalf("%s: resume a run of --init: %s", c.set, errs)
+		}
+		if _, errs, status := cli(t, "train", "--data", c.set, "--init", m1, "--epochs", "4", "--checkpoint", ck+"2", "--out", b); status != 0 {
+			t.Fatalf("%s: train --init: %s", c.set, errs)
+		}
+		if x, y := readFile(t, a), readFile(t, b); len(x) == 0 || string(x) != string(y) {
+			t.Errorf("%s: a run of --init resumed to 4 epochs differs from 4 epochs from the start", c.set)
+		}
 		_, errs, status = cli(t, "train", "--data", c.set, "--init", m1, "--hidden", "4", "--out", m3)
 		if status != 2 || !strings.Contains(errs, "--init takes the network, loss, scaling and target from "+m1+": drop --hidden") {
 			t.Errorf("%s: --init with --hidden: status %d %s", c.set, status, errs)
 		}
 	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -655,7 +655,7 @@ func setupInit(fs *flag.FlagSet, f *trainFlags) error {
 	var clash []string
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "hidden", "activation", "slope", "loss", "scale", "target", "resume":
+		case "hidden", "activation", "slope", "loss", "scale", "target":
 			clash = append(clash, "--"+fl.Name)
 		}
 	})
