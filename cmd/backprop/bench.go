@@ -69,6 +69,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		if err := checkOutPaths("bench", [2]string{"cpuprofile", *cpuprofile}); err != nil {
 			return err
 		}
+		if err := checkOverwrites("bench", []pathFlag{{"cpuprofile", *cpuprofile}}, pathFlag{"data", *dir}); err != nil {
+			return err
+		}
 		// The profile is written whole at the end, atomically.
 		var prof bytes.Buffer
 		if err := pprof.StartCPUProfile(&prof); err != nil {

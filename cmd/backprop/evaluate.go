@@ -43,6 +43,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := checkOutPaths("evaluate", [2]string{"plot", *plotPath}); err != nil {
 		return err
 	}
+	if err := checkOverwrites("evaluate", []pathFlag{{"plot", *plotPath}}, pathFlag{"model", *model}, pathFlag{"data", *spec}); err != nil {
+		return err
+	}
 	if *spec == "" {
 		return usagef("evaluate: --data is required")
 	}
@@ -164,6 +167,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("predict: --data is required")
 	}
 	if err := checkOutPaths("predict", [2]string{"out", *outPath}); err != nil {
+		return err
+	}
+	if err := checkOverwrites("predict", []pathFlag{{"out", *outPath}}, pathFlag{"model", *model}, pathFlag{"data", *spec}); err != nil {
 		return err
 	}
 	t, err := loadTrained(*model)

@@ -43,6 +43,9 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkOutPaths("explain", [2]string{"svg", *svgPath}, [2]string{"png", *pngPath}); err != nil {
 		return err
 	}
+	if err := checkOverwrites("explain", []pathFlag{{"svg", *svgPath}, {"png", *pngPath}}, pathFlag{"model", *model}, pathFlag{"data", *dataSpec}); err != nil {
+		return err
+	}
 	write := map[string]func(*explain.Trace, io.Writer) error{
 		"text": (*explain.Trace).WriteText, "markdown": (*explain.Trace).WriteMarkdown, "json": (*explain.Trace).WriteJSON,
 	}[*format]

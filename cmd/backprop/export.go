@@ -34,6 +34,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkOutPaths("export", [2]string{"onnx", *out}); err != nil {
 		return err
 	}
+	if err := checkOverwrites("export", []pathFlag{{"onnx", *out}}, pathFlag{"model", *model}); err != nil {
+		return err
+	}
 	t, err := loadTrained(*model)
 	if err != nil {
 		return err
@@ -83,6 +86,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("import: --onnx FILE and --model FILE are required")
 	}
 	if err := checkOutPaths("import", [2]string{"model", *model}); err != nil {
+		return err
+	}
+	if err := checkOverwrites("import", []pathFlag{{"model", *model}}, pathFlag{"onnx", *in}); err != nil {
 		return err
 	}
 	f, err := inputfile.Open(*in, onnx.MaxModelBytes, "onnx.MaxModelBytes")

@@ -417,6 +417,7 @@ func (fx *fixture) build() {
 	}
 	irisCSV := ib.String()
 	fx.text("iris.csv", irisCSV)
+	fx.link("link-iris.csv", "iris.csv")
 	fx.cli("train", "--data", "iris.csv", "--hidden", "4", "--epochs", "3", "--lr", "0.05", "--out", "good.json", "--checkpoint", "goodck")
 	fx.cli("export", "--model", "good.json", "--onnx", "good.onnx")
 	fx.text("changing.csv", irisCSV)
@@ -865,6 +866,16 @@ func (fx *fixture) cases() []hostileCase {
 		add(o.class, o.want, "explain", "--png", p("png"))
 		add(o.class, o.want, "evaluate", "--model", "good.json", "--data", "iris.csv", "--plot", p("png"))
 	}
+	// Outputs that are inputs, or each other.
+	add("output paths", "--out iris.csv is the --data file", "train", "--data", "iris.csv", "--hidden", "4", "--epochs", "2", "--out", "iris.csv")
+	add("output paths", "--out link-iris.csv is the --data file", "train", "--data", "iris.csv", "--hidden", "4", "--epochs", "2", "--out", "link-iris.csv")
+	add("output paths", "--history iris.csv is the --val file", tr("--val", "iris.csv", "--history", "iris.csv")...)
+	add("output paths", "--out and --history are the same file", tr("--history", "existing.json")...)
+	add("output paths", "--out iris.csv is the --data file", "predict", "--model", "good.json", "--data", "iris.csv", "--out", "iris.csv")
+	add("output paths", "--out good.json is the --model file", "predict", "--model", "good.json", "--data", "iris.csv", "--out", "good.json")
+	add("output paths", "--onnx good.json is the --model file", "export", "--model", "good.json", "--onnx", "good.json")
+	add("output paths", "--model good.onnx is the --onnx file", "import", "--onnx", "good.onnx", "--model", "good.onnx")
+	add("output paths", "--out good.json is the --init file", "train", "--data", "iris.csv", "--epochs", "2", "--init", "good.json", "--out", "good.json")
 	add("output paths", "is a device", "train", "--data", "iris", "--hidden", "4", "--epochs", "2", "--out", "/dev/null")
 	add("output paths", "is a device", "predict", "--model", "good.json", "--data", "iris", "--out", "/dev/null")
 	add("output paths", "is a device", "bench", "--only", "gemm", "--cpuprofile", "/dev/null")

@@ -107,6 +107,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutPaths("train", [2]string{"out", f.out}, [2]string{"history", f.history}, [2]string{"plot", f.plot}); err != nil {
 		return err
 	}
+	if err := checkOverwrites("train", []pathFlag{{"out", f.out}, {"history", f.history}, {"plot", f.plot}},
+		pathFlag{"data", f.data}, pathFlag{"val", f.val}, pathFlag{"test", f.test}, pathFlag{"init", f.init}); err != nil {
+		return err
+	}
 	if f.plot != "" {
 		if err := plot.CheckPath(f.plot); err != nil {
 			return usagef("train: --plot %v", err)
