@@ -23,10 +23,11 @@
 // connections (masked weights) export as zeros of W, and a layer without bias
 // as a Gemm with no C input.
 //
-// The model's metadata keeps what the network does not: the feature names,
-// the class labels (a single sigmoid output is the probability of the second
-// class), the target's name, the scaler and the loss, under the keys the JSON
-// model file uses.
+// The model's metadata keeps what the network does not, from the model's
+// backprop.Pipeline: the feature names ("features"), the class labels
+// ("classes"; a single sigmoid output is the probability of the second
+// class), the target's name ("target"), how the scaling was fitted
+// ("scaling") and the loss ("loss").
 //
 // # Import
 //

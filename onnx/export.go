@@ -72,8 +72,8 @@ func (opt *Options) scaled() (offset, scale []float64, ok bool) {
 // N, the batch dimension, is symbolic ("N"). The initializers are named W1,
 // b1, W2 ...; the intermediate values z1, a1 ... as in docs/notation.md. A layer
 // without bias has a two-input Gemm; absent connections (masked weights) are
-// zeros of W. The metadata (ModelProto.metadata_props) holds "features",
-// "classes" and "scaler" as JSON, "target" and "loss" as text. The bytes are
+// zeros of W. The metadata (ModelProto.metadata_props) holds "features"
+// (the names) and "classes" as JSON, "target", "scaling" and "loss" as text. The bytes are
 // deterministic: the same network and options give the same file.
 //
 // Marshal returns an error if the network is invalid, a float64 weight

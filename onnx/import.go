@@ -48,8 +48,10 @@ func Read(r io.Reader) (*backprop.Network[float64], Options, error) {
 //
 // The loss is the metadata's "loss" if present, else the one matched to the
 // output activation (cross-entropy for softmax, log for sigmoid, squared
-// otherwise). Features, classes and target come from the metadata as Marshal
-// writes them. Weights that are zero import as zeros: the masks of an
+// otherwise). The pipeline's feature names, classes, target and scaling
+// kind come from the metadata as Marshal writes them (a graph without names
+// but with an input scaling gets features "x1", "x2" ...), its offsets and
+// scales from the graph. Weights that are zero import as zeros: the masks of an
 // exported network are not recovered.
 func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	m := &onnxpb.ModelProto{}
