@@ -67,25 +67,27 @@ func (net *Network[T]) CheckTargets(y []T) error {
 	}
 	rows := len(y) / n
 	for r := range rows {
-		where := ""
-		if rows > 1 {
-			where = fmt.Sprintf("example %d: ", r+1)
+		where := func() string { // built on error only: checking allocates nothing
+			if rows > 1 {
+				return fmt.Sprintf("example %d: ", r+1)
+			}
+			return ""
 		}
 		var sum float64
 		for k, v := range y[r*n : (r+1)*n] {
 			t := float64(v)
 			switch {
 			case math.IsNaN(t) || math.IsInf(t, 0):
-				return fmt.Errorf("%sy_%d = %v, want a finite number", where, k+1, t)
+				return fmt.Errorf("%sy_%d = %v, want a finite number", where(), k+1, t)
 			case net.Loss == Log && (t < 0 || t > 1):
-				return fmt.Errorf("%sy_%d = %v, want a value in [0, 1] (the log loss's targets are probabilities)", where, k+1, t)
+				return fmt.Errorf("%sy_%d = %v, want a value in [0, 1] (the log loss's targets are probabilities)", where(), k+1, t)
 			case net.Loss == CrossEntropy && t < 0:
-				return fmt.Errorf("%sy_%d = %v, want a value ≥ 0 (cross-entropy's targets are a distribution over the classes)", where, k+1, t)
+				return fmt.Errorf("%sy_%d = %v, want a value ≥ 0 (cross-entropy's targets are a distribution over the classes)", where(), k+1, t)
 			}
 			sum += t
 		}
 		if net.Loss == CrossEntropy && math.Abs(sum-1) > 1e-6 {
-			return fmt.Errorf("%sthe targets sum to %.6g, want 1 (cross-entropy's targets are a distribution over the classes: one 1 for the class, 0 elsewhere)", where, sum)
+			return fmt.Errorf("%sthe targets sum to %.6g, want 1 (cross-entropy's targets are a distribution over the classes: one 1 for the class, 0 elsewhere)", where(), sum)
 		}
 	}
 	return nil

@@ -17,7 +17,8 @@ type Set[T backprop.Float] struct {
 }
 
 // check reports whether s fits net: its matrices have N rows of n_0 inputs and
-// n_L targets, all finite. name ("train set") starts the error.
+// n_L targets, all finite, the targets in the domain of the loss
+// (Network.CheckTargets). name ("train set") starts the error.
 func (s Set[T]) check(net *backprop.Network[T], name string) error {
 	n0, nL := net.Inputs, net.Outputs()
 	switch {
@@ -36,6 +37,11 @@ func (s Set[T]) check(net *backprop.Network[T], name string) error {
 	for k, v := range s.Y {
 		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("%s: example %d, target %d is %v", name, k/nL, k%nL, f)
+		}
+	}
+	if s.N > 0 { // the targets in the loss's domain (log loss: [0, 1]; cross-entropy: distributions)
+		if err := net.CheckTargets(s.Y); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil

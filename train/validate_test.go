@@ -1,6 +1,11 @@
 package train
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/backprop-go/backprop"
+)
 
 // TestConfigValidate: Validate checks a configuration without a network,
 // with the messages of NewTrainer.
@@ -20,5 +25,20 @@ func TestConfigValidate(t *testing.T) {
 		if err := c.cfg.Validate(); err == nil || err.Error() != c.want {
 			t.Errorf("%+v: %v, want %s", c.cfg, err, c.want)
 		}
+	}
+}
+
+// TestTargetsOutsideDomain: Train refuses a training set whose targets are
+// outside the loss's domain, naming the set and the example.
+func TestTargetsOutsideDomain(t *testing.T) {
+	net, err := backprop.New[float64](2, backprop.Log, 1, backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := Set[float64]{X: []float64{0, 1, 1, 0}, Y: []float64{1, 2}, N: 2}
+	_, err = Train(context.Background(), net, set, Set[float64]{}, Config{Epochs: 1, Alpha: 0.1})
+	want := "train set: example 2: y_1 = 2, want a value in [0, 1] (the log loss's targets are probabilities)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }
