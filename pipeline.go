@@ -388,6 +388,9 @@ func (s *legacyScaler) convert(p *Pipeline, inputs int) error {
 		return fmt.Errorf("unknown scaling %q (want standard, minmax, none)", s.Kind)
 	}
 	p.Scaling = s.Kind
+	if s.Kind == "none" {
+		return nil // the features, if named, already have offset 0 and scale 1
+	}
 	if p.Features == nil {
 		p.Features = make([]Feature, inputs)
 		for j := range p.Features {
@@ -397,10 +400,8 @@ func (s *legacyScaler) convert(p *Pipeline, inputs int) error {
 	if len(p.Features) != inputs {
 		return fmt.Errorf("%d features for %d inputs", len(p.Features), inputs)
 	}
-	if s.Kind != "none" {
-		for j := range p.Features {
-			p.Features[j].Offset, p.Features[j].Scale = s.Offset[j], s.Scale[j]
-		}
+	for j := range p.Features {
+		p.Features[j].Offset, p.Features[j].Scale = s.Offset[j], s.Scale[j]
 	}
 	return nil
 }
