@@ -136,19 +136,36 @@ func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) ma
 
 // testAllSizes checks every m and n in 1…67, each with two values of k
 // in 1…67 (every k is met), cycling through the transpositions, the betas and
-// the strides. By default the sweep stops at 26 (every tile height and width
-// of every micro-kernel, and with the tiny blocks every block edge, twice
-// over); BACKPROP_LONG=1 runs all of it.
-func testAllSizes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) {
+// the strides. By default (without BACKPROP_LONG=1) m and n run over 1…26
+// and the sizes around one and two register tiles of every micro-kernel
+// (mr or nr, ±1), which with the tiny blocks also cross every block edge, and
+// k over 1…26.
+func testAllSizes[T float32 | float64](t *testing.T, kernels []*microKernel[T], ps map[string]gemmFunc[T]) {
 	r := rand.New(rand.NewPCG(1, 2))
 	betas := []T{0, 1, -0.5}
 	maxDim := 26
-	if testenv.IsLong() && !testing.Short() {
+	long := testenv.IsLong() && !testing.Short()
+	if long {
 		maxDim = 67
 	}
+	var dims []int
+	for d := 1; d <= maxDim; d++ {
+		dims = append(dims, d)
+	}
+	if !long {
+		for _, kern := range kernels {
+			for _, tile := range []int{kern.mr, kern.nr, 2 * kern.mr, 2 * kern.nr} {
+				for _, d := range []int{tile - 1, tile, tile + 1} {
+					if d > maxDim && !slices.Contains(dims, d) {
+						dims = append(dims, d)
+					}
+				}
+			}
+		}
+	}
 	x := 0
-	for m := 1; m <= maxDim; m++ {
-		for n := 1; n <= maxDim; n++ {
+	for _, m := range dims {
+		for _, n := range dims {
 			for _, k := range []int{1 + (m*7+n*13)%maxDim, 1 + (m*29+n*3+31)%maxDim} {
 				x++
 				p := newProblem(r, x%4 >= 2, x%2 == 1, m, n, k, x%3, betas[(x/4)%3], false)
@@ -160,8 +177,8 @@ func testAllSizes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]) 
 	}
 }
 
-func TestGemmAllSizesFloat32(t *testing.T) { testAllSizes(t, paths(kernels32, &pool32)) }
-func TestGemmAllSizesFloat64(t *testing.T) { testAllSizes(t, paths(kernels64, &pool64)) }
+func TestGemmAllSizesFloat32(t *testing.T) { testAllSizes(t, kernels32, paths(kernels32, &pool32)) }
+func TestGemmAllSizesFloat64(t *testing.T) { testAllSizes(t, kernels64, paths(kernels64, &pool64)) }
 
 // realShapes are W1's products and a few odd ones: split by columns, by rows,
 // narrow C computed transposed (also split), a few rows (the dot kernel).
