@@ -60,3 +60,33 @@ func ExampleNew() {
 	fmt.Println()
 	// Output: 0 1 1 0
 }
+
+// The trace keeps what the backward pass computed on the way: ∂E/∂a^l (G)
+// and f′(z^l) (FPrime). A saturated output of an unmatched pair (sigmoid +
+// cross-entropy at z = −60) still gets its exact delta, δ = −y(1 − o) ≈ −1,
+// although o has rounded to almost 0 and ∂J/∂o = −y/o is huge.
+func ExampleWorkspace_EnableTrace() {
+	net := &backprop.Network[float64]{Inputs: 1, Loss: backprop.CrossEntropy, Layers: []*backprop.Layer[float64]{
+		{Activation: backprop.Sigmoid, In: 1, Out: 1, W: []float64{-60}}}}
+	ws := net.NewWorkspace(1)
+	ws.EnableTrace()
+	ws.Forward([]float64{1})
+	E := ws.Backward([]float64{1})
+	fmt.Printf("o = %.3g, E = %g\n", ws.A[1][0], E)
+	fmt.Printf("∂J/∂o = %.3g, f'(z) = %.3g, δ = %g\n", ws.G[1][0], ws.FPrime[1][0], ws.Delta[1][0])
+	fmt.Println(backprop.Sigmoid.Formulas().Derivative, "|", backprop.CrossEntropy.Formulas().Gradient)
+	// Output:
+	// o = 8.76e-27, E = 60
+	// ∂J/∂o = -1.14e+26, f'(z) = 8.76e-27, δ = -1
+	// a·(1 - a) | -y_k/o_k
+}
+
+// Targets outside the loss's domain are refused before any step.
+func ExampleNetwork_CheckTargets() {
+	net, _ := backprop.New[float64](2, backprop.Log, 1, backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+	fmt.Println(net.CheckTargets([]float64{1, 0, 0.5}))
+	fmt.Println(net.CheckTargets([]float64{1, 2}))
+	// Output:
+	// <nil>
+	// example 2: y_1 = 2, want a value in [0, 1] (the log loss's targets are probabilities)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/train"
@@ -41,4 +42,16 @@ func Example() {
 	// 0 xor 1 = 1
 	// 1 xor 0 = 1
 	// 1 xor 1 = 0
+}
+
+// A Cursor walks the examples of each step in the order of the mode: here
+// mini-batches of 4 of 10 examples, shuffled every epoch.
+func ExampleCursor() {
+	cur := train.NewCursor(10, train.MiniBatch, 4, rand.New(rand.NewPCG(1, 2)))
+	for range cur.StepsPerEpoch() {
+		fmt.Print(len(cur.Next()), " ")
+	}
+	fmt.Println("examples; epochs done:", cur.Epoch())
+	// Output:
+	// 4 4 2 examples; epochs done: 1
 }
