@@ -565,7 +565,7 @@ func (x *explainer) outputDeltas() {
 			for k := range a {
 				line := []string{num(a[k]) + " - " + factor(y[k]), " = " + num(delta[k])}
 				if saturated(a[k]) && delta[k] != a[k]-y[k] {
-					line = append(line, "   (o rounds to "+num(a[k])+"; from z: (1 - y) - (1 - o))")
+					line = append(line, "   ("+aName(L, k)+" → "+num(a[k])+")")
 				}
 				es = append(es, eq{lhs: dName(L, k), lines: [][]string{{aName(L, k) + " - " + yName(k)}, line}, oneLine: true})
 			}
@@ -588,9 +588,10 @@ func (x *explainer) outputDeltas() {
 			}
 		}
 		x.eqs(es...)
-		if !matched && anySaturated(a) {
-			x.para("Where an output has saturated (it prints as 0 or 1), the engine takes δ from z in closed " +
-				"form, the chain rule multiplied out (docs/notation.md, (10)): nothing is divided by o or 1 - o.")
+		if anySaturated(a) {
+			x.para("Where an output has saturated (marked → 0 or → 1: it prints as 0 or 1), the numbers " +
+				"shown are the engine's: it takes f'(z), ∂J/∂o, o - y and δ from z in closed form " +
+				"(docs/notation.md, (10)), and divides nothing by o or 1 - o.")
 		}
 	}
 }
@@ -636,7 +637,7 @@ func fprime(lay *backprop.Layer[float64], l, i int, z, a, fp float64) (sym, nume
 	}
 	d := lay.Activation.Formulas().Derivative
 	if saturated(a) && lay.Activation != backprop.Identity {
-		return paren(strings.ReplaceAll(d, "a", an)), factor(fp), "   (" + an + " rounds to " + num(a) + "; f'(z) from z)"
+		return paren(strings.ReplaceAll(d, "a", an)), factor(fp), "   (" + an + " → " + num(a) + ")"
 	}
 	return paren(strings.ReplaceAll(d, "a", an)), paren(strings.ReplaceAll(d, "a", factor(a))), ""
 }
