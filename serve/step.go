@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"math"
 	"strings"
 
 	"github.com/backprop-go/backprop"
@@ -148,11 +149,11 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 		for i := range lay.Out {
 			// The engine's numbers, from its trace: f'(z), ∂E/∂a (∂J/∂o at
 			// the output, Σ_j w_ji δ_j below it), δ.
-			r := deltaRule{FPrime: lt.FPrime[0][i], Sum: lt.G[0][i], Delta: lt.Delta[0][i]}
+			r := deltaRule{FPrime: jsonNumber(lt.FPrime[0][i]), Sum: jsonNumber(lt.G[0][i]), Delta: lt.Delta[0][i]}
 			if l == L {
 				r.Output = true
 				r.Matched = backprop.Matched(lay.Activation, net.Loss)
-				r.DJdO = lt.G[0][i]
+				r.DJdO = jsonNumber(lt.G[0][i])
 			} else {
 				next, nt := net.Layer(l+1), t.Layer(l+1)
 				for j := range next.Out {
@@ -182,6 +183,18 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 		res.Applied = true
 	}
 	return res, nil
+}
+
+// jsonNumber is v for JSON, which has no infinity: ±Inf (∂J/∂o = −y/o
+// overflows where o has saturated to 0) becomes ±MaxFloat64.
+func jsonNumber(v float64) float64 {
+	switch {
+	case math.IsInf(v, 1):
+		return math.MaxFloat64
+	case math.IsInf(v, -1):
+		return -math.MaxFloat64
+	}
+	return v
 }
 
 func cmpOr(a, b string) string {
