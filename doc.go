@@ -25,7 +25,7 @@
 //
 // # The engine
 //
-// A Network holds the layers; Layers[l-1] is layer l. A Workspace holds every
+// A Network holds the layers; Layer(l) is layer l (Layers[l-1]). A Workspace holds every
 // buffer of a pass over a batch (one example per row), indexed by l, so
 // ws.A[0] is x and ws.A[L] is o. Forward, Backward and Step never allocate.
 // Backward returns E as the SUM over the batch and sums the gradients; the

@@ -137,7 +137,7 @@ func runCase[T backprop.Float](t *testing.T, rc refCase, tol, abs float64, normw
 	ws.Step(T(rc.LR))
 	for l := 1; l <= net.L(); l++ {
 		want := rc.Expected.Layers[l-1]
-		lay := net.Layers[l-1]
+		lay := net.Layer(l)
 		p := fmt.Sprintf("layer %d ", l)
 		c.matrix(p+"z", f64(ws.Z[l][:ws.Rows*lay.Out]), lay.Out, want.Z)
 		c.matrix(p+"a", f64(ws.A[l][:ws.Rows*lay.Out]), lay.Out, want.A)

@@ -15,9 +15,9 @@ func ExampleStep() {
 		return
 	}
 	L := len(t.Layers)
-	fmt.Printf("output before the step: %.6f\n", t.Layers[L-1].A[0][0])
+	fmt.Printf("output before the step: %.6f\n", t.Layer(L).A[0][0])
 	fmt.Printf("E = %.6f\n", t.Loss)
-	fmt.Printf("output delta: %.6f\n", t.Layers[L-1].Delta[0][0])
+	fmt.Printf("output delta: %.6f\n", t.Layer(L).Delta[0][0])
 	fmt.Printf("output after the step: %.6f\n", t.OutputAfter[0][0])
 	// Output:
 	// output before the step: 0.671846

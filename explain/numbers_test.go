@@ -138,7 +138,7 @@ func engineNumbers(t *Trace) map[string]bool {
 			for r := range t.X {
 				in := append([]float64{1}, t.X[r]...)
 				if l > 0 {
-					in = append([]float64{1}, t.Layers[l-1].A[r]...)
+					in = append([]float64{1}, t.Layer(l).A[r]...)
 				}
 				for _, d := range lt.Delta[r] {
 					for _, a := range in {
