@@ -453,6 +453,14 @@ func (x *explainer) loss() {
 	}
 	x.eqs(es...)
 	x.gap()
+	saturated := false
+	for r := range t.X {
+		saturated = saturated || anySaturated(x.a(x.L(), r))
+	}
+	if saturated && x.net.Loss != backprop.Squared {
+		x.para("An output has saturated (it prints as 0 or 1): the engine takes $log(o)$ and $log(1 - o)$ " +
+			"from z, not from the rounded o (docs/notation.md, (10)), so J stays exact.")
+	}
 	if x.rows() == 1 {
 		x.para(fmt.Sprintf("E is the sum of the examples' losses; with one example, $E = J = %s$.", num(t.Loss)))
 		return
