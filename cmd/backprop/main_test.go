@@ -242,11 +242,7 @@ func TestTrainRegressionAndBinary(t *testing.T) {
 // never trains and never writes model.json.
 func TestBareCommand(t *testing.T) {
 	dir := t.TempDir()
-	wd, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(wd)
+	t.Chdir(dir)
 	out, errs, status := cli(t)
 	if status != 2 || out != "" || !strings.Contains(errs, "Usage: backprop <command>") ||
 		!strings.HasSuffix(errs, "backprop: no command given (backprop train trains on the built-in digits set)\n") {
