@@ -575,6 +575,10 @@ function showStep() {
       text = `${dName(l, i)} = ∂J/∂o · f'(${zName(l, i)})\n` +
         `     = ${factor(r.dJdo)} · ${factor(r.fprime)} = ${num(r.delta)}`;
     }
+    if (num(lay.a[i]) === '0' || num(lay.a[i]) === '1') {
+      text += `\n(o has saturated to ${num(lay.a[i])}: the engine takes o − y, f' and δ from z in ` +
+        'closed form, docs/notation.md (10))';
+    }
   } else {
     const terms = r.terms.map((t) => `${wName(l + 1, t.j, i + 1)}·${dName(l + 1, t.j)}`).join(' + ');
     const values = r.terms.map((t, k) => `${k ? factor(t.w) : num(t.w)}·${factor(t.delta)}`).join(' + ');
