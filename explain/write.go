@@ -579,7 +579,7 @@ func (x *explainer) outputDeltas() {
 			}
 		case f == backprop.Softmax:
 			for k := range a {
-				gsym, gnum := x.dJdo(L, k, a[k], y[k], lt.G[r][k])
+				gsym, gnum := x.gradText(L, k, a[k], y[k], lt.G[r][k])
 				lines := [][]string{{gsym}, {gnum, " = " + num(lt.G[r][k])}}
 				if saturated(a[k]) { // the formula with o rounded would not give g
 					lines = [][]string{{gsym, " = " + num(lt.G[r][k])}}
@@ -589,8 +589,8 @@ func (x *explainer) outputDeltas() {
 			es = append(es, softmaxDeltaEqs(L, a, lt.G[r], lt.FPrime[r][0], delta)...)
 		default:
 			for k := range a {
-				gsym, gnum := x.dJdo(L, k, a[k], y[k], lt.G[r][k])
-				fsym, fnum, note := fprime(lay, L, k, lt.Z[r][k], a[k], lt.FPrime[r][k])
+				gsym, gnum := x.gradText(L, k, a[k], y[k], lt.G[r][k])
+				fsym, fnum, note := derivText(lay, L, k, lt.Z[r][k], a[k], lt.FPrime[r][k])
 				lines := [][]string{{"(" + gsym + ")·" + fsym}, {"(" + gnum + ")·" + fnum, " = " + num(delta[k]), note}}
 				es = append(es, eq{lhs: dName(L, k), lines: lines, oneLine: true})
 			}
@@ -614,9 +614,9 @@ func anySaturated(a []float64) bool {
 	return false
 }
 
-// dJdo writes ∂J/∂o_k of output k from the table's formula, symbolic and with
+// gradText writes ∂J/∂o_k of output k from the table's formula, symbolic and with
 // numbers; where o_k has saturated, the numbers are the engine's value g.
-func (x *explainer) dJdo(L, k int, o, y, g float64) (sym, numeric string) {
+func (x *explainer) gradText(L, k int, o, y, g float64) (sym, numeric string) {
 	grad := x.net.Loss.Formulas().Gradient
 	sym = subst(grad, aName(L, k), yName(k))
 	if saturated(o) {
@@ -625,10 +625,10 @@ func (x *explainer) dJdo(L, k int, o, y, g float64) (sym, numeric string) {
 	return sym, subst(grad, num(o), factor(y))
 }
 
-// fprime writes f'(z^l_i) for an elementwise activation from the table's
+// derivText writes f'(z^l_i) for an elementwise activation from the table's
 // formula: symbolic, with numbers (the engine's f' where a has saturated),
 // and a note saying which side of 0 z is for relu and leaky relu.
-func fprime(lay *backprop.Layer[float64], l, i int, z, a, fp float64) (sym, numeric, note string) {
+func derivText(lay *backprop.Layer[float64], l, i int, z, a, fp float64) (sym, numeric, note string) {
 	an := aName(l, i)
 	switch lay.Activation {
 	case backprop.ReLU, backprop.LeakyReLU:
@@ -641,7 +641,7 @@ func fprime(lay *backprop.Layer[float64], l, i int, z, a, fp float64) (sym, nume
 		}
 		return name + "(" + zName(l, i) + ")", num(fp), fmt.Sprintf("   (%s = %s %s)", zName(l, i), num(z), side)
 	case backprop.Softmax:
-		panic("explain: fprime of softmax")
+		panic("explain: derivText of softmax")
 	}
 	d := lay.Activation.Formulas().Derivative
 	if saturated(a) && lay.Activation != backprop.Identity {
@@ -709,7 +709,7 @@ func (x *explainer) hiddenDeltas() {
 					es = append(es, eq{lhs: gName(l, i), lines: [][]string{sym, append(numeric, " = "+num(g[i]))}, oneLine: true})
 					continue
 				}
-				fsym, fnum, note := fprime(lay, l, i, z[i], a[i], lt.FPrime[r][i])
+				fsym, fnum, note := derivText(lay, l, i, z[i], a[i], lt.FPrime[r][i])
 				sym[0] = fsym + "·(" + sym[0]
 				sym[len(sym)-1] += ")"
 				numeric[0] = fnum + "·(" + numeric[0]
