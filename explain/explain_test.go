@@ -148,6 +148,9 @@ func TestReferenceJSON(t *testing.T) {
 		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 			t.Fatalf("%s: %v\n%s", c.Name, err, buf.Bytes())
 		}
+		// delta_scale is explain's own summary of the deltas (checked by
+		// TestDeltaScaleArticle), not a number PyTorch computed.
+		delete(got.(map[string]any), "delta_scale")
 		fails := 0
 		compare(t, c.Name, "", got, c.Expected, 1e-9, &fails)
 	}
@@ -410,3 +413,55 @@ func TestTex(t *testing.T) {
 		t.Errorf("the Markdown has a number in e notation")
 	}
 }
+
+// TestDeltaScaleArticle: the worked example's deltas shrink 7.2 times to
+// layer 2 and 58 times to layer 1, as the text, the JSON and the picture say.
+func TestDeltaScaleArticle(t *testing.T) {
+	tr, err := explain.Step(explain.Article())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tr.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		DeltaScale []explain.DeltaScale `json:"delta_scale"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []explain.DeltaScale{
+		{Layer: 3, MeanAbsDelta: 0.328154, Ratio: 1},
+		{Layer: 2, MeanAbsDelta: (0.0409249 + 0.0496817) / 2, Ratio: 0.138055, MeanFPrime: 0.232854},
+		{Layer: 1, MeanAbsDelta: (0.00118889 + 0.0108522 + 0.00495577) / 3, Ratio: 0.0172652, MeanFPrime: 0.232763},
+	}
+	if len(got.DeltaScale) != len(want) {
+		t.Fatalf("delta_scale has %d layers, want 3", len(got.DeltaScale))
+	}
+	for k, w := range want {
+		g := got.DeltaScale[k]
+		if g.Layer != w.Layer || !near(g.MeanAbsDelta, w.MeanAbsDelta, 1e-5) || !near(g.Ratio, w.Ratio, 1e-5) || !near(g.MeanFPrime, w.MeanFPrime, 1e-5) {
+			t.Errorf("delta_scale[%d] = %+v, want %+v", k, g, w)
+		}
+	}
+	buf.Reset()
+	if err := tr.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"How big the deltas are", "Layer 1's deltas are 58 times smaller than the output layer's",
+		"at most 1/4 for the sigmoid", "vanishing-gradient problem", "0.138055 (1/7.2)"} {
+		if !strings.Contains(strings.Join(strings.Fields(buf.String()), " "), s) {
+			t.Errorf("the text does not say %q", s)
+		}
+	}
+	buf.Reset()
+	if err := tr.WriteSVG(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "(1/58 of the output") {
+		t.Error("the picture does not draw layer 1's ratio")
+	}
+}
+
+func near(a, b, rel float64) bool { return math.Abs(a-b) <= rel*math.Max(math.Abs(b), 1e-300) }

@@ -21,7 +21,9 @@ var numberToken = regexp.MustCompile(`(?:^|[^\pL\pN_.,^])(-?\d+(?:\.\d+)?(?:e[+-
 // softmax sums, the losses, the gradients, the weights and outputs after the
 // step. Also allowed: the constants 0, 1 and 2 of the formulas ("1 - a",
 // "·1" for a bias), the example numbers, and in a batch's table the terms
-// δ·a of a gradient's sum over the examples (whose total is the engine's).
+// δ·a of a gradient's sum over the examples (whose total is the engine's),
+// and the table of the deltas' sizes (means of the engine's |δ| and f′, and
+// their ratios).
 // Checked on the reference cases, the worked example and saturated outputs
 // of every unmatched pair.
 func TestEveryNumberIsTheEngines(t *testing.T) {
@@ -124,6 +126,12 @@ func engineNumbers(t *Trace) map[string]bool {
 	add2(t.OutputAfter)
 	add(t.Alpha, t.Loss, t.LossAfter, t.unmasked)
 	add(t.Losses...)
+	for _, d := range t.DeltaScale { // means of the engine's δ and f′, and their ratios
+		add(float64(d.Layer), d.MeanAbsDelta, d.Ratio, d.MeanFPrime)
+		if d.Ratio > 0 {
+			set[times(1/d.Ratio)] = true
+		}
+	}
 	for l, lay := range t.Net.Layers {
 		add(lay.W...)
 		add(lay.B...)

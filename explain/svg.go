@@ -366,6 +366,9 @@ func (t *Trace) networkScene() *scene {
 		note += fmt.Sprintf(" %d labels left out for room: backprop explain lists every update.", left)
 	}
 	s.text(margin, y+rowH+2, note, fontSize, -1, false, grey)
+	if yb := s.deltaBars(t, margin, y+rowH+22); yb > y+rowH+22 {
+		s.h = yb + margin
+	}
 	s.fit()
 	return s
 }
@@ -487,7 +490,8 @@ func (t *Trace) summaryScene() *scene {
 	}
 	s.w = math.Max(width, textWidth(x.netTitle(), fontSize, false)+2*margin) + margin
 	s.w = math.Max(s.w, 940)
-	s.h = y - 22 + margin
+	y = s.deltaBars(t, margin, y-22)
+	s.h = y + margin
 	s.fit()
 	return s
 }

@@ -20,6 +20,11 @@ type Trace struct {
 	Layers      []LayerTrace `json:"layers"`       // layers 1..L: Layers[l-1] is layer l
 	OutputAfter [][]float64  `json:"output_after"` // o for each x, from the network after the step
 
+	// DeltaScale is how big the deltas are in each layer, from the output
+	// back to layer 1 (DeltaScale[0] is layer L): the vanishing (or
+	// exploding) of the gradient as it travels back.
+	DeltaScale []DeltaScale `json:"delta_scale"`
+
 	// What the renderers need besides the numbers above.
 	Net       *backprop.Network[float64] `json:"-"` // the network before the step (a copy)
 	X, Y      [][]float64                `json:"-"` // the examples, one row each
@@ -74,6 +79,56 @@ type LayerTrace struct {
 	Norm   [][]float64 `json:"-"`
 }
 
+// DeltaScale is the size of one layer's deltas in a step: the mean |δ^l_i|
+// over its neurons and the examples, and its ratio to the output layer's.
+type DeltaScale struct {
+	Layer        int     `json:"layer"`           // l
+	MeanAbsDelta float64 `json:"mean_abs_delta"`  // mean over i and r of |δ^l_i|
+	Ratio        float64 `json:"ratio_to_output"` // MeanAbsDelta / the output layer's (1 for layer L; 0 when the output's is 0)
+	// MeanFPrime is the mean f′(z^l_i) the delta rule (7) multiplied by in
+	// this layer, from the engine's trace; 0 for the output layer and for
+	// softmax (whose rule is a Jacobian product).
+	MeanFPrime float64 `json:"mean_fprime,omitempty"`
+}
+
+// deltaScale measures the deltas of every layer, from the output back, as
+// the engine computed them (the trace's δ and f′).
+func (t *Trace) deltaScale() []DeltaScale {
+	L := len(t.Layers)
+	var out []DeltaScale
+	var top float64
+	for l := L; l >= 1; l-- {
+		lt := t.Layer(l)
+		d := DeltaScale{Layer: l, MeanAbsDelta: meanAbs(lt.Delta)}
+		if l == L {
+			top = d.MeanAbsDelta
+		} else if t.Net.Layer(l).Activation != backprop.Softmax {
+			d.MeanFPrime = meanAbs(lt.FPrime)
+		}
+		if top > 0 {
+			d.Ratio = d.MeanAbsDelta / top
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// meanAbs is the mean |v| over a matrix's values.
+func meanAbs(m [][]float64) float64 {
+	var s float64
+	n := 0
+	for _, row := range m {
+		for _, v := range row {
+			s += math.Abs(v)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return s / float64(n)
+}
+
 // Step runs one gradient step of net on the examples x (one row of n_0 values
 // each) with targets y (one row of n_L values each) and learning rate alpha,
 // and returns everything it computed. The error it descends is
@@ -125,6 +180,7 @@ func Step(net *backprop.Network[float64], x, y [][]float64, alpha float64) (*Tra
 		}
 		t.Layers = append(t.Layers, lt)
 	}
+	t.DeltaScale = t.deltaScale()
 	ws.Step(alpha)
 	for l := 1; l <= L; l++ {
 		lay := work.Layer(l)

@@ -34,6 +34,7 @@ func (t *Trace) write(w io.Writer, md bool) error {
 	x.loss()
 	x.outputDeltas()
 	x.hiddenDeltas()
+	x.shrinking()
 	x.updates()
 	x.after()
 	if t.article {
