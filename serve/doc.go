@@ -6,13 +6,24 @@
 // (explain.Step).
 //
 // Training runs in the server. Each browser tab has a session (its data,
-// network, trainer and loss history), deleted after Limits.IdleTimeout
-// without a request; the number of sessions, the network's size, the
+// network, trainer and loss history), deleted by a timer after
+// Limits.IdleTimeout without a request; when every slot is taken, a new
+// session takes the place of the least recently used one. The number of sessions, the network's size, the
 // dataset's size, the steps and wall time of one request, the maps'
 // resolutions and the request bodies are bounded by Limits, and a request
 // over a limit is refused with a 4xx status and a JSON error,
 // {"error": "hidden[0].units: 1000, want 1 to 16 (the playground's limit)",
-// "field": "hidden[0].units"}.
+// "field": "hidden[0].units"}. A request that fails changes nothing: a step
+// whose values are out of range or whose numbers overflow is a 400 naming
+// the field, and is not applied.
+//
+// The API answers only requests whose Host is an IP address or localhost
+// (no DNS rebinding); it takes writes only with Content-Type
+// application/json and without a foreign Origin (no cross-site forms or
+// no-cors requests). Every answer carries a strict Content-Security-Policy
+// (CSP), no framing and no referrer. Bodies are one JSON object: unknown
+// fields, nulls for fields that are not optional, and data after the object
+// are refused.
 //
 // # The JSON API
 //
@@ -21,7 +32,9 @@
 //	                                      DefaultConfig's); 201 with the state
 //	GET    /api/sessions/{id}             the state; query grid=N (the output map, N×N),
 //	                                      neurons=N (every neuron's map), data=1 (the points)
-//	PUT    /api/sessions/{id}/config      change the Config (fields given); answers the state
+//	PUT    /api/sessions/{id}/config      change the Config (fields given); answers the state;
+//	                                      ?seq=n numbers the change: one numbered at most the
+//	                                      last applied is refused (409), so the later wins
 //	POST   /api/sessions/{id}/reset       {"seed": n}: new initial weights, progress cleared
 //	POST   /api/sessions/{id}/train       {"steps": n}: up to n optimisation steps; answers the
 //	                                      steps taken, why it stopped, epoch and the losses

@@ -22,6 +22,7 @@ type session struct {
 	mu   sync.Mutex
 	id   string
 	last atomic.Int64 // the time of the last request (Unix ns), for expiry; read without mu
+	seq  int64        // the number of the last numbered configuration change (PUT .../config?seq=n)
 
 	cfg        Config
 	regression bool
@@ -50,38 +51,51 @@ const maxHistory = 400
 
 // configure applies cfg (checked), regenerating the data and rebuilding the
 // network only when their fields changed; the trainer is always rebuilt.
+// Everything is built before anything is replaced: on an error the session
+// is as it was.
 func (s *session) configure(cfg Config) error {
-	old := s.cfg
 	fresh := s.net == nil
-	if fresh || cfg.dataKey() != old.dataKey() {
-		if err := s.makeData(cfg); err != nil {
+	newData := fresh || cfg.dataKey() != s.cfg.dataKey()
+	newNet := fresh || cfg.netKey() != s.cfg.netKey()
+	regression, trainSet, testSet := s.regression, s.trainSet, s.testSet
+	if newData {
+		var err error
+		if regression, trainSet, testSet, err = makeData(cfg); err != nil {
 			return err
 		}
 	}
-	if fresh || cfg.netKey() != old.netKey() {
+	net := s.net
+	if newNet {
 		if cfg.Preset == "article" {
-			s.net, _, _, _ = explain.Article()
+			net, _, _, _ = explain.Article()
 		} else {
-			net, err := buildNet(cfg)
-			if err != nil {
+			var err error
+			if net, err = buildNet(cfg); err != nil {
 				return err
 			}
-			s.net = net
 		}
+	}
+	tr, err := train.NewTrainer(net, cfg.trainConfig())
+	if err != nil {
+		return bad("network", "%v", err)
+	}
+	s.cfg, s.net = cfg, net
+	s.regression, s.trainSet, s.testSet = regression, trainSet, testSet
+	if newData || newNet {
 		s.restart()
 	}
-	s.cfg = cfg
-	return s.newTrainer()
+	s.useTrainer(tr)
+	return nil
 }
 
-// makeData generates the points and splits them into train and test sets.
-func (s *session) makeData(cfg Config) error {
+// makeData generates cfg's points and splits them into train and test sets.
+func makeData(cfg Config) (regression bool, trainSet, testSet train.Set[float64], err error) {
 	n := cfg.Points
 	p, err := generate(cfg.Dataset, n, cfg.Noise, cfg.Seed)
 	if err != nil {
-		return bad("dataset", "%v", err)
+		return false, trainSet, testSet, bad("dataset", "%v", err)
 	}
-	s.regression, _ = isRegression(cfg.Dataset)
+	regression, _ = isRegression(cfg.Dataset)
 	order := rand.New(rand.NewPCG(cfg.Seed, 0x73706c6974)).Perm(n) // "split"
 	nTrain := int(math.Round(cfg.TrainFraction * float64(n)))
 	pick := func(idx []int) train.Set[float64] {
@@ -92,9 +106,7 @@ func (s *session) makeData(cfg Config) error {
 		}
 		return set
 	}
-	s.trainSet, s.testSet = pick(order[:nTrain]), pick(order[nTrain:])
-	s.restart()
-	return nil
+	return regression, pick(order[:nTrain]), pick(order[nTrain:]), nil
 }
 
 // buildNet builds cfg's network with weights drawn from its seed.
@@ -130,17 +142,18 @@ func (s *session) reset(seed uint64) error {
 		s.net.Init(seed)
 	}
 	s.restart()
-	return s.newTrainer()
-}
-
-// newTrainer builds the trainer for the current network and configuration
-// (the optimizer's state starts at 0) and scores the network.
-func (s *session) newTrainer() error {
-	cfg := s.cfg.trainConfig()
-	tr, err := train.NewTrainer(s.net, cfg)
+	tr, err := train.NewTrainer(s.net, s.cfg.trainConfig())
 	if err != nil {
 		return bad("network", "%v", err)
 	}
+	s.useTrainer(tr)
+	return nil
+}
+
+// useTrainer takes tr, a trainer for the current network and configuration
+// (the optimizer's state starts at 0), and scores the network.
+func (s *session) useTrainer(tr *train.Trainer[float64]) {
+	cfg := s.cfg.trainConfig()
 	s.tr = tr
 	if s.cur == nil {
 		s.cur = train.NewCursor(s.trainSet.N, cfg.Mode, cfg.Batch, rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65)))
@@ -151,7 +164,6 @@ func (s *session) newTrainer() error {
 	if len(s.history) == 0 {
 		s.record()
 	}
-	return nil
 }
 
 // score computes the mean losses on the train and test sets.
@@ -250,8 +262,13 @@ func (s *session) loadArticle() error {
 	cfg.Hidden = []LayerConfig{{3, "sigmoid"}, {2, "sigmoid"}}
 	cfg.Output, cfg.Loss = "sigmoid", "log"
 	cfg.LearningRate, cfg.Optimizer, cfg.Mode = 0.5, "sgd", "sgd"
-	if s.cfg.Preset == "article" {
+	was := s.cfg.Preset
+	if was == "article" {
 		s.cfg.Preset = "" // force a fresh copy of the article's weights
 	}
-	return s.configure(cfg)
+	err := s.configure(cfg)
+	if err != nil {
+		s.cfg.Preset = was
+	}
+	return err
 }

@@ -11,7 +11,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
+	"net"
 	"net/http"
+	"net/netip"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -88,6 +92,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	sweeper  *time.Timer   // deletes expired sessions while there are any; nil when stopped
 	busy     chan struct{} // a slot per computing request
 }
 
@@ -126,13 +131,77 @@ func New(lim Limits, now func() time.Time) *Server {
 	return s
 }
 
-// ServeHTTP serves the page and the API.
+// CSP is the Content-Security-Policy of every answer: the page loads only
+// its own files (the WebAssembly engine among them), shows only its own
+// images and data: URLs, and may not be framed.
+const CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; " +
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+// ServeHTTP serves the page and the API. The API answers only requests
+// addressed to this machine by an IP address or localhost (a page on a
+// domain that rebinds its name to 127.0.0.1 is refused), and changes
+// sessions only for requests with a JSON body type (which a page on another
+// origin cannot send without the browser asking first) and without a
+// foreign Origin.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", CSP)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		w.Header().Set("Cache-Control", "no-store")
+		h.Set("Cache-Control", "no-store")
+		if status, err := guard(r); err != nil {
+			fail(w, status, err)
+			return
+		}
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// guard refuses API requests that a page of another site could make: a
+// Host that is a name other than localhost (DNS rebinding), and writes
+// whose Content-Type is not application/json or whose Origin is not the
+// server's own.
+func guard(r *http.Request) (int, error) {
+	if !localHost(r.Host) {
+		return http.StatusForbidden, fmt.Errorf("Host %q: the API answers requests addressed to an IP address or localhost only", r.Host)
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return 0, nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return http.StatusUnsupportedMediaType, fmt.Errorf("Content-Type %q: API writes take application/json", r.Header.Get("Content-Type"))
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host && o != "https://"+r.Host {
+		return http.StatusForbidden, fmt.Errorf("Origin %q: the API takes writes from its own page (%s) only", o, "http://"+r.Host)
+	}
+	return 0, nil
+}
+
+// localHost reports whether host (of a Host header, with or without a
+// port) is an IP address or localhost: names a DNS rebinding cannot use.
+func localHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	_, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	return err == nil
+}
+
+// AddrWarning returns a warning for listening on addr when it is not a
+// loopback address (the playground then answers anyone who can reach the
+// machine), or "" for a loopback address.
+func AddrWarning(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if ok && tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("warning: %s is not a loopback address: anyone who can reach this machine can use the playground and its CPU (bind 127.0.0.1 to keep it to yourself)", addr)
 }
 
 // Sessions returns the number of live sessions (after deleting the expired).
@@ -151,6 +220,47 @@ func (s *Server) sweep() {
 			delete(s.sessions, id)
 		}
 	}
+}
+
+// sweepEvery is how often the timer deletes expired sessions: a quarter of
+// the idle timeout, at most a minute.
+func (s *Server) sweepEvery() time.Duration { return min(s.lim.IdleTimeout/4, time.Minute) }
+
+// startSweeper runs the sweeper while there are sessions (so an idle
+// server holds no timer); s.mu is held.
+func (s *Server) startSweeper() {
+	if s.sweeper != nil {
+		return
+	}
+	s.sweeper = time.AfterFunc(s.sweepEvery(), func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.sweep()
+		if len(s.sessions) == 0 {
+			s.sweeper = nil
+			return
+		}
+		s.sweeper.Reset(s.sweepEvery())
+	})
+}
+
+// evict deletes the least recently used session not in use, to make room
+// for a new one; it reports whether it found one. s.mu is held.
+func (s *Server) evict() bool {
+	var oldest *session
+	for _, ss := range s.sessions {
+		if oldest == nil || ss.last.Load() < oldest.last.Load() {
+			if ss.mu.TryLock() { // not computing right now
+				ss.mu.Unlock()
+				oldest = ss
+			}
+		}
+	}
+	if oldest == nil {
+		return false
+	}
+	delete(s.sessions, oldest.id)
+	return true
 }
 
 // apiError is the body of every error answer: {"error": "...", "field": "..."}.
@@ -180,24 +290,59 @@ func fail(w http.ResponseWriter, status int, err error) {
 	reply(w, status, e)
 }
 
-// decode reads a JSON body (at most MaxBody bytes, no unknown fields) into v;
-// an empty body leaves v as it is.
-func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) (status int, err error) {
+// readBody reads a request body of at most MaxBody bytes: 413 only when it
+// is longer, 400 when reading it fails otherwise.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.lim.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return http.StatusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", s.lim.MaxBody)
+			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", s.lim.MaxBody)
 		}
-		return http.StatusBadRequest, fmt.Errorf("reading the request: %w", err)
+		return nil, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return 0, nil
+	return body, 0, nil
+}
+
+// decodeJSON decodes body, one JSON object and nothing after it, into v (a
+// pointer to a struct): no unknown fields, and null only for the optional
+// fields (pointers); any other field is given a value or left out.
+func decodeJSON(body []byte, v any) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return fmt.Errorf("request body: %w", err)
+	}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if m, ok := raw[name]; ok && f.Type.Kind() != reflect.Pointer && string(bytes.TrimSpace(m)) == "null" {
+			return bad(name, "null: give a value, or leave the field out")
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return http.StatusBadRequest, fmt.Errorf("request body: %w", err)
+		return fmt.Errorf("request body: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("request body: data after the JSON object")
+	}
+	return nil
+}
+
+// decode reads a JSON body (at most MaxBody bytes, no unknown fields, no
+// nulls, nothing after it) into v; an empty body leaves v as it is.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) (status int, err error) {
+	body, status, err := s.readBody(w, r)
+	if err != nil {
+		return status, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return 0, nil
+	}
+	if err := decodeJSON(body, v); err != nil {
+		return http.StatusBadRequest, err
 	}
 	return 0, nil
 }
@@ -229,13 +374,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.sweep()
-	if len(s.sessions) >= s.lim.MaxSessions {
+	if len(s.sessions) >= s.lim.MaxSessions && !s.evict() {
 		s.mu.Unlock()
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.lim.IdleTimeout.Seconds())))
-		fail(w, http.StatusServiceUnavailable, fmt.Errorf("too many sessions (%d, the limit): try again when one has expired (after %v unused)", s.lim.MaxSessions, s.lim.IdleTimeout))
+		w.Header().Set("Retry-After", "1")
+		fail(w, http.StatusServiceUnavailable, fmt.Errorf("too many sessions (%d, the limit), all computing right now: try again", s.lim.MaxSessions))
 		return
 	}
 	s.sessions[ss.id] = ss
+	s.startSweeper()
 	s.mu.Unlock()
 	if !s.acquire(w, r) {
 		return
@@ -349,24 +495,20 @@ func (s *Server) getState(w http.ResponseWriter, r *http.Request, ss *session) {
 // body gives no output or loss, these follow the task; when the network's
 // fields change and no preset is given, the preset is cleared.
 func (s *Server) readConfig(w http.ResponseWriter, r *http.Request, base Config) (Config, int, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.lim.MaxBody))
+	body, status, err := s.readBody(w, r)
 	if err != nil {
-		return base, http.StatusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", s.lim.MaxBody)
+		return base, status, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return base, 0, nil
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return base, http.StatusBadRequest, fmt.Errorf("request body: %w", err)
-	}
 	cfg := base
 	cfg.Hidden = append([]LayerConfig(nil), base.Hidden...)
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return base, http.StatusBadRequest, fmt.Errorf("request body: %w", err)
+	if err := decodeJSON(body, &cfg); err != nil {
+		return base, http.StatusBadRequest, err
 	}
+	var raw map[string]json.RawMessage
+	json.Unmarshal(body, &raw) // decodeJSON read it
 	wasReg, _ := isRegression(base.Dataset)
 	if isReg, ok := isRegression(cfg.Dataset); ok && isReg != wasReg {
 		_, hasOut := raw["output"]
@@ -389,7 +531,24 @@ func (s *Server) readConfig(w http.ResponseWriter, r *http.Request, base Config)
 // When the dataset changes between classification and regression and the
 // body gives no output or loss, these follow the task. Answers the state as
 // GET does with the same query.
+//
+// PUT .../config?seq=n numbers the change: a change numbered at most the
+// number of one already applied is refused (409), so that of two changes
+// in flight the later one wins whatever order they arrive in.
 func (s *Server) putConfig(w http.ResponseWriter, r *http.Request, ss *session) {
+	var seq int64
+	if v := r.URL.Query().Get("seq"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			fail(w, http.StatusBadRequest, bad("seq", "%q, want a positive integer", v))
+			return
+		}
+		if n <= ss.seq {
+			fail(w, http.StatusConflict, bad("seq", "%d: change %d, a later one, has been applied already", n, ss.seq))
+			return
+		}
+		seq = n
+	}
 	cfg, status, err := s.readConfig(w, r, ss.cfg)
 	if err != nil {
 		fail(w, status, err)
@@ -403,6 +562,7 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request, ss *session) 
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
+	ss.seq = max(ss.seq, seq)
 	s.getState(w, r, ss)
 }
 
@@ -457,7 +617,21 @@ func (s *Server) postStep(w http.ResponseWriter, r *http.Request, ss *session) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	reply(w, http.StatusOK, res)
+	// The answer is encoded before the step is kept: a step whose numbers
+	// cannot be written changes nothing.
+	apply := req.Apply == nil || *req.Apply
+	res.Applied = apply
+	body, err := json.Marshal(res)
+	if err != nil {
+		fail(w, http.StatusBadRequest, bad("x", "the step's numbers are out of range (%v): its values or the network's weights are too large", err))
+		return
+	}
+	if apply {
+		ss.apply(res.Trace)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(body, '\n'))
 }
 
 // postArticle handles POST /api/sessions/{id}/article: the session takes the

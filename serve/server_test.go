@@ -33,6 +33,10 @@ func api(t *testing.T, h http.Handler, method, path string, body any, out any) (
 		r = bytes.NewReader(data)
 	}
 	req := httptest.NewRequest(method, path, r)
+	req.Host = "127.0.0.1:8080"
+	if method != "GET" && method != "HEAD" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if out != nil && rec.Code < 300 {
@@ -313,10 +317,14 @@ func TestSessionsExpireAndAreBounded(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	s := New(Limits{MaxSessions: 2, IdleTimeout: 10 * time.Minute}, clock)
 	a, b := newSession(t, s, nil), newSession(t, s, nil)
-	code, body := api(t, s, "POST", "/api/sessions", nil, nil)
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, "too many sessions (2, the limit)") {
-		t.Errorf("third session: %d %s", code, body)
+	advance(time.Minute)
+	api(t, s, "GET", "/api/sessions/"+a.ID, nil, nil) // b is the least recently used
+	c := newSession(t, s, nil)                        // in b's place
+	if code, body := api(t, s, "GET", "/api/sessions/"+b.ID, nil, nil); code != 404 || !strings.Contains(body, "no session") {
+		t.Errorf("b after a third session: %d %s", code, body)
 	}
+	api(t, s, "DELETE", "/api/sessions/"+c.ID, nil, nil)
+	b = newSession(t, s, nil)
 	advance(6 * time.Minute)
 	if code, _ := api(t, s, "GET", "/api/sessions/"+a.ID, nil, nil); code != 200 { // a is used again
 		t.Errorf("a: %d", code)

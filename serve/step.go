@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -113,6 +114,12 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 	if len(y) != s.net.Outputs() {
 		return nil, bad("y", "%d values, want %d (the network's outputs)", len(y), s.net.Outputs())
 	}
+	if err := inRange("x", x); err != nil {
+		return nil, err
+	}
+	if err := inRange("y", y); err != nil {
+		return nil, err
+	}
 	if err := s.net.CheckTargets(y); err != nil {
 		return nil, bad("y", "%v", err)
 	}
@@ -169,20 +176,55 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 		}
 		res.Layers = append(res.Layers, sl)
 	}
-	if req.Apply == nil || *req.Apply {
-		for l, lt := range t.Layers {
-			lay := s.net.Layers[l]
-			for i, row := range lt.WeightsAfter {
-				copy(lay.W[i*lay.In:(i+1)*lay.In], row)
+	for l, lt := range t.Layers {
+		for _, row := range lt.WeightsAfter {
+			if err := allFinite(row); err != nil {
+				return nil, bad("alpha", "the step takes a weight of layer %d to %v: lower α, or reset the network", l+1, err)
 			}
-			copy(lay.B, lt.BiasAfter)
 		}
-		s.steps++
-		s.score()
-		s.record()
-		res.Applied = true
+		if err := allFinite(lt.BiasAfter); err != nil {
+			return nil, bad("alpha", "the step takes a bias of layer %d to %v: lower α, or reset the network", l+1, err)
+		}
 	}
 	return res, nil
+}
+
+// apply keeps the weights after the step t in the session's network.
+func (s *session) apply(t *explain.Trace) {
+	for l, lt := range t.Layers {
+		lay := s.net.Layers[l]
+		for i, row := range lt.WeightsAfter {
+			copy(lay.W[i*lay.In:(i+1)*lay.In], row)
+		}
+		copy(lay.B, lt.BiasAfter)
+	}
+	s.steps++
+	s.score()
+	s.record()
+}
+
+// maxValue bounds the inputs and regression targets of a step (the
+// playground's data lie in [-1, 1]).
+const maxValue = 1000
+
+// inRange checks the values of field: finite and within ±maxValue.
+func inRange(field string, v []float64) error {
+	for k, x := range v {
+		if !(math.Abs(x) <= maxValue) {
+			return bad(fmt.Sprintf("%s[%d]", field, k), "%v, want a number from %d to %d (the playground's limit; its data lie in [-1, 1])", x, -maxValue, maxValue)
+		}
+	}
+	return nil
+}
+
+// allFinite returns an error naming the first non-finite value of v.
+func allFinite(v []float64) error {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("%v", x)
+		}
+	}
+	return nil
 }
 
 // jsonNumber is v for JSON, which has no infinity: ±Inf (∂J/∂o = −y/o

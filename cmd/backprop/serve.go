@@ -36,6 +36,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	if w := serve.AddrWarning(ln.Addr()); w != "" {
+		fmt.Fprintln(stderr, "serve:", w)
+	}
 	fmt.Fprintf(stdout, "backprop playground: http://%s/  (Ctrl-C to stop)\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -69,6 +69,17 @@ async function startServer(bin, port) {
   });
 }
 
+// assertXOR checks that the page trained XOR: the session's dataset, the
+// control, and the points it draws (class 1 exactly where x1·x2 > 0).
+async function assertXOR(page) {
+  const got = await page.evaluate(() => ({
+    dataset: S.config.dataset, control: document.getElementById('dataset').value,
+    wrong: data.train.filter((r) => (r[0] * r[1] > 0) !== (r[2] === 1)).length, n: data.train.length,
+  }));
+  assert(got.dataset === 'xor' && got.control === 'xor' && got.n > 0 && got.wrong === 0,
+    `trained ${JSON.stringify(got)}, want XOR`);
+}
+
 async function main() {
   let bin = process.env.BACKPROP_BIN;
   if (!bin) {
@@ -103,7 +114,8 @@ async function main() {
   await check('XOR trains until the test loss is below 0.1', async () => {
     await page.selectOption('#dataset', 'circles'); // make sure a change of dataset works, then back
     await page.waitForFunction(() => document.getElementById('steps').textContent === '0');
-    await page.selectOption('#dataset', 'xor');
+    await page.selectOption('#dataset', 'spirals');
+    await page.selectOption('#dataset', 'xor'); // two changes in flight: the later must win
     await page.waitForTimeout(300);
     await page.click('#play');
     await page.waitForFunction(() => {
@@ -115,6 +127,7 @@ async function main() {
     const loss = parseFloat(await text('#test-loss'));
     log(`test loss ${loss} after ${await text('#steps')} steps`);
     assert(loss < 0.1, `test loss ${loss}`);
+    await assertXOR(page);
   });
 
   await check('the output map is drawn (blue and orange pixels)', async () => {

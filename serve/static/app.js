@@ -23,10 +23,10 @@ let nodes = [];        // where the network's neurons are drawn, for clicks
 
 async function api(method, path, body) {
   const opt = { method, headers: {} };
-  if (body !== undefined) {
-    opt.headers['Content-Type'] = 'application/json';
-    opt.body = JSON.stringify(body);
-  }
+  // every write is JSON: the server refuses other types (a page of another
+  // site could send those without asking)
+  if (method !== 'GET') opt.headers['Content-Type'] = 'application/json';
+  if (body !== undefined) opt.body = JSON.stringify(body);
   const r = await fetch(path, opt);
   const j = r.status === 204 ? null : await r.json();
   if (!r.ok) {
@@ -37,9 +37,24 @@ async function api(method, path, body) {
   return j;
 }
 
+// Changes are sent one at a time, in the order made (a change waits for the
+// one before it), and each configuration change is numbered so that the
+// server refuses an older one arriving late.
+let queue = Promise.resolve();
+let seq = Math.floor((performance.timeOrigin + performance.now()) * 1000); // rises across reloads
+function serial(fn) {
+  const p = queue.then(fn);
+  queue = p.catch(() => {});
+  return p;
+}
+
 // session calls the API of this tab's session, making a new one if the old
-// one has expired.
-async function session(method, path, body, query = QUERY) {
+// one has expired; changes go one at a time.
+function session(method, path, body, query = QUERY) {
+  return method === 'GET' ? sessionNow(method, path, body, query) : serial(() => sessionNow(method, path, body, query));
+}
+
+async function sessionNow(method, path, body, query) {
   try {
     return await api(method, `/api/sessions/${sid}${path}${query}`, body);
   } catch (e) {
@@ -166,7 +181,7 @@ async function configure(fields) {
   try {
     const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed'];
     const withData = Object.keys(fields).some((f) => dataFields.includes(f));
-    show(await session('PUT', '/config', fields, QUERY + (withData ? '&data=1' : '')));
+    show(await session('PUT', '/config', fields, QUERY + (withData ? '&data=1' : '') + `&seq=${++seq}`));
     message('');
     if (withData) example = null;
     stepRes = null;
