@@ -5,7 +5,14 @@
 // — the same numbers `backprop explain` prints, from the same engine
 // (explain.Step).
 //
-// Training runs in the server. Each browser tab has a session (its data,
+// The page's engine runs in the browser: serve/wasm, this package's session
+// code with the engine, compiled to WebAssembly (go generate ./serve) and
+// run in a Web Worker, answers the page's API requests there (Server.Call).
+// A build without it, or the page opened with ?engine=server, trains on the
+// server, through the JSON API below. ExportStatic (backprop serve
+// --export-static DIR) writes the page for any static web host.
+//
+// On the server, each browser tab has a session (its data,
 // network, trainer and loss history), deleted by a timer after
 // Limits.IdleTimeout without a request; when every slot is taken, a new
 // session takes the place of the least recently used one. The number of sessions, the network's size, the
@@ -51,3 +58,6 @@
 // the step of POST .../step descends E = J(y, o) of its one example with
 // plain gradient descent, w ← w − α ∂E/∂w, whatever the session's optimizer.
 package serve
+
+// The page's engine, serve/wasm compiled to WebAssembly, and Go's glue for it.
+//go:generate go run ./internal/genwasm

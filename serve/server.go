@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,9 +21,6 @@ import (
 	"sync"
 	"time"
 )
-
-//go:embed static
-var static embed.FS
 
 // Limits bound what one client can make the server do. The zero value of a
 // field means its default (DefaultLimits).

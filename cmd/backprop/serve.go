@@ -19,10 +19,18 @@ func init() {
 // runServe serves the playground until ctx is cancelled (Ctrl-C), then shuts
 // down cleanly, letting requests in flight finish.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "[--addr 127.0.0.1:8080]", stderr)
+	fs := newFlags("serve", "[--addr 127.0.0.1:8080] [--export-static DIR]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, host:port (port 0: any free port)")
+	export := fs.String("export-static", "", "write the page into `DIR` (a new folder) for any static web server, the engine running in the browser, and exit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *export != "" {
+		if err := serve.ExportStatic(*export); err != nil {
+			return usagef("serve: --export-static: %v", err)
+		}
+		fmt.Fprintf(stdout, "backprop playground: written to %s (serve it with any static web server)\n", *export)
+		return nil
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -1,9 +1,12 @@
 // End-to-end test of the playground, as a person would use it: build the
-// CLI, start `backprop serve` on a free local port, open the page in
-// Debian's headless Chromium (driven by playwright-core), pick XOR, train
-// until the test loss is below 0.1, check the output map is drawn, open the
-// worked example in step mode and read 0.671846 → 0.698076 from the page,
-// and save screenshots.
+// engine (go generate ./serve) and the CLI, start `backprop serve` on a free
+// local port, open the page in Debian's headless Chromium (driven by
+// playwright-core), pick XOR, train until the test loss is below 0.1, check
+// the output map is drawn, open the worked example in step mode and read
+// 0.671846 → 0.698076 from the page, and save screenshots. Then the same
+// with the engine on the server (?engine=server), and then the static
+// export (`backprop serve --export-static`) served by a plain static file
+// server with the Go server stopped, at 1280×800 and 390×844.
 //
 //   node e2e.mjs            (from serve/e2e; run.sh installs what it needs)
 //
@@ -11,7 +14,8 @@
 // screenshots go; default $TMPDIR/backprop-playground-e2e), BACKPROP_BIN (a built binary to
 // use instead of building one).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHTTPServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -26,7 +30,7 @@ mkdirSync(out, { recursive: true });
 rmSync(join(out, 'failure.png'), { force: true });
 
 let passed = 0, failed = 0;
-let server, context;
+let server, context, staticServer;
 
 function log(...a) { console.log('e2e:', ...a); }
 
@@ -80,11 +84,100 @@ async function assertXOR(page) {
     `trained ${JSON.stringify(got)}, want XOR`);
 }
 
+// serveStatic serves dir on a free port of 127.0.0.1, as a plain static
+// host would: files with their types, nothing else.
+async function serveStatic(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip' };
+  const port = await freePort();
+  staticServer = createHTTPServer((req, res) => {
+    const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html');
+    const ext = name.slice(name.lastIndexOf('.'));
+    try {
+      if (name.includes('..')) throw new Error('..');
+      const body = readFileSync(join(dir, name));
+      res.writeHead(200, { 'Content-Type': types[ext] || 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((ok) => staticServer.listen(port, '127.0.0.1', ok));
+  return `http://127.0.0.1:${port}/`;
+}
+
+// openPage opens url in a fresh browser profile at the given size and
+// records page errors, requests outside base and the bytes transferred.
+async function openPage(url, base, viewport) {
+  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'profile-')), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+    viewport,
+  });
+  const page = ctx.pages()[0] || await ctx.newPage();
+  const seen = { errors: [], outside: [], bytes: 0, files: 0 };
+  page.on('pageerror', (e) => seen.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') seen.errors.push(m.text()); });
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) seen.outside.push(r.url()); });
+  page.on('requestfinished', async (r) => {
+    const sz = await r.sizes().catch(() => null);
+    if (sz) { seen.bytes += sz.responseBodySize + sz.responseHeadersSize; seen.files++; }
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => /\d/.test(document.getElementById('test-loss').textContent), null, { timeout: 30000 });
+  return { ctx, page, seen };
+}
+
+// trainXOR trains XOR on the page until the test loss is below 0.1.
+async function trainXOR(page) {
+  await page.selectOption('#dataset', 'spirals');
+  await page.selectOption('#dataset', 'xor'); // two changes in flight: the later must win
+  await page.waitForFunction(() => typeof S === 'object' && S.config.dataset === 'xor' && S.total_steps === 0);
+  await page.click('#play');
+  await page.waitForFunction(() => {
+    const v = parseFloat(document.getElementById('test-loss').textContent);
+    return v >= 0 && v < 0.1;
+  }, null, { timeout: 120000, polling: 200 });
+  await page.click('#play'); // pause
+  await page.waitForTimeout(300);
+  const loss = parseFloat(await page.locator('#test-loss').innerText());
+  log(`test loss ${loss} after ${await page.locator('#steps').innerText()} steps`);
+  assert(loss < 0.1, `test loss ${loss}`);
+  await assertXOR(page);
+}
+
+// stepsPerSecond plays for ms milliseconds and returns the steps taken per
+// second.
+async function stepsPerSecond(page, ms) {
+  const steps = async () => Number(await page.locator('#steps').innerText());
+  const s0 = await steps();
+  const t0 = Date.now();
+  await page.click('#play');
+  await page.waitForTimeout(ms);
+  await page.click('#play');
+  await page.waitForTimeout(300);
+  return (await steps() - s0) / ((Date.now() - t0) / 1000);
+}
+
+// workedExample opens the worked example and reads its output before and
+// after the step.
+async function workedExample(page) {
+  await page.click('#article');
+  await page.waitForFunction(() => document.getElementById('out-after').textContent === '0.698076', null, { timeout: 15000 })
+    .catch(() => {}); // the assertion below says what the page shows
+  const before = await page.locator('#out-before').innerText(), after = await page.locator('#out-after').innerText();
+  log(`output ${before} → ${after}`);
+  assert(before === '0.671846' && after === '0.698076', `output ${before} → ${after}`);
+}
+
 async function main() {
   let bin = process.env.BACKPROP_BIN;
   if (!bin) {
     bin = join(tmp, 'backprop');
-    log('building', bin);
+    log('building the engine (go generate ./serve) and', bin);
+    execFileSync('go', ['generate', './serve'], { cwd: root, stdio: 'inherit' });
     execFileSync('go', ['build', '-o', bin, './cmd/backprop'], { cwd: root, stdio: 'inherit' });
   }
   const url = await startServer(bin, await freePort());
@@ -105,30 +198,14 @@ async function main() {
 
   const text = (sel) => page.locator(sel).innerText();
 
-  await check('the page loads and a session starts', async () => {
+  await check('the page loads and a session starts, the engine in the browser', async () => {
     await page.goto(url);
-    await page.waitForFunction(() => /\d/.test(document.getElementById('test-loss').textContent), null, { timeout: 15000 });
+    await page.waitForFunction(() => /\d/.test(document.getElementById('test-loss').textContent), null, { timeout: 30000 });
     assert(await page.title() === 'backprop playground', `title ${await page.title()}`);
+    assert(await page.evaluate(() => engine) === 'browser', 'the engine is not the browser\'s');
   });
 
-  await check('XOR trains until the test loss is below 0.1', async () => {
-    await page.selectOption('#dataset', 'circles'); // make sure a change of dataset works, then back
-    await page.waitForFunction(() => document.getElementById('steps').textContent === '0');
-    await page.selectOption('#dataset', 'spirals');
-    await page.selectOption('#dataset', 'xor'); // two changes in flight: the later must win
-    await page.waitForTimeout(300);
-    await page.click('#play');
-    await page.waitForFunction(() => {
-      const v = parseFloat(document.getElementById('test-loss').textContent);
-      return v >= 0 && v < 0.1;
-    }, null, { timeout: 120000, polling: 200 });
-    await page.click('#play'); // pause
-    await page.waitForTimeout(300);
-    const loss = parseFloat(await text('#test-loss'));
-    log(`test loss ${loss} after ${await text('#steps')} steps`);
-    assert(loss < 0.1, `test loss ${loss}`);
-    await assertXOR(page);
-  });
+  await check('XOR trains until the test loss is below 0.1', () => trainXOR(page));
 
   await check('the output map is drawn (blue and orange pixels)', async () => {
     const px = await page.evaluate(() => {
@@ -189,6 +266,57 @@ async function main() {
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
     assert(outside.length === 0, `requests outside the server: ${outside.join(', ')}`);
   });
+  await context.close();
+  context = null;
+
+  let serverRate;
+  await check('with the engine on the server (?engine=server): XOR trains, the worked example', async () => {
+    const { ctx, page: p, seen } = await openPage(url + '?engine=server', url, { width: 1280, height: 800 });
+    context = ctx;
+    assert(await p.evaluate(() => engine) === 'server', 'the engine is not the server\'s');
+    await trainXOR(p);
+    serverRate = await stepsPerSecond(p, 4000);
+    await workedExample(p);
+    assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
+    await ctx.close();
+    context = null;
+  });
+
+  // The static export, served by a plain static file server, the Go server stopped.
+  const dir = join(tmp, 'static');
+  execFileSync(bin, ['serve', '--export-static', dir], { stdio: 'inherit' });
+  server.kill('SIGINT');
+  await new Promise((ok) => (server.exitCode !== null ? ok() : server.once('exit', ok)));
+  const site = await serveStatic(dir);
+  log('static export at', site, '(the Go server stopped)');
+
+  await check('static export at 1280×800: XOR trains below 0.1, 0.671846 → 0.698076', async () => {
+    const { ctx, page: p, seen } = await openPage(site, site, { width: 1280, height: 800 });
+    context = ctx;
+    assert(await p.evaluate(() => engine) === 'browser', 'the engine is not the browser\'s');
+    log(`the page: ${seen.files} files, ${(seen.bytes / 1e6).toFixed(2)} MB transferred`);
+    await trainXOR(p);
+    await p.screenshot({ path: join(out, 'static-1280-train.png') });
+    const rate = await stepsPerSecond(p, 4000);
+    log(`steps/s with the default settings (mini-batch 10, 6-4 tanh, Adam): in the browser ${rate.toFixed(0)}, on the server ${serverRate.toFixed(0)}`);
+    await workedExample(p);
+    await p.screenshot({ path: join(out, 'static-1280-step.png') });
+    assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
+    assert(seen.outside.length === 0, `requests outside the static site: ${seen.outside.join(', ')}`);
+    await ctx.close();
+    context = null;
+  });
+
+  await check('static export at 390×844 (a phone): the worked example', async () => {
+    const { ctx, page: p, seen } = await openPage(site, site, { width: 390, height: 844 });
+    context = ctx;
+    await p.screenshot({ path: join(out, 'static-390-start.png') });
+    await workedExample(p);
+    await p.screenshot({ path: join(out, 'static-390-step.png'), fullPage: true });
+    assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
+    await ctx.close();
+    context = null;
+  });
 }
 
 let status = 0;
@@ -204,6 +332,7 @@ try {
 } finally {
   if (context) await context.close().catch(() => {});
   if (server && server.exitCode === null) server.kill('SIGINT');
+  if (staticServer) staticServer.close();
   rmSync(tmp, { recursive: true, force: true });
 }
 log(`screenshots in ${out}`);

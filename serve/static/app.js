@@ -1,7 +1,9 @@
 // The playground's page: it keeps no model of its own. Every number comes
-// from the server's JSON API (package serve): the session trains there, and
-// step mode shows the trace of explain.Step, the numbers `backprop explain`
-// prints.
+// from the JSON API of package serve — answered in the browser by the Go
+// engine compiled to WebAssembly, in a Web Worker (worker.js), or by
+// `backprop serve` (?engine=server, or when the engine cannot load). The
+// session trains there, and step mode shows the trace of explain.Step, the
+// numbers `backprop explain` prints.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -9,7 +11,10 @@ const GRID = 50;        // cells per side of the output map
 const NEURON_GRID = 16; // cells per side of each neuron's map
 const QUERY = `?grid=${GRID}&neurons=${NEURON_GRID}`;
 
-let sid = sessionStorage.getItem('backprop-session'); // one session per tab
+// engine is where the API is answered: 'browser' (the worker) or 'server'.
+let engine = new URLSearchParams(location.search).get('engine') === 'server' ? 'server' : 'browser';
+// one session per tab; the browser's engine starts empty with each page
+let sid = engine === 'server' ? sessionStorage.getItem('backprop-session') : null;
 let S = null;          // the last state
 let data = null;       // {train, test}: rows of x1, x2, y
 let playing = false;
@@ -21,17 +26,61 @@ let nodes = [];        // where the network's neurons are drawn, for clicks
 
 // ---- the API --------------------------------------------------------------
 
+let worker = null, workerError = null, callId = 0;
+const calls = new Map(); // id → the resolve of a call in the worker
+
+// workerCall sends a request to the engine in the worker: {status, text},
+// or {error} if the engine could not start.
+function workerCall(method, target, body) {
+  if (!worker && !workerError) {
+    worker = new Worker('worker.js');
+    worker.onmessage = (ev) => {
+      const done = calls.get(ev.data.id);
+      calls.delete(ev.data.id);
+      if (done) done(ev.data);
+    };
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      workerError = ev.message || 'the worker failed';
+      for (const done of calls.values()) done({ error: workerError });
+      calls.clear();
+    };
+  }
+  if (workerError) return Promise.resolve({ error: workerError });
+  return new Promise((done) => {
+    const id = ++callId;
+    calls.set(id, done);
+    worker.postMessage({ id, method, target, body });
+  });
+}
+
 async function api(method, path, body) {
-  const opt = { method, headers: {} };
-  // every write is JSON: the server refuses other types (a page of another
-  // site could send those without asking)
-  if (method !== 'GET') opt.headers['Content-Type'] = 'application/json';
-  if (body !== undefined) opt.body = JSON.stringify(body);
-  const r = await fetch(path, opt);
-  const j = r.status === 204 ? null : await r.json();
-  if (!r.ok) {
-    const e = new Error((j && j.error) || r.statusText);
-    e.status = r.status;
+  let status, j;
+  if (engine === 'browser') {
+    const r = await workerCall(method, path, body === undefined ? '' : JSON.stringify(body));
+    if (r.error) {
+      // no engine in this browser or this build: `backprop serve`'s, if there is one
+      const server = await fetch('/api/limits').then((x) => x.ok, () => false);
+      if (!server) throw new Error(`The playground's engine could not start: ${r.error}`);
+      engine = 'server';
+      console.warn(`the in-browser engine could not start (${r.error}): training runs on the server`);
+      return api(method, path, body);
+    }
+    status = r.status;
+    j = status === 204 ? null : JSON.parse(r.text);
+  } else {
+    const opt = { method, headers: {} };
+    // every write is JSON: the server refuses other types (a page of another
+    // site could send those without asking)
+    if (method !== 'GET') opt.headers['Content-Type'] = 'application/json';
+    if (body !== undefined) opt.body = JSON.stringify(body);
+    const r = await fetch(path, opt);
+    status = r.status;
+    j = status === 204 ? null : await r.json();
+  }
+  if (status >= 400) {
+    const e = new Error((j && j.error) || `status ${status}`);
+    e.status = status;
     throw e;
   }
   return j;
@@ -69,16 +118,23 @@ async function sessionNow(method, path, body, query) {
 async function create(cfg) {
   const st = await api('POST', `/api/sessions${QUERY}&data=1`, cfg);
   sid = st.id;
-  sessionStorage.setItem('backprop-session', sid);
+  if (engine === 'server') sessionStorage.setItem('backprop-session', sid);
   show(st);
   return st;
 }
 
-function message(text, kind) {
+// message shows text (kind: 'info', or an error); retry, if given, is a
+// button's action.
+function message(text, kind, retry) {
   const m = $('message');
   m.hidden = !text;
   m.textContent = text || '';
   m.className = 'message' + (kind ? ' ' + kind : '');
+  if (retry) {
+    const b = button('Retry', () => { message(''); retry(); });
+    b.id = 'retry';
+    m.append(' ', b);
+  }
 }
 const info = (text) => message(text, 'info');
 const oops = (e) => { message(e.message || String(e)); console.error(e); };
@@ -166,6 +222,7 @@ function show(st) {
 }
 
 function stats(st) {
+  $('engine').textContent = engine === 'browser' ? 'trains in your browser (WebAssembly)' : 'trains on the server';
   $('epoch').textContent = st.epoch;
   $('steps').textContent = st.total_steps;
   $('train-loss').textContent = loss4(st.train_loss);
@@ -632,7 +689,7 @@ function showStep() {
 
 // ---- start --------------------------------------------------------------------
 
-(async function start() {
+async function start() {
   try {
     if (sid) {
       try {
@@ -643,6 +700,10 @@ function showStep() {
       }
     }
     await create();
-  } catch (e) { oops(e); }
-})();
+  } catch (e) {
+    console.error(e);
+    message(`The playground could not start: ${e.message}`, '', start);
+  }
+}
+start();
 window.addEventListener('resize', () => S && drawNetwork());
