@@ -127,6 +127,13 @@ type Config struct {
 
 	Task Task `json:"task,omitempty"` // the metrics to report; "" means TaskAuto
 
+	// Health records each layer's health every epoch in Epoch.Health:
+	// gradient RMS, update-to-weight ratio, dead relu and saturated
+	// sigmoid/tanh units (see LayerHealth, Diagnose). It is measured inside
+	// the steps (the units on every step, the gradients and updates on about
+	// 8 steps of an epoch) and allocates nothing per step.
+	Health bool `json:"health,omitempty"`
+
 	// OnEpoch, if not nil, is called after every epoch with its record.
 	OnEpoch func(Epoch) `json:"-"`
 	// OnStep, if not nil, is called after every step with the steps done in

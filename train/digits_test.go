@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop"
@@ -15,7 +16,10 @@ import (
 // TestDigits trains 64-64-10 relu/softmax on the 8×8 digits (1,797 images,
 // pixels 0..16) with standardized inputs on an 80/20 split, and expects at
 // least 95% accuracy on the held-out fifth.
-func TestDigits(t *testing.T) {
+// digitSets reads the 8×8 digits (1,797 images, pixels 0..16) and returns
+// an 80/20 split, the inputs standardized with the training rows' mean and
+// standard deviation.
+func digitSets(t *testing.T) (trainSet, testSet Set[float32]) {
 	// The data package's embedded copy, read as a file (train does not
 	// import data), or the shared one.
 	path := "../data/embedded/digits.csv"
@@ -58,7 +62,7 @@ func TestDigits(t *testing.T) {
 		}
 		sets[s] = set
 	}
-	trainSet, testSet := sets[0], sets[1]
+	trainSet, testSet = sets[0], sets[1]
 
 	// Standardize with the training rows' mean and standard deviation.
 	for j := range n0 {
@@ -80,6 +84,12 @@ func TestDigits(t *testing.T) {
 		}
 	}
 
+	return trainSet, testSet
+}
+
+func TestDigits(t *testing.T) {
+	trainSet, testSet := digitSets(t)
+	const n0, nL = 64, 10
 	net, err := backprop.New[float32](n0, backprop.CrossEntropy, 1,
 		backprop.LayerSpec{Units: 64, Activation: backprop.ReLU},
 		backprop.LayerSpec{Units: nL, Activation: backprop.Softmax})
@@ -106,5 +116,54 @@ func TestDigits(t *testing.T) {
 	}
 	if support != testSet.N || len(m.Confusion) != nL {
 		t.Errorf("confusion matrix covers %d examples in %d classes, want %d in %d", support, len(m.Confusion), testSet.N, nL)
+	}
+}
+
+// TestHealthVanishing trains an 8-layer network (7 hidden layers of 32
+// units, a softmax output) on the digits for 3 epochs: with sigmoid hidden
+// layers the health of its last epoch warns of vanishing gradients naming
+// layer 1; the same network with relu does not.
+func TestHealthVanishing(t *testing.T) {
+	trainSet, _ := digitSets(t)
+	for _, f := range []backprop.Activation{backprop.Sigmoid, backprop.ReLU} {
+		var specs []backprop.LayerSpec
+		for range 7 {
+			specs = append(specs, backprop.LayerSpec{Units: 32, Activation: f})
+		}
+		specs = append(specs, backprop.LayerSpec{Units: 10, Activation: backprop.Softmax})
+		net, err := backprop.New[float32](64, backprop.CrossEntropy, 1, specs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := Config{Batch: 32, Epochs: 3, Alpha: 0.1, Seed: 1, Health: true}
+		res, err := Train(context.Background(), net, trainSet, Set[float32]{}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := res.History[len(res.History)-1]
+		if len(last.Health) != 8 {
+			t.Fatalf("%s: %d layers of health, want 8", f, len(last.Health))
+		}
+		for _, h := range last.Health {
+			t.Logf("%s: layer %d grad RMS %.3g update/weight %.3g dead %.2f saturated %.2f", f, h.Layer, h.GradRMS, h.UpdateRatio, h.Dead, h.Saturated)
+			if !(h.GradRMS > 0) || !(h.UpdateRatio > 0) {
+				t.Errorf("%s: layer %d: grad RMS %v, update/weight %v, want > 0", f, h.Layer, h.GradRMS, h.UpdateRatio)
+			}
+		}
+		var vanishing *Warning
+		for _, w := range Diagnose(res.History) {
+			t.Logf("%s: warning: %s", f, w.Text)
+			if w.Kind == "vanishing" {
+				vanishing = &w
+			}
+		}
+		switch {
+		case f == backprop.Sigmoid && vanishing == nil:
+			t.Errorf("sigmoid: no vanishing-gradient warning")
+		case f == backprop.Sigmoid && (vanishing.Layer != 1 || !strings.Contains(vanishing.Text, "layer 1's gradient RMS")):
+			t.Errorf("sigmoid: the warning does not name layer 1: %s", vanishing.Text)
+		case f == backprop.ReLU && vanishing != nil:
+			t.Errorf("relu: %s", vanishing.Text)
+		}
 	}
 }

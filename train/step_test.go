@@ -325,40 +325,47 @@ func TestMaskedWeightsStayZero(t *testing.T) {
 }
 
 // TestStepAllocatesNothing measures one step of every optimizer, for a batch
-// of one chunk and one of several chunks, with the running metrics on.
+// of one chunk and one of several chunks, with the running metrics on, and
+// with the layers' health off and on (a measured step).
 func TestStepAllocatesNothing(t *testing.T) {
 	for _, opt := range []Optimizer{SGD, Momentum, Nesterov, Adam} {
 		for _, n := range []int{32, 300} {
-			net, err := backprop.New[float32](8, backprop.CrossEntropy, 1,
-				backprop.LayerSpec{Units: 16, Activation: backprop.ReLU},
-				backprop.LayerSpec{Units: 4, Activation: backprop.Softmax})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s64 := randomSet(rand.New(rand.NewPCG(1, 1)), 400, 8, 4, true)
-			set := Set[float32]{X: make([]float32, len(s64.X)), Y: make([]float32, len(s64.Y)), N: s64.N}
-			for k, v := range s64.X {
-				set.X[k] = float32(v)
-			}
-			for k, v := range s64.Y {
-				set.Y[k] = float32(v)
-			}
-			tr, err := NewTrainer(net, Config{Mode: MiniBatch, Batch: n, Epochs: 1, Alpha: 0.01, Optimizer: opt, L2: 1e-4})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr.score = newScorer(tr.task, 4, set.Y, set.N, false)
-			idx := make([]int, n)
-			for i := range idx {
-				idx[i] = (7 * i) % set.N
-			}
-			allocs := testing.AllocsPerRun(20, func() {
-				if _, err := tr.Step(set, idx); err != nil {
+			for _, withHealth := range []bool{false, true} {
+				net, err := backprop.New[float32](8, backprop.CrossEntropy, 1,
+					backprop.LayerSpec{Units: 16, Activation: backprop.ReLU},
+					backprop.LayerSpec{Units: 4, Activation: backprop.Softmax})
+				if err != nil {
 					t.Fatal(err)
 				}
-			})
-			if allocs != 0 {
-				t.Errorf("%s, batch of %d: %v allocations per step, want 0", opt, n, allocs)
+				s64 := randomSet(rand.New(rand.NewPCG(1, 1)), 400, 8, 4, true)
+				set := Set[float32]{X: make([]float32, len(s64.X)), Y: make([]float32, len(s64.Y)), N: s64.N}
+				for k, v := range s64.X {
+					set.X[k] = float32(v)
+				}
+				for k, v := range s64.Y {
+					set.Y[k] = float32(v)
+				}
+				tr, err := NewTrainer(net, Config{Mode: MiniBatch, Batch: n, Epochs: 1, Alpha: 0.01, Optimizer: opt, L2: 1e-4})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr.score = newScorer(tr.task, 4, set.Y, set.N, false)
+				if withHealth {
+					tr.health = newHealth(net, tr.params)
+					tr.health.sample = true
+				}
+				idx := make([]int, n)
+				for i := range idx {
+					idx[i] = (7 * i) % set.N
+				}
+				allocs := testing.AllocsPerRun(20, func() {
+					if _, err := tr.Step(set, idx); err != nil {
+						t.Fatal(err)
+					}
+				})
+				if allocs != 0 {
+					t.Errorf("%s, batch of %d, health %v: %v allocations per step, want 0", opt, n, withHealth, allocs)
+				}
 			}
 		}
 	}

@@ -23,6 +23,9 @@ type Epoch struct {
 	// one.
 	Val     *Score  `json:"val,omitempty"`
 	Seconds float64 `json:"seconds"` // wall time of the epoch, validation included
+	// Health is each layer's health over the epoch (Health[l-1] is layer
+	// l), with Config.Health; see [LayerHealth] and [Diagnose].
+	Health []LayerHealth `json:"health,omitempty"`
 }
 
 // Result describes a training run.
@@ -152,6 +155,11 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		}
 	}
 	every := max(cfg.CheckpointEvery, 1)
+	stride := max(1, steps/healthSamples) // the steps health measures the gradient and update on
+	if cfg.Health {
+		tr.health = newHealth(tr.net, tr.params)
+		defer func() { tr.health = nil }()
+	}
 	for e := rs.epoch + 1; e <= cfg.Epochs; e++ {
 		if cfg.Patience > 0 && rs.stale >= cfg.Patience { // a resumed run that had stopped early
 			res.EarlyStopped = e <= cfg.Epochs
@@ -161,7 +169,13 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		tr.epoch, tr.step = e, 0
 		tr.alpha = cfg.Rate(e)
 		tr.score.reset()
+		if tr.health != nil {
+			tr.health.reset()
+		}
 		for s := range steps {
+			if tr.health != nil {
+				tr.health.sample = s%stride == 0
+			}
 			if err := ctx.Err(); err != nil {
 				if ev != nil {
 					restore()
@@ -178,6 +192,9 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 			}
 		}
 		ep := Epoch{Epoch: e, Alpha: tr.alpha, Train: tr.score.score()}
+		if tr.health != nil {
+			ep.Health = tr.health.epoch()
+		}
 		improved := true
 		if ev != nil {
 			ev.run(val)

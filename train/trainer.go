@@ -31,8 +31,9 @@ type Trainer[T backprop.Float] struct {
 
 	xb, yb []T // the rows of the current chunk, gathered from the set
 
-	alpha float64
-	score *scorer // the running training metrics of the epoch (nil outside Train)
+	alpha  float64
+	score  *scorer    // the running training metrics of the epoch (nil outside Train)
+	health *health[T] // the layers' health of the epoch (nil outside Train or without Config.Health)
 
 	epoch, step int // for error messages: 1-based epoch (0 outside Train), step within it
 }
@@ -134,6 +135,9 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 		if tr.score != nil {
 			add(tr.score, o, y, e)
 		}
+		if tr.health != nil {
+			tr.health.units(tr.ws)
+		}
 		if n > chunk {
 			for p, g := range tr.grads {
 				if c == 0 {
@@ -154,7 +158,15 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 	if n > chunk {
 		g = tr.sum
 	}
-	if !tr.update(g, n) {
+	measure := tr.health != nil && tr.health.sample
+	if measure {
+		tr.health.before(tr.params, g, 1/float64(n))
+	}
+	finite := tr.update(g, n)
+	if measure {
+		tr.health.after(tr.params)
+	}
+	if !finite {
 		for _, p := range tr.params {
 			for _, w := range p {
 				if v := float64(w); math.IsNaN(v) || math.IsInf(v, 0) {

@@ -47,8 +47,9 @@ const (
 const maxCheckpointBytes = 8 << 30
 
 // freeOnResume are the flags that --resume may change: where the outputs
-// go. Every other flag is taken from the checkpoint, and if given must agree.
-var freeOnResume = []string{"resume", "checkpoint", "checkpoint-every", "out", "history", "plot"}
+// go, and whether health is measured. Every other flag is taken from the checkpoint, and if given must agree.
+// --health only measures: the weights are the same with it or without.
+var freeOnResume = []string{"resume", "checkpoint", "checkpoint-every", "out", "history", "plot", "health"}
 
 type checkpointPayload struct {
 	Format     string            `json:"format"`

@@ -19,6 +19,8 @@ type progress struct {
 	epochs, samples int
 	epochNo         int
 	start, last     time.Time
+	history         []train.Epoch   // for the warnings, which look back
+	warned          map[string]bool // the warnings given, by kind and layer: each once
 }
 
 func newProgress(w io.Writer, epochs, samples int) *progress {
@@ -65,6 +67,20 @@ func (p *progress) epoch(e train.Epoch) {
 		}
 	}
 	fmt.Fprintf(p.w, "%s  %.2fs  %.0f samples/s\n", line, e.Seconds, float64(p.samples)/max(e.Seconds, 1e-9))
+	if e.Health != nil {
+		fmt.Fprintln(p.w, healthLine(e.Health))
+		p.history = append(p.history, e)
+		if p.warned == nil {
+			p.warned = map[string]bool{}
+		}
+		for _, w := range train.Diagnose(p.history) {
+			key := fmt.Sprint(w.Kind, w.Layer)
+			if !p.warned[key] {
+				p.warned[key] = true
+				fmt.Fprintln(p.w, "warning: "+w.Text)
+			}
+		}
+	}
 	p.epochNo = e.Epoch + 1
 	p.start = time.Now()
 }
@@ -73,4 +89,33 @@ func (p *progress) done() {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// healthLine is an epoch's health, layer by layer (1 … L): gradient RMS,
+// update-to-weight ratio, and the dead (relu) or saturated (sigmoid, tanh)
+// fraction of the hidden layers.
+func healthLine(h []train.LayerHealth) string {
+	var g, u, d []string
+	units := false
+	for _, lh := range h {
+		g = append(g, fmt.Sprintf("%.1e", lh.GradRMS))
+		u = append(u, fmt.Sprintf("%.1e", lh.UpdateRatio))
+		switch {
+		case lh.Layer == len(h):
+			d = append(d, "-")
+		case lh.Activation == "relu":
+			d = append(d, fmt.Sprintf("%.0f%%d", 100*lh.Dead))
+			units = true
+		case lh.Activation == "sigmoid" || lh.Activation == "tanh":
+			d = append(d, fmt.Sprintf("%.0f%%s", 100*lh.Saturated))
+			units = true
+		default:
+			d = append(d, "-")
+		}
+	}
+	s := fmt.Sprintf("          health by layer 1…%d: grad RMS %s; update/weight %s", len(h), strings.Join(g, " "), strings.Join(u, " "))
+	if units {
+		s += "; dead (d) or saturated (s) " + strings.Join(d, " ")
+	}
+	return s
 }

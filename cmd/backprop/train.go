@@ -28,7 +28,7 @@ const trainSynopsis = `[--data FILE|DIR|NAME] [--target COL] [--hidden 128,64] [
                       [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
                       [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
                       [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
-                      [--out model.json] [--history FILE] [--plot FILE.png|FILE.svg]
+                      [--out model.json] [--history FILE] [--plot FILE.png|FILE.svg] [--health=false]
                       [--checkpoint DIR [--checkpoint-every 1]] [--resume DIR]`
 
 type trainFlags struct {
@@ -38,6 +38,7 @@ type trainFlags struct {
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
 	plot                                                                     string // --plot: the history as a picture
+	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
 
 	initModel *backprop.Model[float64] // the model of --init
@@ -82,6 +83,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.history, "history", "", "also write the per-epoch metrics to this CSV file")
 	fs.StringVar(&f.plot, "plot", "", "also draw the loss and accuracy (or R²) per epoch into this .png or .svg file")
 	fs.StringVar(&f.precision, "precision", "float32", "float32 or float64")
+	fs.BoolVar(&f.health, "health", true, "measure each layer's health every epoch (gradient RMS, update/weight, dead relu and saturated sigmoid/tanh units), print it, keep it in the history and warn of vanishing or exploding gradients, dead or saturated layers")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the network and the trainer's state in this directory every --checkpoint-every epochs")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1, "epochs between checkpoints")
 	fs.StringVar(&f.init, "init", "", "warm start: begin from this model file's weights (its network, input scaling, features and classes; the data must have them) instead of random ones")
@@ -206,7 +208,7 @@ func failedRun(f *trainFlags, res train.Result, trainErr error) error {
 func trainConfig(f *trainFlags) (train.Config, error) {
 	cfg := train.Config{Mode: train.Mode(f.mode), Batch: f.batch, Epochs: f.epochs, Alpha: f.lr,
 		Optimizer: train.Optimizer(f.optimizer), L2: f.l2, Schedule: train.Schedule(f.schedule),
-		Gamma: f.gamma, Every: f.every, Seed: f.seed, Patience: f.patience}
+		Gamma: f.gamma, Every: f.every, Seed: f.seed, Patience: f.patience, Health: f.health}
 	if cfg.Optimizer == train.Momentum || cfg.Optimizer == train.Nesterov {
 		cfg.Momentum = f.momentum
 	}
