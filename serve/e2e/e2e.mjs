@@ -307,6 +307,50 @@ async function main() {
     context = null;
   });
 
+  await check('a copied URL restores the exact setup in a fresh browser', async () => {
+    const a = await openPage(site, site, { width: 1280, height: 800 });
+    context = a.ctx;
+    const p = a.page;
+    await p.selectOption('#dataset', 'circles');
+    await p.selectOption('#points', '200');
+    await p.$eval('#noise', (el) => { el.value = '0.2'; el.dispatchEvent(new Event('change')); });
+    await p.fill('#seed', '7');
+    await p.dispatchEvent('#seed', 'change');
+    await p.click('#add-layer');
+    await p.waitForFunction(() => S.config.hidden.length === 3);
+    await p.selectOption('#layer-controls .layer:first-child select', 'relu');
+    await p.selectOption('#mode', 'sgd');
+    await p.selectOption('#learning_rate', '0.1');
+    await p.selectOption('#optimizer', 'momentum');
+    await p.selectOption('#l2', '0.001');
+    await p.selectOption('#output', 'tanh'); // tanh output: squared loss
+    await p.selectOption('#loss', 'squared');
+    await p.selectOption('#output', 'tanh');
+    await p.check('#stepmode');
+    await p.waitForFunction(() => S.config.l2 === 0.001 && S.config.output === 'tanh' && S.config.hidden[0].activation === 'relu');
+    const want = await p.evaluate(() => JSON.stringify({ config: S.config, train: data.train, test: data.test, weights: S.network }));
+    const link = p.url();
+    log('link', link);
+    await a.ctx.close();
+    const b = await openPage(link, site, { width: 1280, height: 800 });
+    context = b.ctx;
+    const got = await b.page.evaluate(() => JSON.stringify({ config: S.config, train: data.train, test: data.test, weights: S.network }));
+    assert(got === want, `the link restored another setup:\n${got.slice(0, 400)}\nwant\n${want.slice(0, 400)}`);
+    assert(await b.page.isVisible('#step-panel'), 'step mode not restored');
+    // a link to the worked example, in step mode
+    await workedExample(b.page);
+    const example = b.page.url();
+    assert(/preset=article/.test(example) && /step=1/.test(example), `worked example link ${example}`);
+    await b.ctx.close();
+    const c = await openPage(example, site, { width: 1280, height: 800 });
+    context = c.ctx;
+    await c.page.waitForFunction(() => document.getElementById('out-after').textContent === '0.698076', null, { timeout: 15000 }).catch(() => {});
+    const before = await c.page.locator('#out-before').innerText(), after = await c.page.locator('#out-after').innerText();
+    assert(before === '0.671846' && after === '0.698076', `the worked example's link shows ${before} → ${after}`);
+    await c.ctx.close();
+    context = null;
+  });
+
   await check('static export at 390×844 (a phone): the worked example', async () => {
     const { ctx, page: p, seen } = await openPage(site, site, { width: 390, height: 844 });
     context = ctx;

@@ -218,7 +218,49 @@ function show(st) {
   drawBoundary();
   drawNetwork();
   drawLoss();
+  writeHash();
   if (st.diverged) message(st.diverged);
+}
+
+// ---- the setup in the URL -----------------------------------------------------
+// The hash holds the configuration (Config's JSON names; hidden as
+// units:activation,…) and step mode, so that a copied link opens the same
+// setup: #dataset=xor&noise=0&…&hidden=6:tanh,4:tanh&…&step=1.
+
+const HASH_NUMBERS = ['noise', 'train_fraction', 'learning_rate', 'l2'];
+const HASH_INTS = ['points', 'seed', 'batch'];
+const HASH_KEYS = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'hidden', 'output', 'loss',
+  'mode', 'batch', 'learning_rate', 'optimizer', 'l2', 'preset'];
+
+function writeHash() {
+  if (!S) return;
+  const c = S.config;
+  const parts = HASH_KEYS.filter((k) => k !== 'preset' || c.preset).map((k) => {
+    const v = k === 'hidden' ? c.hidden.map((h) => `${h.units}:${h.activation}`).join(',') : String(c[k]);
+    return `${k}=${encodeURIComponent(v).replace(/%3A/g, ':').replace(/%2C/g, ',')}`;
+  });
+  if (!$('step-panel').hidden) parts.push('step=1');
+  const hash = '#' + parts.join('&');
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+
+// readHash returns the configuration fields and step mode of the URL's hash.
+function readHash() {
+  const q = new URLSearchParams(location.hash.slice(1));
+  const cfg = {};
+  for (const k of HASH_KEYS) {
+    if (!q.has(k)) continue;
+    const v = q.get(k);
+    if (k === 'hidden') {
+      cfg.hidden = v === '' ? [] : v.split(',').map((h) => {
+        const [units, activation] = h.split(':');
+        return { units: parseInt(units, 10), activation };
+      });
+    } else if (HASH_NUMBERS.includes(k)) cfg[k] = Number(v);
+    else if (HASH_INTS.includes(k)) cfg[k] = parseInt(v, 10);
+    else cfg[k] = v;
+  }
+  return { cfg, step: q.get('step') === '1' };
 }
 
 function stats(st) {
@@ -455,17 +497,30 @@ async function trainOnce(steps) {
   return r;
 }
 
+// loop trains while playing. On the server a request takes a fixed number
+// of steps every 50 ms at most (the server is shared); in the browser the
+// steps per frame adapt so that a frame (steps, then the maps) takes about
+// FRAME ms: the page redraws ~25 times a second, the worker computes the rest.
+const FRAME = 40;
+let perFrame = 0; // steps per frame in the browser; 0: not measured yet
+
 async function loop() {
   while (playing) {
     const t0 = performance.now();
+    const local = engine === 'browser';
+    const n = local && perFrame ? perFrame : stepsPerRequest();
     try {
-      await trainOnce(stepsPerRequest());
+      await trainOnce(n);
     } catch (e) {
       oops(e);
       setPlaying(false);
     }
-    const wait = 50 - (performance.now() - t0);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const took = performance.now() - t0;
+    if (local) {
+      perFrame = Math.max(1, Math.min(S.limits.max_steps, Math.round(n * Math.min(2, FRAME / Math.max(took, 1)))));
+    }
+    const wait = (local ? 0 : 50) - took;
+    await new Promise((r) => setTimeout(r, Math.max(wait, 0)));
   }
 }
 
@@ -473,6 +528,7 @@ function setPlaying(on) {
   if (on === playing) return;
   playing = on;
   $('play').textContent = on ? '❚❚ Pause' : '▶ Play';
+  perFrame = 0;
   if (on) { message(''); loop(); }
 }
 
@@ -495,6 +551,7 @@ function setStepMode(on) {
   $('step-panel').hidden = !on;
   if (on) setPlaying(false);
   drawNetwork();
+  writeHash();
 }
 $('stepmode').onchange = () => setStepMode($('stepmode').checked);
 
@@ -691,13 +748,28 @@ function showStep() {
 
 async function start() {
   try {
-    if (sid) {
+    const link = readHash();
+    if (sid && !location.hash) {
       try {
         await refresh(true);
         return;
       } catch (e) {
         if (e.status !== 404) throw e;
       }
+    }
+    if (Object.keys(link.cfg).length) {
+      const { preset, ...cfg } = link.cfg;
+      try {
+        await create(cfg);
+      } catch (e) {
+        if (e.status !== 400) throw e;
+        await create();
+        message(`The link's setup could not be used (${e.message}): the default one is shown.`);
+        return;
+      }
+      if (preset === 'article') await $('article').onclick();
+      else if (link.step) setStepMode(true);
+      return;
     }
     await create();
   } catch (e) {
@@ -706,4 +778,6 @@ async function start() {
   }
 }
 start();
+// a link pasted into this tab: start again from it
+window.addEventListener('hashchange', () => location.reload());
 window.addEventListener('resize', () => S && drawNetwork());
