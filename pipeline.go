@@ -63,6 +63,10 @@ type Pipeline struct {
 	// regression, and for a classifier whose classes are known by index
 	// only (see [Model.Label]).
 	Classes []string
+	// Ignore names the columns of a data file that are neither features nor
+	// the target (an id, a note): readers of a table pass over them. Nil
+	// when there are none.
+	Ignore []string
 }
 
 // Feature is one field of a raw record and how it becomes an input of x⁰.
@@ -134,7 +138,7 @@ type Split struct {
 // Provenance own, those of today's format and those of the files of
 // backprop-model/1 ("scaler", "training", and "features" as names), which
 // the reader converts.
-var pipelineFields = []string{"features", "scaling", "target", "classes", "provenance", "scaler", "training"}
+var pipelineFields = []string{"features", "scaling", "target", "classes", "ignore", "provenance", "scaler", "training"}
 
 // NewModel returns the model of net with pipeline p, after checking that p
 // fits the network.
@@ -171,6 +175,17 @@ func (m *Model[T]) Check() error {
 			return fmt.Errorf("features[%d] %q: offset %v, scale %v, want finite numbers", j, f.Name, f.Offset, f.Scale)
 		}
 		seen[f.Name] = true
+	}
+	for k, s := range p.Ignore {
+		switch {
+		case s == "":
+			return fmt.Errorf("ignore[%d]: no name", k)
+		case seen[s]:
+			return fmt.Errorf("ignore[%d]: %q is a feature or appears twice", k, s)
+		case s == p.Target:
+			return fmt.Errorf("ignore[%d]: %q is the target", k, s)
+		}
+		seen[s] = true
 	}
 	switch p.Scaling {
 	case "", "standard", "minmax", "none":
@@ -303,7 +318,7 @@ func ModelOf[T Float](net *Network[T]) (*Model[T], error) {
 		name string
 		v    any
 	}{{"features", &features}, {"scaling", &m.Scaling}, {"target", &m.Target}, {"classes", &m.Classes},
-		{"provenance", &m.Provenance}, {"scaler", &scaler}, {"training", &training}} {
+		{"ignore", &m.Ignore}, {"provenance", &m.Provenance}, {"scaler", &scaler}, {"training", &training}} {
 		if err := take(f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -448,6 +463,7 @@ func (m *Model[T]) Marshal() ([]byte, error) {
 		set  bool
 	}{{"features", p.Features, p.Features != nil}, {"scaling", p.Scaling, p.Scaling != ""},
 		{"target", p.Target, p.Target != ""}, {"classes", p.Classes, p.Classes != nil},
+		{"ignore", p.Ignore, p.Ignore != nil},
 		{"provenance", m.Provenance, m.Provenance != nil}} {
 		if !f.set {
 			continue

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,4 +349,33 @@ func FuzzReadModelFile(f *testing.F) {
 			t.Fatalf("a second round trip changes the file (%v)", err)
 		}
 	})
+}
+
+func TestPipelineIgnore(t *testing.T) {
+	net, err := backprop.New[float64](2, backprop.Squared, 1, backprop.LayerSpec{Units: 1, Activation: backprop.Identity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := backprop.Pipeline{Features: []backprop.Feature{{Name: "a", Scale: 1}, {Name: "b", Scale: 1}}, Target: "y", Ignore: []string{"id", "note"}}
+	m, err := backprop.NewModel(net, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := backprop.Read[float64](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Ignore, []string{"id", "note"}) {
+		t.Errorf("ignore read back as %q", back.Ignore)
+	}
+	for _, bad := range [][]string{{"a"}, {"id", "id"}, {""}, {"y"}} {
+		p.Ignore = bad
+		if _, err := backprop.NewModel(net, p); err == nil {
+			t.Errorf("ignore %q accepted", bad)
+		}
+	}
 }

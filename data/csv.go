@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/csv"
@@ -86,10 +87,25 @@ type CSVOptions struct {
 	// as at prediction time with the features of a trained model. The
 	// columns may come in any order; X follows the order of Features. Every
 	// other column must be the target (Target, or the last column when
-	// Target is ""), and the target may be absent: then the Dataset's Y
-	// and Labels are nil.
+	// Target is ""), or one of Ignore, and the target may be absent: then
+	// the Dataset's Y and Labels are nil.
 	Features []string
+
+	// Sep is the field separator; 0 means detect it from the header line:
+	// the one of ',' ';' tab '|' found most often outside quotes (',' when
+	// none is). See [Separators].
+	Sep rune
+
+	// Ignore names columns to leave out: neither features nor the target
+	// (an id, a free-text note). When Target is "", the target is the last
+	// column not ignored. Without Features, every name must be a column of
+	// the file; with Features, an ignored column may be absent.
+	Ignore []string
 }
+
+// Separators are the field separators [ReadCSV] detects, in the order that
+// breaks ties.
+var Separators = []rune{',', ';', '\t', '|'}
 
 // ParseError is an error at a place in a CSV input.
 //
@@ -134,12 +150,13 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // ReadCSV reads a dataset from CSV text with a header row; name is used in
 // error messages (usually the file name).
 //
-// Fields are separated by commas and may be quoted as in RFC 4180; spaces
-// before a field and around an unquoted value are ignored, as is a UTF-8
-// byte order mark.
-// Every column except the target must hold a finite number in every row
-// (there is no notation for a missing value). Empty lines are skipped; line
-// numbers in errors count them.
+// Fields are separated by opt.Sep (detected from the header line when 0)
+// and may be quoted as in RFC 4180; spaces before a field and around an
+// unquoted value are ignored, as is a UTF-8 byte order mark.
+// Every column except the target and the ignored ones must hold a finite
+// number in every row (there is no notation for a missing value). Empty
+// lines and lines of only spaces are skipped; line numbers in errors count
+// them.
 //
 // The target column and the task are chosen by opt; see [CSVOptions] and
 // [TaskAuto]. Class names are sorted numerically if all parse as numbers,
@@ -150,11 +167,17 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	lr := &limitReader{r: r, maxLine: MaxLineBytes, maxTotal: MaxCSVBytes}
-	cr := csv.NewReader(lr)
+	br := bufio.NewReaderSize(lr, 64<<10)
+	sep, detected := opt.Sep, false
+	if sep == 0 {
+		sep, detected = detectSep(br), true
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = sep
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
-	p := &csvParser{name: name, opt: opt, cr: cr}
+	p := &csvParser{name: name, opt: opt, cr: cr, sep: sep, detected: detected}
 	return p.read()
 }
 
@@ -187,7 +210,74 @@ func (opt *CSVOptions) check() error {
 	if s, ok := duplicate(opt.Features); ok {
 		return fmt.Errorf("feature %s given twice", quote(s))
 	}
+	if opt.Sep != 0 && !slices.Contains(Separators, opt.Sep) {
+		return fmt.Errorf("separator %s: want one of %s", strconv.QuoteRune(opt.Sep), sepList())
+	}
+	if s, ok := duplicate(opt.Ignore); ok {
+		return fmt.Errorf("column %s ignored twice", quote(s))
+	}
+	for _, s := range opt.Ignore {
+		if s == opt.Target && s != "" {
+			return fmt.Errorf("column %s is both the target and ignored", quote(s))
+		}
+		if slices.Contains(opt.Features, s) {
+			return fmt.Errorf("column %s is both a feature and ignored", quote(s))
+		}
+	}
 	return nil
+}
+
+// sepList names the separators for a message: ',', ';', '\t', '|'.
+func sepList() string {
+	q := make([]string, len(Separators))
+	for i, r := range Separators {
+		q[i] = strconv.QuoteRune(r)
+	}
+	return strings.Join(q, ", ")
+}
+
+// detectSep returns the separator of the header line at the start of br
+// (read ahead, not consumed): the one of Separators found most often
+// outside double quotes, ',' when none is. Blank lines before the header
+// are passed over. It reads no further than the header line's end (or
+// br's buffer), so a terminal or pipe is not waited on beyond it.
+func detectSep(br *bufio.Reader) rune {
+	count := make(map[rune]int)
+	quoted, started := false, false
+	seen := 0
+	for {
+		buf, err := br.Peek(min(br.Buffered()+1, br.Size()))
+		for _, c := range string(buf[seen:]) { // a rune split across peeks counts as neither
+			if c == '\n' && !quoted {
+				if started {
+					return mostFrequent(count)
+				}
+				continue
+			}
+			if c != ' ' && c != '\r' && c != '\uFEFF' {
+				started = true
+			}
+			if c == '"' {
+				quoted = !quoted
+			} else if !quoted {
+				count[c]++
+			}
+		}
+		seen = len(buf)
+		if err != nil || len(buf) == br.Size() {
+			return mostFrequent(count)
+		}
+	}
+}
+
+func mostFrequent(count map[rune]int) rune {
+	best := ','
+	for _, r := range Separators {
+		if count[r] > count[best] {
+			best = r
+		}
+	}
+	return best
 }
 
 func duplicate(names []string) (string, bool) {
@@ -203,9 +293,11 @@ func duplicate(names []string) (string, bool) {
 
 // csvParser holds the state of one ReadCSV call.
 type csvParser struct {
-	name string
-	opt  CSVOptions
-	cr   *csv.Reader
+	name     string
+	opt      CSVOptions
+	cr       *csv.Reader
+	sep      rune
+	detected bool // sep was detected, not given
 
 	header   []string
 	features []int // header index of each feature, in X order
@@ -265,6 +357,9 @@ func (p *csvParser) read() (*Dataset, error) {
 		}
 		if err != nil {
 			return nil, p.wrap(err)
+		}
+		if blank(rec) {
+			continue
 		}
 		if len(rec) != len(p.header) {
 			return nil, p.fieldCountError(rec)
@@ -382,6 +477,9 @@ func (p *csvParser) read() (*Dataset, error) {
 // columns.
 func (p *csvParser) readHeader() error {
 	rec, err := p.cr.Read()
+	for err == nil && blank(rec) {
+		rec, err = p.cr.Read()
+	}
 	if err == io.EOF {
 		return p.errorf(0, 0, "empty file (want a header row)")
 	}
@@ -409,23 +507,40 @@ func (p *csvParser) readHeader() error {
 		p.header[j] = s
 	}
 	line, _ := p.cr.FieldPos(0)
+	ignored := make(map[string]bool, len(p.opt.Ignore))
+	for _, s := range p.opt.Ignore {
+		ignored[s] = true
+	}
 
 	if p.opt.Features == nil {
-		p.target = len(p.header) - 1
+		for _, s := range p.opt.Ignore {
+			if _, ok := col[s]; !ok {
+				return p.errorf(line, 0, "no column %s to ignore (columns: %s)%s", quote(s), list(p.header), p.sepHint())
+			}
+		}
+		p.target = -1
+		for j := len(p.header) - 1; j >= 0 && p.target < 0; j-- {
+			if !ignored[p.header[j]] {
+				p.target = j
+			}
+		}
 		if p.opt.Target != "" {
 			j, ok := col[p.opt.Target]
 			if !ok {
-				return p.errorf(line, 0, "no target column %s (columns: %s)", quote(p.opt.Target), list(p.header))
+				return p.errorf(line, 0, "no target column %s (columns: %s)%s", quote(p.opt.Target), list(p.header), p.sepHint())
 			}
 			p.target = j
 		}
-		for j := range p.header {
-			if j != p.target {
+		if p.target < 0 {
+			return p.errorf(line, 0, "every column is ignored")
+		}
+		for j, s := range p.header {
+			if j != p.target && !ignored[s] {
 				p.features = append(p.features, j)
 			}
 		}
 		if len(p.features) == 0 {
-			return p.errorf(line, 0, "no feature columns, only the target %s", quote(p.header[p.target]))
+			return p.errorf(line, 0, "no feature columns, only the target %s%s", quote(p.header[p.target]), p.sepHint())
 		}
 		return nil
 	}
@@ -443,10 +558,14 @@ func (p *csvParser) readHeader() error {
 		p.features = append(p.features, j)
 	}
 	p.target = -1
+	last := len(p.header) - 1 // the last column not ignored
+	for last >= 0 && ignored[p.header[last]] {
+		last--
+	}
 	for j, s := range p.header {
 		switch {
-		case isFeature[s]:
-		case s == p.opt.Target || p.opt.Target == "" && j == len(p.header)-1:
+		case isFeature[s], ignored[s]:
+		case s == p.opt.Target || p.opt.Target == "" && j == last:
 			p.target = j
 		default:
 			unexpected = append(unexpected, s)
@@ -462,9 +581,9 @@ func (p *csvParser) readHeader() error {
 		j := col[unexpected[0]]
 		return p.errorf(line, j+1, "column %s is not a feature; want %s (renamed?)", quote(unexpected[0]), quote(missing[0]))
 	case len(missing) > 0 && len(unexpected) > 0:
-		return p.errorf(line, 0, "columns do not match the features: missing %s; unexpected %s", list(missing), list(unexpected))
+		return p.errorf(line, 0, "columns do not match the features: missing %s; unexpected %s%s", list(missing), list(unexpected), p.sepHint())
 	case len(missing) > 0:
-		return p.errorf(line, 0, "missing feature column(s) %s", list(missing))
+		return p.errorf(line, 0, "missing feature column(s) %s%s", list(missing), p.sepHint())
 	case len(unexpected) > 0:
 		return p.errorf(line, 0, "unexpected column(s) %s (want the features and the target)", list(unexpected))
 	}
@@ -472,6 +591,41 @@ func (p *csvParser) readHeader() error {
 		return p.errorf(line, 0, "no feature columns")
 	}
 	return nil
+}
+
+// sepHint is a hint for a header that the separator left in one piece
+// while it holds another separator: "; is the file ';'-separated? ...".
+func (p *csvParser) sepHint() string {
+	if len(p.header) != 1 {
+		return ""
+	}
+	for _, r := range Separators {
+		if r != p.sep && strings.ContainsRune(p.header[0], r) {
+			how := "given"
+			if p.detected {
+				how = "detected"
+			}
+			return fmt.Sprintf(" (the header is one column, with %s in it: is the file %s-separated? the separator %s was %s; say --sep %s)",
+				strconv.QuoteRune(r), strconv.QuoteRune(r), strconv.QuoteRune(p.sep), how, sepFlag(r))
+		}
+	}
+	return ""
+}
+
+// sepFlag spells a separator as the command line takes it.
+func sepFlag(r rune) string {
+	switch r {
+	case '\t':
+		return "tab"
+	case '|', ';':
+		return "'" + string(r) + "'"
+	}
+	return string(r)
+}
+
+// blank reports whether a record comes from a line of only spaces.
+func blank(rec []string) bool {
+	return len(rec) == 1 && strings.TrimSpace(rec[0]) == ""
 }
 
 // checkUTF8 refuses a record with a field that is not UTF-8 text, at its

@@ -12,6 +12,8 @@ import (
 //   - the name of an embedded dataset (see [EmbeddedNames]), read with opt;
 //     to read a file of that name, write it as ./name;
 //   - the path of a CSV file, read with opt;
+//   - "-": CSV text on standard input, read with opt (within the same
+//     limits as a file: MaxCSVBytes, MaxLineBytes);
 //   - the path of a directory of MNIST-style IDX files, read by
 //     [LoadIDXDir]. These are classification data, so opt.Task must not
 //     be regression; the other options do not apply.
@@ -32,6 +34,10 @@ func LoadTest(spec string, opt CSVOptions) (d *Dataset, err error) {
 func load(spec string, opt CSVOptions, testOnly bool) (train, test *Dataset, err error) {
 	if isEmbedded(spec) {
 		train, err = EmbeddedCSV(spec, opt)
+		return train, nil, err
+	}
+	if spec == "-" {
+		train, err = ReadCSV(os.Stdin, "stdin", opt)
 		return train, nil, err
 	}
 	info, err := os.Stat(spec)

@@ -26,10 +26,11 @@ func init() {
 const splitUsage = "on the data the model was trained from, the part to use: test (the held-out part, the default), val, train or all; other data is used whole"
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME [--split test|val|train|all] [--json] [--plot FILE.png|FILE.svg]", stderr)
+	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--json] [--plot FILE.png|FILE.svg]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "labelled data: a CSV file, an IDX directory (its t10k files) or an embedded set")
 	split := fs.String("split", "", splitUsage)
+	sep := addSep(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	plotPath := fs.String("plot", "", "also draw the confusion matrix as a heat map into this .png or .svg file (classification)")
 	if err := parseFlags(fs, args); err != nil {
@@ -51,6 +52,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	t, err := loadTrained(*model)
 	if err != nil {
+		return err
+	}
+	if t.sep, err = parseSep("evaluate", *sep); err != nil {
 		return err
 	}
 	if n := len(t.m.Labels()); *plotPath != "" && t.m.Classifier() && n > plot.MaxClasses {
@@ -154,10 +158,11 @@ func writeClassReport(w io.Writer, m train.Metrics, classes []string) {
 }
 
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", "--model FILE --data FILE [--split test|val|train|all] [--out FILE] [--proba]", stderr)
+	fs := newFlags("predict", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--out FILE] [--proba]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "inputs: a CSV file with the model's feature columns (the target column may be absent), an IDX directory or an embedded set")
 	split := fs.String("split", "", splitUsage)
+	sep := addSep(fs)
 	outPath := fs.String("out", "", "write the CSV here (default: standard output)")
 	proba := fs.Bool("proba", false, "add one column per class with its probability")
 	if err := parseFlags(fs, args); err != nil {
@@ -174,6 +179,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	t, err := loadTrained(*model)
 	if err != nil {
+		return err
+	}
+	if t.sep, err = parseSep("predict", *sep); err != nil {
 		return err
 	}
 	p, err := t.readData(*spec, false, *split)

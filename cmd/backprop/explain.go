@@ -218,7 +218,7 @@ func parseTarget(m *backprop.Model[float64], s string) (y []float64, label strin
 // dataRows reads the records rowNums (1-based) of the data spec, with the
 // model's features and classes: their raw values, targets and class names.
 func dataRows(m *backprop.Model[float64], spec string, rowNums []int) (raw, y [][]float64, targets []string, err error) {
-	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes}
+	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes, Ignore: m.Ignore}
 	if !m.Classifier() {
 		opt.Task = data.TaskRegression
 	}

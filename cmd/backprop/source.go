@@ -13,6 +13,7 @@ import (
 type trained struct {
 	path string
 	m    *backprop.Model[float32]
+	sep  rune // --sep of the data to read (0: detect)
 }
 
 func loadTrained(path string) (*trained, error) {
@@ -23,7 +24,7 @@ func loadTrained(path string) (*trained, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	t := &trained{path, m}
+	t := &trained{path: path, m: m}
 	if err := t.checkClasses(); err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ type part struct {
 // needTarget refuses data without a target column.
 func (t *trained) readData(spec string, needTarget bool, split string) (*part, error) {
 	m := t.m
-	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes}
+	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes, Ignore: m.Ignore, Sep: t.sep}
 	if !m.Classifier() {
 		opt.Task = data.TaskRegression
 	}

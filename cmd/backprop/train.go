@@ -24,7 +24,7 @@ import (
 	"github.com/backprop-go/backprop/train"
 )
 
-const trainSynopsis = `[--data FILE|DIR|NAME] [--target COL] [--hidden 128,64] [--activation relu]
+const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--ignore COL,...] [--hidden 128,64] [--activation relu]
                       [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
                       [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
                       [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
@@ -37,6 +37,7 @@ type trainFlags struct {
 	lr, momentum, l2, gamma, valSplit, testSplit, slope                      float64
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
+	sep, ignore                                                              string // --sep, --ignore
 	plot                                                                     string // --plot: the history as a picture
 	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
@@ -56,8 +57,10 @@ func init() {
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := newFlags("train", trainSynopsis, stderr)
-	fs.StringVar(&f.data, "data", "digits", "training data: a CSV file, a directory of IDX files, or an embedded set ("+strings.Join(data.EmbeddedNames(), ", ")+")")
-	fs.StringVar(&f.target, "target", "", "the target column of a CSV file (default the last)")
+	fs.StringVar(&f.data, "data", "digits", "training data: a CSV file (- for standard input), a directory of IDX files, or an embedded set ("+strings.Join(data.EmbeddedNames(), ", ")+")")
+	fs.StringVar(&f.target, "target", "", "the target column of a CSV file (default the last not ignored)")
+	fs.StringVar(&f.sep, "sep", "", sepUsage)
+	fs.StringVar(&f.ignore, "ignore", "", "CSV columns to leave out, comma-separated (an id, a note); the model remembers them, so predict and evaluate pass over them too")
 	fs.StringVar(&f.hidden, "hidden", "128,64", "widths of the hidden layers, comma-separated (\"\" for none)")
 	fs.StringVar(&f.activation, "activation", "relu", "activation of the hidden layers: identity, sigmoid, tanh, relu, leaky-relu, softmax")
 	fs.Float64Var(&f.slope, "slope", 0.01, "slope of leaky-relu for z ≤ 0")
@@ -249,6 +252,13 @@ func (p *dataParts) task() train.Task {
 func prepareData(f *trainFlags) (*dataParts, error) {
 	var J backprop.Loss
 	opt := data.CSVOptions{Target: f.target}
+	var err error
+	if opt.Sep, err = parseSep("train", f.sep); err != nil {
+		return nil, err
+	}
+	if opt.Ignore, err = parseIgnore(f.ignore); err != nil {
+		return nil, err
+	}
 	if m := f.initModel; m != nil { // the data must have the model's features and classes
 		opt.Target, opt.Features, opt.Classes = m.Target, m.FeatureNames(), m.Classes
 		opt.Task = data.TaskClassification
@@ -257,7 +267,6 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 		}
 	}
 	if f.loss != "" {
-		var err error
 		if J, err = backprop.ParseLoss(f.loss); err != nil {
 			return nil, usagef("train: --loss: %v", err)
 		}
@@ -468,6 +477,7 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 func trainedModel[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config, history []train.Epoch) (*backprop.Model[T], error) {
 	pipe := p.scaler.Pipeline(p.all)
 	pipe.Target = f.target
+	pipe.Ignore, _ = parseIgnore(f.ignore) // checked by prepareData
 	h := slices.Clone(history)
 	for i := range h {
 		h[i].Seconds = 0 // no times: the same data, flags and seed give the same file
