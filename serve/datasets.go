@@ -51,8 +51,8 @@ type points struct {
 
 // generate draws n points of dataset name from seed. noise is the standard
 // deviation of a Gaussian jitter added to the inputs (classification: the
-// class is that of the point before the jitter, so classes overlap) or to the
-// target (regression). Inputs are clamped to [-1, 1].
+// class is that of the point before the jitter, so classes overlap; a jitter
+// that would leave [-1, 1] is drawn again) or to the target (regression).
 func generate(name string, n int, noise float64, seed uint64) (points, error) {
 	for _, d := range datasets {
 		if d.name != name {
@@ -65,8 +65,7 @@ func generate(name string, n int, noise float64, seed uint64) (points, error) {
 			if d.regression {
 				y += noise * rng.NormFloat64()
 			} else {
-				x1 += noise * rng.NormFloat64()
-				x2 += noise * rng.NormFloat64()
+				x1, x2 = jitter(rng, x1, noise), jitter(rng, x2, noise)
 			}
 			p.X = append(p.X, clamp(x1), clamp(x2))
 			p.Y = append(p.Y, y)
@@ -77,6 +76,18 @@ func generate(name string, n int, noise float64, seed uint64) (points, error) {
 }
 
 func clamp(v float64) float64 { return max(-1, min(1, v)) }
+
+// jitter returns v plus Gaussian noise of standard deviation sd, drawn again
+// while the sum falls outside [-1, 1] (clamping would pile the points up on
+// the border: a third of them at sd = 0.5). After 64 draws, it is clamped.
+func jitter(rng *rand.Rand, v, sd float64) float64 {
+	for range 64 {
+		if w := v + sd*rng.NormFloat64(); w >= -1 && w <= 1 {
+			return w
+		}
+	}
+	return clamp(v)
+}
 
 // uniform returns a number drawn uniformly from [lo, hi).
 func uniform(rng *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*rng.Float64() }

@@ -385,6 +385,17 @@ func TestDatasets(t *testing.T) {
 		if !d.regression && (ones < 150 || ones > 250) {
 			t.Errorf("%s: %d of 400 in class 1", d.name, ones)
 		}
+		// Noise does not pile points up on the border of the square.
+		heavy, _ := generate(d.name, 400, 0.5, 3)
+		border := 0
+		for _, v := range heavy.X {
+			if math.Abs(v) >= 0.999 {
+				border++
+			}
+		}
+		if !d.regression && border > 4 {
+			t.Errorf("%s, noise 0.5: %d of 800 coordinates on the border", d.name, border)
+		}
 		q, _ := generate(d.name, 400, 0.1, 3)
 		if !slices.Equal(p.X, q.X) {
 			t.Errorf("%s: not reproducible", d.name)

@@ -108,13 +108,14 @@ async function serveStatic(dir) {
 
 // openPage opens url in a fresh browser profile at the given size and
 // records page errors, requests outside base and the bytes transferred.
-async function openPage(url, base, viewport) {
+async function openPage(url, base, viewport, deviceScaleFactor = 1) {
   const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmp, 'profile-')), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic'],
     viewport,
+    deviceScaleFactor,
   });
   const page = ctx.pages()[0] || await ctx.newPage();
   const seen = { errors: [], outside: [], bytes: 0, files: 0 };
@@ -301,6 +302,8 @@ async function main() {
     log(`steps/s with the default settings (mini-batch 10, 6-4 tanh, Adam): in the browser ${rate.toFixed(0)}, on the server ${serverRate.toFixed(0)}`);
     await workedExample(p);
     await p.screenshot({ path: join(out, 'static-1280-step.png') });
+    const box = await p.locator('#out-after').boundingBox();
+    assert(box && box.y >= 0 && box.y + box.height <= 800, `the worked example's output is off the first screen: ${JSON.stringify(box)}`);
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     assert(seen.outside.length === 0, `requests outside the static site: ${seen.outside.join(', ')}`);
     await ctx.close();
@@ -351,12 +354,38 @@ async function main() {
     context = null;
   });
 
-  await check('static export at 390×844 (a phone): the worked example', async () => {
-    const { ctx, page: p, seen } = await openPage(site, site, { width: 390, height: 844 });
+  await check('the page: huge losses, +/− at their limits, an output that does not fit the loss', async () => {
+    const { ctx, page: p, seen } = await openPage(site, site, { width: 1280, height: 800 });
+    context = ctx;
+    assert(await p.evaluate(() => loss4(5.856044630141734e+301)) === '5.85604e+301', 'a huge loss is not written as explain writes it');
+    await p.evaluate(() => configure({ hidden: [{ units: 1, activation: 'tanh' }, { units: 16, activation: 'relu' }] }));
+    await p.waitForFunction(() => S.config.hidden.length === 2 && S.config.hidden[1].units === 16);
+    const buttons = await p.$$eval('#layer-controls .units button', (bs) => bs.map((b) => b.disabled));
+    assert(JSON.stringify(buttons) === '[true,false,false,true]', `− + − + disabled: ${buttons}`);
+    await p.selectOption('#output', 'relu');
+    await p.waitForFunction(() => S.config.output === 'relu');
+    const loss = await p.evaluate(() => S.config.loss), note = await p.locator('#message').innerText();
+    assert(loss === 'squared' && /loss is now squared/.test(note), `relu output: loss ${loss}, message ${note}`);
+    await p.selectOption('#loss', 'log');
+    await p.waitForFunction(() => S.config.loss === 'log');
+    assert(await p.evaluate(() => S.config.output) === 'sigmoid', 'the log loss did not bring a sigmoid output');
+    assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
+    await ctx.close();
+    context = null;
+  });
+
+  await check('static export at 390×844 (a phone, 3 device pixels a pixel): the worked example', async () => {
+    const { ctx, page: p, seen } = await openPage(site, site, { width: 390, height: 844 }, 3);
     context = ctx;
     await p.screenshot({ path: join(out, 'static-390-start.png') });
+    const first = await p.locator('#boundary').boundingBox();
+    assert(first && first.y + first.height <= 844, `the output map is not on the first screen: ${JSON.stringify(first)}`);
+    const px = await p.$eval('#boundary', (c) => [c.width, c.clientWidth]);
+    assert(px[0] === 3 * px[1], `the output map's canvas: ${px[0]} pixels for ${px[1]} CSS pixels`);
     await workedExample(p);
     await p.screenshot({ path: join(out, 'static-390-step.png'), fullPage: true });
+    const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 390, `the page is ${wide} pixels wide on a 390-pixel screen`);
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     await ctx.close();
     context = null;

@@ -155,7 +155,8 @@ function num(v) {
   return s;
 }
 const factor = (v) => (v < 0 ? `(${num(v)})` : num(v));
-const loss4 = (v) => (v < 0 ? 'diverged' : v.toFixed(4));
+// loss4 writes a loss with 4 decimals, or as num does when it is huge.
+const loss4 = (v) => (v < 0 ? 'diverged' : v >= 1e4 ? num(v) : v.toFixed(4));
 
 // ---- colours ----------------------------------------------------------------
 
@@ -281,11 +282,13 @@ async function configure(fields) {
     const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed'];
     const withData = Object.keys(fields).some((f) => dataFields.includes(f));
     show(await session('PUT', '/config', fields, QUERY + (withData ? '&data=1' : '') + `&seq=${++seq}`));
-    message('');
+    message(notice, 'info');
+    notice = '';
     if (withData) example = null;
     stepRes = null;
     $('step-result').hidden = true;
   } catch (e) {
+    notice = '';
     oops(e);
     refresh(true).catch(oops);
   }
@@ -311,6 +314,10 @@ function layerControls(c) {
     units.className = 'units';
     const minus = button('−', () => setLayer(k, { units: h.units - 1 }));
     const plus = button('+', () => setLayer(k, { units: h.units + 1 }));
+    minus.disabled = h.units <= 1;
+    plus.disabled = h.units >= S.limits.max_units;
+    minus.title = `one neuron fewer in layer ${k + 1}`;
+    plus.title = `one neuron more in layer ${k + 1}`;
     const n = document.createElement('span');
     n.textContent = `${h.units} neuron${h.units === 1 ? '' : 's'}`;
     units.append(minus, n, plus);
@@ -349,23 +356,58 @@ $('add-layer').onclick = () => {
 $('remove-layer').onclick = () => configure({ hidden: S.config.hidden.slice(0, -1) });
 
 for (const el of document.querySelectorAll('[data-field]')) {
-  el.addEventListener('change', () => configure({ [el.dataset.field]: fieldValue(el) }));
+  el.addEventListener('change', () => configure(fitLoss({ [el.dataset.field]: fieldValue(el) })));
 }
+
+// fitLoss completes a change of the output activation or the loss that
+// would not fit the other: the log loss needs a sigmoid output, so choosing
+// another output switches to the squared loss, and choosing the log loss
+// switches the output to sigmoid, with a notice.
+function fitLoss(change) {
+  const c = S.config;
+  if (change.output && change.output !== 'sigmoid' && c.loss === 'log') {
+    change.loss = 'squared';
+    notice = `The log loss needs outputs in (0, 1): with a ${change.output} output the loss is now squared.`;
+  } else if (change.loss === 'log' && c.output !== 'sigmoid') {
+    if (S.task === 'regression') return change; // refused by the server, which says why
+    change.output = 'sigmoid';
+    notice = 'The log loss needs outputs in (0, 1): the output activation is now sigmoid.';
+  }
+  return change;
+}
+let notice = ''; // said after the next change is applied
 $('noise').addEventListener('input', () => { $('noise-out').textContent = $('noise').value; });
 $('train-fraction').addEventListener('input', () => { $('train-fraction-out').textContent = $('train-fraction').value; });
 $('show-test').onchange = drawBoundary;
+$('discretize').onchange = drawBoundary;
 
 // ---- drawing ----------------------------------------------------------------
 
+// sharp sizes canvas cv to w×h CSS pixels, its backing store to w×h device
+// pixels (devicePixelRatio: sharp on phones and high-density screens), and
+// returns its context, drawing in CSS pixels.
+function sharp(cv, w, h) {
+  const dpr = window.devicePixelRatio || 1;
+  if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(h * dpr)) {
+    cv.width = Math.round(w * dpr);
+    cv.height = Math.round(h * dpr);
+    cv.style.width = `${w}px`;
+    cv.style.height = `${h}px`;
+  }
+  const ctx = cv.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
 // drawBoundary draws the output map and the data points.
 function drawBoundary() {
-  const cv = $('boundary'), ctx = cv.getContext('2d');
-  const W = cv.width, H = cv.height;
+  const cv = $('boundary'), W = 300, H = 300, ctx = sharp(cv, W, H);
   ctx.clearRect(0, 0, W, H);
   if (!S || !S.boundary) return;
   const b = S.boundary;
   const regression = S.task === 'regression';
-  const f = regression ? (o) => o : (o) => 2 * o - 1;
+  const discrete = $('discretize').checked;
+  const f = regression ? (o) => (discrete ? Math.sign(o) : o) : (o) => (discrete ? (o >= 0.5 ? 1 : -1) : 2 * o - 1);
   ctx.imageSmoothingEnabled = true;
   ctx.globalAlpha = 0.7; // lighter than the points
   ctx.drawImage(image(b.values, b.res, f), 0, 0, W, H);
@@ -404,7 +446,7 @@ function drawNetwork() {
   const size = 40, gapY = 14;
   const H = Math.max(...widths) * (size + gapY) + 30;
   const W = Math.max(360, Math.min(760, cv.parentElement.clientWidth - 24));
-  if (cv.height !== H || cv.width !== W) { cv.height = H; cv.width = W; }
+  sharp(cv, W, H);
   ctx.clearRect(0, 0, W, H);
   const colX = (l) => 20 + (l * (W - 40 - size)) / Math.max(1, widths.length - 1);
   const pos = (l, i) => [colX(l), 20 + (H - 30 - widths[l] * (size + gapY)) / 2 + i * (size + gapY)];
@@ -456,8 +498,7 @@ function drawNetwork() {
 
 // drawLoss draws the train and test loss against the steps.
 function drawLoss() {
-  const cv = $('loss-chart'), ctx = cv.getContext('2d');
-  const W = cv.width, H = cv.height, pad = 26;
+  const cv = $('loss-chart'), W = 300, H = 130, pad = 26, ctx = sharp(cv, W, H);
   ctx.clearRect(0, 0, W, H);
   const h = (S.history || []).filter((p) => p.train >= 0 && p.test >= 0);
   ctx.strokeStyle = '#ccc';
@@ -627,12 +668,13 @@ $('article').onclick = async () => {
     await takeStep();
     info('The worked example (docs/notation.md): one step takes the output from 0.671846 to 0.698076 ' +
       '(the published article, rounding by hand, reports 0.6718 → 0.7043).');
+    $('step-panel').scrollIntoView({ block: 'start' }); // its numbers, on the first screen
   } catch (e) { oops(e); }
 };
 
 $('network').onclick = (ev) => {
   const cv = $('network'), r = cv.getBoundingClientRect();
-  const x = ((ev.clientX - r.left) / r.width) * cv.width, y = ((ev.clientY - r.top) / r.height) * cv.height;
+  const x = (ev.clientX - r.left) * (cv.clientWidth / r.width), y = (ev.clientY - r.top) * (cv.clientHeight / r.height);
   const n = nodes.find((n) => n.l > 0 && x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size);
   if (!n) return;
   chosen = { l: n.l, i: n.i };
