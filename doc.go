@@ -76,6 +76,7 @@
 //	fields                4096     fields of one JSON object of a model file
 //	MaxGradCheckWork      2^29     gradcheck: parameters² × examples
 //	MaxExplainWork        2^17     explain: parameters × examples
+//	explain.MaxClaimsBytes 4 MiB   a claims file of explain --check
 //	MaxTrainBytes         256 MiB  train: weights, gradients, optimizer state, best weights, workspaces
 //	data.MaxCSVBytes      1 GiB    a CSV file (--data, --val, --test)
 //	data.MaxLineBytes     1 MiB    a line of a CSV file

@@ -7,6 +7,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/explain"
 	"github.com/backprop-go/backprop/onnx"
 )
 
@@ -32,6 +33,7 @@ func TestLimitsDocumented(t *testing.T) {
 		{"MaxParams", "2^26", backprop.MaxParams, 1 << 26},
 		{"MaxGradCheckWork", "2^29", backprop.MaxGradCheckWork, 1 << 29},
 		{"MaxExplainWork", "2^17", backprop.MaxExplainWork, 1 << 17},
+		{"explain.MaxClaimsBytes", "4 MiB", explain.MaxClaimsBytes, 4 << 20},
 		{"MaxTrainBytes", "256 MiB", backprop.MaxTrainBytes, 256 << 20},
 		{"data.MaxCSVBytes", "1 GiB", data.MaxCSVBytes, 1 << 30},
 		{"data.MaxLineBytes", "1 MiB", data.MaxLineBytes, 1 << 20},

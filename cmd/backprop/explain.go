@@ -12,6 +12,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/explain"
+	"github.com/backprop-go/backprop/internal/inputfile"
 )
 
 func init() {
@@ -19,7 +20,7 @@ func init() {
 }
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... | [--data FILE --row N]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE]", stderr)
+	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... | [--data FILE --row N]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE] [--check FILE]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of docs/notation.md")
 	var xs vectors
 	var ys strList
@@ -32,6 +33,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	format := fs.String("format", "text", "output: text, markdown (a handout, with the picture) or json")
 	svgPath := fs.String("svg", "", "also draw the network and the step into this SVG file (a .svg name)")
 	pngPath := fs.String("png", "", "also draw the network and the step into this PNG file (a .png name)")
+	check := fs.String("check", "", "instead of the explanation, check the claimed values in this file (one name = value a line, explain's names: z2_1, a3_1, δ1_2 or delta1_2, w3_12' after the step, o'): the first slip and what follows from it; exit 1 if a claim does not hold")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +45,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkOutPaths("explain", [2]string{"svg", *svgPath}, [2]string{"png", *pngPath}); err != nil {
 		return err
 	}
-	if err := checkOverwrites("explain", []pathFlag{{"svg", *svgPath}, {"png", *pngPath}}, pathFlag{"model", *model}, pathFlag{"data", *dataSpec}); err != nil {
+	if err := checkOverwrites("explain", []pathFlag{{"svg", *svgPath}, {"png", *pngPath}}, pathFlag{"model", *model}, pathFlag{"data", *dataSpec}, pathFlag{"check", *check}); err != nil {
 		return err
 	}
 	write := map[string]func(*explain.Trace, io.Writer) error{
@@ -70,6 +72,18 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return badInput(err)
 	}
 	trace.Input = input
+	var claims []explain.Claim
+	if *check != "" { // read and checked before anything is written
+		f, err := inputfile.Open(*check, explain.MaxClaimsBytes, "MaxClaimsBytes")
+		if err != nil {
+			return usagef("explain: --check %v", err)
+		}
+		claims, err = trace.ReadClaims(f, *check)
+		f.Close()
+		if err != nil {
+			return usagef("explain: --check %v", err)
+		}
+	}
 	for _, p := range []struct {
 		path string
 		draw func(*explain.Trace, io.Writer) error
@@ -84,6 +98,16 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := backprop.WriteFileAtomic(p.path, b.Bytes()); err != nil {
 			return err
 		}
+	}
+	if *check != "" {
+		res := trace.Check(claims)
+		if err := res.WriteCheck(stdout); err != nil {
+			return err
+		}
+		if !res.OK() {
+			return errFailed
+		}
+		return nil
 	}
 	return write(trace, stdout)
 }
