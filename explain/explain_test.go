@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -465,3 +466,68 @@ func TestDeltaScaleArticle(t *testing.T) {
 }
 
 func near(a, b, rel float64) bool { return math.Abs(a-b) <= rel*math.Max(math.Abs(b), 1e-300) }
+
+// TestSummary: a 4-128-64-3 step is summarised (per-layer sizes, the deltas'
+// ratios, the ten largest gradients by name) in under 100 lines; with Full,
+// every number, in thousands of lines.
+func TestSummary(t *testing.T) {
+	net, err := backprop.New[float64](4, backprop.CrossEntropy, 1,
+		backprop.LayerSpec{Units: 128, Activation: backprop.ReLU},
+		backprop.LayerSpec{Units: 64, Activation: backprop.ReLU},
+		backprop.LayerSpec{Units: 3, Activation: backprop.Softmax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := explain.Step(net, [][]float64{{0.5, -1, 2, 0.1}}, [][]float64{{0, 1, 0}}, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Summarised() {
+		t.Fatal("not summarised")
+	}
+	for _, md := range []bool{false, true} {
+		var b bytes.Buffer
+		write := tr.WriteText
+		if md {
+			write = tr.WriteMarkdown
+		}
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if n := strings.Count(out, "\n"); n > 100 {
+			t.Errorf("md %v: %d lines", md, n)
+		}
+		for _, s := range []string{"128×4 relu", "64×128 relu", "3×64 softmax", "The largest gradients", "How big the deltas are", "--full"} {
+			if !strings.Contains(out, s) {
+				t.Errorf("md %v: the summary does not say %q", md, s)
+			}
+		}
+		// The largest gradient is listed first, by name, with the engine's value.
+		best, name := 0.0, ""
+		for l := 1; l <= 3; l++ {
+			for i, row := range tr.Layer(l).GradWeights {
+				for j, g := range row {
+					if math.Abs(g) > best {
+						best, name = math.Abs(g), fmt.Sprintf("w%d_%d,%d", l, i+1, j+1)
+						if i+1 < 10 && j+1 < 10 {
+							name = fmt.Sprintf("w%d_%d%d", l, i+1, j+1)
+						}
+					}
+				}
+			}
+		}
+		after := out[strings.Index(out, "The largest gradients"):]
+		if !strings.Contains(after, name) || !strings.Contains(after, strconv.FormatFloat(best, 'g', 6, 64)) {
+			t.Errorf("md %v: the largest gradient %s = ±%v not listed:\n%s", md, name, best, after)
+		}
+	}
+	tr.Full = true
+	var b bytes.Buffer
+	if err := tr.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\n"); n < 5000 {
+		t.Errorf("--full: %d lines, want every number", n)
+	}
+}

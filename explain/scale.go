@@ -124,7 +124,7 @@ func (x *explainer) shrinking() {
 	}
 	head := "mean |δ|"
 	if x.md {
-		head = `mean \|δ\|` // a | ends a Markdown table's cell
+		head = escapePipes(head) // a | ends a Markdown table's cell
 	}
 	x.table([]string{"layer", head, "ratio to the output's", "mean f'(z)"}, rows)
 	x.gap()

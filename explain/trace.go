@@ -37,6 +37,10 @@ type Trace struct {
 	// show the record beside x. Step leaves it nil; the caller sets it.
 	Input *Input `json:"-"`
 
+	// Full makes WriteText and WriteMarkdown print every number of a step
+	// larger than SummaryWork instead of summarising it.
+	Full bool `json:"-"`
+
 	// article is set when the step is the worked example of docs/notation.md (the
 	// network, example and α of Article); unmasked is then the output after
 	// the same step of the network with every absent connection present as a

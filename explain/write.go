@@ -14,6 +14,8 @@ import (
 // as plain text of at most 100 columns: the forward pass neuron by neuron,
 // the loss, the output deltas, the delta rule back through the hidden
 // layers, every weight's gradient and update, and the output after the step.
+// A step larger than SummaryWork is summarised (see Summarised), unless
+// t.Full is set.
 func (t *Trace) WriteText(w io.Writer) error { return t.write(w, false) }
 
 // WriteMarkdown writes what WriteText writes as a Markdown document, with the
@@ -29,6 +31,11 @@ func (t *Trace) write(w io.Writer, md bool) error {
 		if err := x.figure(); err != nil {
 			return err
 		}
+	}
+	if t.Summarised() {
+		x.summary()
+		_, err := w.Write(x.b.Bytes())
+		return err
 	}
 	x.forward()
 	x.loss()

@@ -20,7 +20,7 @@ func init() {
 }
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... | [--data FILE --row N]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE] [--check FILE]", stderr)
+	fs := newFlags("explain", "[--model FILE] [--x 1,0 --y 1]... | [--data FILE --row N]... [--lr 0.5] [--format text|markdown|json] [--svg FILE] [--png FILE] [--full] [--check FILE]", stderr)
 	model := fs.String("model", "", "model file (JSON); default: the worked example of docs/notation.md")
 	var xs vectors
 	var ys strList
@@ -33,6 +33,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	format := fs.String("format", "text", "output: text, markdown (a handout, with the picture) or json")
 	svgPath := fs.String("svg", "", "also draw the network and the step into this SVG file (a .svg name)")
 	pngPath := fs.String("png", "", "also draw the network and the step into this PNG file (a .png name)")
+	full := fs.Bool("full", false, fmt.Sprintf("print every number even of a step larger than %d parameters × examples (which is summarised: per-layer sizes, the largest gradients)", explain.SummaryWork))
 	check := fs.String("check", "", "instead of the explanation, check the claimed values in this file (one name = value a line, explain's names: z2_1, a3_1, δ1_2 or delta1_2, w3_12' after the step, o'): the first slip and what follows from it; exit 1 if a claim does not hold")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -72,6 +73,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return badInput(err)
 	}
 	trace.Input = input
+	trace.Full = *full
 	var claims []explain.Claim
 	if *check != "" { // read and checked before anything is written
 		f, err := inputfile.Open(*check, explain.MaxClaimsBytes, "MaxClaimsBytes")
