@@ -162,6 +162,17 @@ async function stepsPerSecond(page, ms) {
   return (await steps() - s0) / ((Date.now() - t0) / 1000);
 }
 
+// engineRate times train requests of up to 2000 steps (each stopped at the
+// server's 300 ms): the engine's own speed, without drawing.
+async function engineRate(page) {
+  return page.evaluate(async () => {
+    let steps = 0;
+    const t0 = performance.now();
+    for (let k = 0; k < 5; k++) steps += (await session('POST', '/train', { steps: 2000 }, '')).steps;
+    return steps / ((performance.now() - t0) / 1000);
+  });
+}
+
 // workedExample opens the worked example and reads its output before and
 // after the step.
 async function workedExample(page) {
@@ -270,13 +281,14 @@ async function main() {
   await context.close();
   context = null;
 
-  let serverRate;
+  let serverRate, serverEngine;
   await check('with the engine on the server (?engine=server): XOR trains, the worked example', async () => {
     const { ctx, page: p, seen } = await openPage(url + '?engine=server', url, { width: 1280, height: 800 });
     context = ctx;
     assert(await p.evaluate(() => engine) === 'server', 'the engine is not the server\'s');
     await trainXOR(p);
     serverRate = await stepsPerSecond(p, 4000);
+    serverEngine = await engineRate(p);
     await workedExample(p);
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     await ctx.close();
@@ -299,7 +311,8 @@ async function main() {
     await trainXOR(p);
     await p.screenshot({ path: join(out, 'static-1280-train.png') });
     const rate = await stepsPerSecond(p, 4000);
-    log(`steps/s with the default settings (mini-batch 10, 6-4 tanh, Adam): in the browser ${rate.toFixed(0)}, on the server ${serverRate.toFixed(0)}`);
+    log(`steps/s playing, the default settings (mini-batch 10, 6-4 tanh, Adam): in the browser ${rate.toFixed(0)}, on the server ${serverRate.toFixed(0)}`);
+    log(`steps/s of the engine alone (train requests of 2000 steps): WebAssembly ${(await engineRate(p)).toFixed(0)}, native on the server ${serverEngine.toFixed(0)}`);
     await workedExample(p);
     await p.screenshot({ path: join(out, 'static-1280-step.png') });
     const box = await p.locator('#out-after').boundingBox();
