@@ -51,6 +51,8 @@
 //	                                      gradient and update, explain's text and its Trace
 //	POST   /api/sessions/{id}/article     load the worked example (2-3-2-1 sigmoid,
 //	                                      log loss, α = 0.5); answers {"state", "example"}
+//	PUT    /api/sessions/{id}/weight      {"layer": l, "i": i, "j": j, "value": v}: w^l_ij ← v
+//	                                      (j = 0: the bias); answers the state
 //	DELETE /api/sessions/{id}             end the session
 //
 // Maps cover the square [-1, 1]² where every dataset lies, row-major from

@@ -300,3 +300,44 @@ func TestAddrWarning(t *testing.T) {
 	}
 	_ = math.Inf
 }
+
+// TestSetWeight: a weight set by hand is the network's; what it cannot be
+// is refused, naming the field, and changes nothing.
+func TestSetWeight(t *testing.T) {
+	s := New(Limits{}, nil)
+	st := newSession(t, s, map[string]any{"preset": "article"})
+	ss := s.sessions[st.ID]
+	path := "/api/sessions/" + st.ID + "/weight"
+	var got state
+	if code, body := api(t, s, "PUT", path, map[string]any{"layer": 2, "i": 1, "j": 2, "value": -0.25}, &got); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if w := ss.net.Layer(2).W[1]; w != -0.25 || got.Network.Layers[1].Weights[0][1] != -0.25 {
+		t.Errorf("w2_12 = %v", w)
+	}
+	if code, _ := api(t, s, "PUT", path, map[string]any{"layer": 1, "i": 3, "j": 0, "value": 2}, nil); code != 200 || ss.net.Layer(1).B[2] != 2 {
+		t.Errorf("bias w1_30: %d, %v", code, ss.net.Layer(1).B[2])
+	}
+	before := snapshot(ss)
+	for _, tc := range []struct {
+		body  string
+		field string
+	}{
+		{`{"layer": 4, "i": 1, "j": 1, "value": 1}`, "layer"},
+		{`{"layer": 1, "i": 4, "j": 1, "value": 1}`, "i"},
+		{`{"layer": 1, "i": 1, "j": 3, "value": 1}`, "j"},
+		{`{"layer": 1, "i": 1, "j": 2, "value": 1}`, "j"}, // w1_12 is absent in the worked example
+		{`{"layer": 1, "i": 1, "j": 1, "value": 1e300}`, "value"},
+		{`{"layer": 1, "i": 1, "j": 1, "value": null}`, "value"},
+	} {
+		code, body := api(t, s, "PUT", path, tc.body, nil)
+		var e apiError
+		json.Unmarshal([]byte(body), &e)
+		if code != 400 || e.Field != tc.field {
+			t.Errorf("%s: %d %s, want 400 naming %s", tc.body, code, body, tc.field)
+		}
+	}
+	if snapshot(ss) != before {
+		t.Error("a refused weight changed the session")
+	}
+}

@@ -272,3 +272,39 @@ func (s *session) loadArticle() error {
 	}
 	return err
 }
+
+// setWeight sets w^l_ij (i 1-based in layer l; j 1-based in layer l-1, 0
+// for the bias) to v, checked first: a weight the network has, present
+// (not an absent connection), v finite and within ±maxValue. The losses are
+// scored again; the optimizer's state is kept.
+func (s *session) setWeight(l, i, j int, v float64) error {
+	L := s.net.L()
+	if l < 1 || l > L {
+		return bad("layer", "%d, want 1 to %d", l, L)
+	}
+	lay := s.net.Layer(l)
+	if i < 1 || i > lay.Out {
+		return bad("i", "%d, want 1 to %d (the neurons of layer %d)", i, lay.Out, l)
+	}
+	if j < 0 || j > lay.In {
+		return bad("j", "%d, want 0 (the bias) to %d (the neurons of layer %d)", j, lay.In, l-1)
+	}
+	if j == 0 && lay.B == nil {
+		return bad("j", "0: layer %d has no bias", l)
+	}
+	if j > 0 && lay.Mask != nil && !lay.Mask[(i-1)*lay.In+j-1] {
+		return bad("j", "w%d_%d%d is an absent connection", l, i, j)
+	}
+	if !(math.Abs(v) <= maxValue) {
+		return bad("value", "%v, want a number from %d to %d", v, -maxValue, maxValue)
+	}
+	if j == 0 {
+		lay.B[i-1] = v
+	} else {
+		lay.W[(i-1)*lay.In+j-1] = v
+	}
+	s.diverged = ""
+	s.score()
+	s.record()
+	return nil
+}

@@ -111,6 +111,7 @@ func New(lim Limits, now func() time.Time) *Server {
 	mux.HandleFunc("POST /api/sessions/{id}/train", s.with(s.postTrain))
 	mux.HandleFunc("POST /api/sessions/{id}/step", s.with(s.postStep))
 	mux.HandleFunc("POST /api/sessions/{id}/article", s.with(s.postArticle))
+	mux.HandleFunc("PUT /api/sessions/{id}/weight", s.with(s.putWeight))
 	mux.HandleFunc("DELETE /api/sessions/{id}", s.remove)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -628,6 +629,27 @@ func (s *Server) postStep(w http.ResponseWriter, r *http.Request, ss *session) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	w.Write(append(body, '\n'))
+}
+
+// putWeight handles PUT /api/sessions/{id}/weight {"layer": l, "i": i,
+// "j": j, "value": v}: sets w^l_ij (i 1-based in layer l, j 1-based in
+// layer l-1, 0 for the bias) to v. Answers the state as GET does.
+func (s *Server) putWeight(w http.ResponseWriter, r *http.Request, ss *session) {
+	var req struct {
+		Layer int     `json:"layer"`
+		I     int     `json:"i"`
+		J     int     `json:"j"`
+		Value float64 `json:"value"`
+	}
+	if status, err := s.decode(w, r, &req); err != nil {
+		fail(w, status, err)
+		return
+	}
+	if err := ss.setWeight(req.Layer, req.I, req.J, req.Value); err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	s.getState(w, r, ss)
 }
 
 // postArticle handles POST /api/sessions/{id}/article: the session takes the

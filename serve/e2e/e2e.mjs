@@ -382,6 +382,20 @@ async function main() {
     await p.selectOption('#loss', 'log');
     await p.waitForFunction(() => S.config.loss === 'log');
     assert(await p.evaluate(() => S.config.output) === 'sigmoid', 'the log loss did not bring a sigmoid output');
+    // hovering a neuron shows its map; hovering a weight its value; a click edits it
+    const box = await p.locator('#network').boundingBox();
+    const node = await p.evaluate(() => nodes.find((n) => n.l === 1 && n.i === 0));
+    await p.mouse.move(box.x + node.x + node.size / 2, box.y + node.y + node.size / 2);
+    const title = await p.locator('#out-title').innerText();
+    assert(/hovering a1_1/.test(title), `hovering a1_1: the output panel says ${title}`);
+    const edge = await p.evaluate(() => { const e = edges.find((e) => e.l === 2 && e.i === 0 && e.j === 1); return { pt: e.pts[12], w: e.w }; });
+    await p.mouse.move(box.x + edge.pt[0], box.y + edge.pt[1]);
+    const tip = await p.locator('#tip').innerText();
+    assert(tip.startsWith('w2_11 = '), `the weight's tip: ${tip}`);
+    await p.mouse.click(box.x + edge.pt[0], box.y + edge.pt[1]);
+    await p.fill('#weight-value', '-0.75');
+    await p.press('#weight-value', 'Enter');
+    await p.waitForFunction(() => S.network.layers[1].weights[0][0] === -0.75);
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     await ctx.close();
     context = null;

@@ -23,6 +23,8 @@ let stepRes = null;    // the last step's answer
 let chosen = null;     // {l, i}: the neuron whose delta rule is shown
 let example = null;    // the example of the next step: {set, index} or {x, y}
 let nodes = [];        // where the network's neurons are drawn, for clicks
+let edges = [];        // the weights' curves, sampled: {l, i, j, w, pts}, for hovering
+let hovered = null;    // {l, i}: the neuron whose map the output panel shows
 
 // ---- the API --------------------------------------------------------------
 
@@ -404,13 +406,16 @@ function drawBoundary() {
   const cv = $('boundary'), W = 300, H = 300, ctx = sharp(cv, W, H);
   ctx.clearRect(0, 0, W, H);
   if (!S || !S.boundary) return;
-  const b = S.boundary;
+  let b = S.boundary, act = null;
+  const hov = hovered && (S.neurons || []).find((m) => m.layer === hovered.l && m.index === hovered.i);
+  if (hov) { b = hov; act = S.network.layers[hovered.l - 1].activation; }
+  $('out-title').textContent = hov ? `Output: hovering ${neuronName(hovered.l, hovered.i)}, its map` : 'Output';
   const regression = S.task === 'regression';
   const discrete = $('discretize').checked;
   const f = regression ? (o) => (discrete ? Math.sign(o) : o) : (o) => (discrete ? (o >= 0.5 ? 1 : -1) : 2 * o - 1);
   ctx.imageSmoothingEnabled = true;
   ctx.globalAlpha = 0.7; // lighter than the points
-  ctx.drawImage(image(b.values, b.res, f), 0, 0, W, H);
+  ctx.drawImage(image(b.values, b.res, act ? scale(act, b.min, b.max) : f), 0, 0, W, H);
   ctx.globalAlpha = 1;
   if (!data) return;
   const px = (x1) => ((x1 + 1) / 2) * W, py = (x2) => ((1 - x2) / 2) * H;
@@ -451,6 +456,7 @@ function drawNetwork() {
   const colX = (l) => 20 + (l * (W - 40 - size)) / Math.max(1, widths.length - 1);
   const pos = (l, i) => [colX(l), 20 + (H - 30 - widths[l] * (size + gapY)) / 2 + i * (size + gapY)];
   // the weights
+  edges = [];
   net.layers.forEach((lay, l0) => {
     const l = l0 + 1;
     lay.weights.forEach((row, i) => row.forEach((w, j) => {
@@ -460,6 +466,7 @@ function drawNetwork() {
       ctx.moveTo(x0 + size, y0 + size / 2);
       const mx = (x0 + size + x1) / 2;
       ctx.bezierCurveTo(mx, y0 + size / 2, mx, y1 + size / 2, x1, y1 + size / 2);
+      edges.push({ l, i, j: j + 1, w, pts: bezier([x0 + size, y0 + size / 2], [mx, y0 + size / 2], [mx, y1 + size / 2], [x1, y1 + size / 2]) });
       ctx.strokeStyle = css(w >= 0 ? POS : NEG, Math.min(1, 0.25 + Math.abs(w) / 2));
       ctx.lineWidth = Math.min(7, 0.5 + 1.8 * Math.abs(w));
       ctx.stroke();
@@ -672,10 +679,85 @@ $('article').onclick = async () => {
   } catch (e) { oops(e); }
 };
 
-$('network').onclick = (ev) => {
+// bezier samples a cubic curve at 25 points.
+function bezier(p0, p1, p2, p3) {
+  const pts = [];
+  for (let k = 0; k <= 24; k++) {
+    const t = k / 24, u = 1 - t;
+    pts.push([0, 1].map((d) => u * u * u * p0[d] + 3 * u * u * t * p1[d] + 3 * u * t * t * p2[d] + t * t * t * p3[d]));
+  }
+  return pts;
+}
+
+// under returns the neuron (l > 0) or else the weight under the mouse.
+function under(ev) {
   const cv = $('network'), r = cv.getBoundingClientRect();
   const x = (ev.clientX - r.left) * (cv.clientWidth / r.width), y = (ev.clientY - r.top) * (cv.clientHeight / r.height);
   const n = nodes.find((n) => n.l > 0 && x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size);
+  if (n) return { node: n };
+  let best = null, bd = 25; // within 5 pixels
+  for (const e of edges) {
+    for (const [px, py] of e.pts) {
+      const d = (px - x) ** 2 + (py - y) ** 2;
+      if (d < bd) { bd = d; best = e; }
+    }
+  }
+  return best ? { edge: best, x, y } : {};
+}
+
+// Hovering a neuron shows its map in the output panel; hovering a weight
+// shows its value; clicking a weight edits it.
+$('network').onmousemove = (ev) => {
+  if (editing) return;
+  const u = under(ev);
+  const h = u.node ? { l: u.node.l, i: u.node.i } : null;
+  if (JSON.stringify(h) !== JSON.stringify(hovered)) { hovered = h; drawBoundary(); }
+  const tip = $('tip');
+  tip.hidden = !u.edge;
+  if (u.edge) {
+    tip.textContent = `${wName(u.edge.l, u.edge.i, u.edge.j)} = ${num(u.edge.w)} (click to edit)`;
+    tip.style.left = `${u.x + 12}px`;
+    tip.style.top = `${u.y + 12}px`;
+  }
+};
+$('network').onmouseleave = () => {
+  if (!editing) $('tip').hidden = true;
+  if (hovered) { hovered = null; drawBoundary(); }
+};
+
+let editing = null; // the weight being edited
+
+function editWeight(e, x, y) {
+  editing = e;
+  const tip = $('tip');
+  tip.hidden = false;
+  tip.textContent = `${wName(e.l, e.i, e.j)} = `;
+  const input = document.createElement('input');
+  input.type = 'number';
+  input.step = 'any';
+  input.id = 'weight-value';
+  input.value = String(e.w);
+  tip.append(input);
+  tip.style.left = `${x + 12}px`;
+  tip.style.top = `${y + 12}px`;
+  input.focus();
+  input.select();
+  const done = () => { editing = null; tip.hidden = true; };
+  input.onkeydown = async (k) => {
+    if (k.key === 'Escape') done();
+    if (k.key !== 'Enter') return;
+    done();
+    try {
+      show(await session('PUT', '/weight', { layer: e.l, i: e.i + 1, j: e.j, value: Number(input.value) }));
+      message('');
+    } catch (err) { oops(err); }
+  };
+  input.onblur = done;
+}
+
+$('network').onclick = (ev) => {
+  const u = under(ev), n = u.node;
+  if (u.edge) { editWeight(u.edge, u.x, u.y); return; }
   if (!n) return;
   chosen = { l: n.l, i: n.i };
   if ($('step-panel').hidden) setStepMode(true);
