@@ -85,10 +85,13 @@ var (
 )
 
 // History draws the per-epoch scores of a training run into path (.png or
-// .svg): on the left the loss, on the right the accuracy (classification)
-// or R² (regression), each for the training set (the running score of the
-// epoch) and, when the run had one, the validation set. A run with a
-// validation set marks the epoch of the lowest validation loss.
+// .svg): on the left the loss, then the accuracy (classification) or R²
+// (regression), each for the training set (the running score of the epoch)
+// and, when the run had one, the validation set; a run with a validation
+// set marks the epoch of the lowest validation loss. When the epochs carry
+// their layers' health (train.Config.Health), a third panel draws each
+// layer's gradient RMS on a log scale (at most 8 layers: the first, the
+// last and others between).
 func History(path string, h []train.Epoch, task train.Task) error {
 	if _, err := format(path); err != nil {
 		return err
@@ -165,7 +168,64 @@ func History(path string, h []train.Epoch, task train.Task) error {
 		score.Y.Max = math.Max(score.Y.Max, 1)
 	}
 	score.Legend.Top = false
+	if hp, err := healthPanel(h); err != nil {
+		return err
+	} else if hp != nil {
+		return save(path, 39*vg.Centimeter, 10*vg.Centimeter, loss, score, hp)
+	}
 	return save(path, 26*vg.Centimeter, 10*vg.Centimeter, loss, score)
+}
+
+// maxHealthLines bounds the layers the health panel draws a line for: the
+// first, the last and others evenly between them.
+const maxHealthLines = 8
+
+// healthPanel draws each layer's gradient RMS per epoch on a log scale,
+// from the epochs' health (nil when the run has none): vanishing gradients
+// show as layer 1's line orders of magnitude below the last layer's.
+func healthPanel(h []train.Epoch) (*plot.Plot, error) {
+	L := 0
+	for _, e := range h {
+		L = max(L, len(e.Health))
+	}
+	if L == 0 {
+		return nil, nil
+	}
+	p := newPlot("per-layer health: gradient RMS", "epoch", "gradient RMS, log scale")
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Tick.Marker = integerTicks{}
+	var layers []int
+	for k := range min(L, maxHealthLines) {
+		l := 1 + k*(L-1)/max(1, min(L, maxHealthLines)-1)
+		if len(layers) == 0 || layers[len(layers)-1] != l {
+			layers = append(layers, l)
+		}
+	}
+	drawn := 0
+	for k, l := range layers {
+		var xy plotter.XYs
+		for _, e := range h {
+			if l <= len(e.Health) {
+				if v := e.Health[l-1].GradRMS; v > 0 && !math.IsInf(v, 0) {
+					xy = append(xy, plotter.XY{X: float64(e.Epoch), Y: v})
+				}
+			}
+		}
+		// From light (layer 1) to dark (layer L), in the blues of Confusion.
+		c := blues(0.3 + 0.7*float64(k)/float64(max(1, len(layers)-1)))
+		if err := addLine(p, fmt.Sprintf("layer %d", l), xy, c, len(h)); err != nil {
+			return nil, err
+		}
+		if len(xy) > 0 {
+			drawn++
+		}
+	}
+	if drawn == 0 {
+		return nil, nil // every gradient was 0: nothing to draw on a log scale
+	}
+	p.Legend.Top = false
+	return p, nil
 }
 
 // sans is the font of every text: Liberation Sans (metric-compatible with

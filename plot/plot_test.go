@@ -101,6 +101,55 @@ func TestHistory(t *testing.T) {
 	}
 }
 
+// TestHistoryHealth: a history with its layers' health gets a third panel,
+// the gradient RMS of each layer (at most 8 lines: the first, the last and
+// others between); one without health, or whose gradients are all 0, does
+// not.
+func TestHistoryHealth(t *testing.T) {
+	dir := t.TempDir()
+	withHealth := func(layers int, rms float64) []train.Epoch {
+		h := history(5, train.TaskClassification, true)
+		for e := range h {
+			for l := 1; l <= layers; l++ {
+				h[e].Health = append(h[e].Health, train.LayerHealth{Layer: l, Activation: "sigmoid", GradRMS: rms * float64(l*l)})
+			}
+		}
+		return h
+	}
+	for _, c := range []struct {
+		name   string
+		h      []train.Epoch
+		panel  bool
+		labels []string
+	}{
+		{"health", withHealth(3, 1e-5), true, []string{"layer 1", "layer 2", "layer 3"}},
+		{"deep", withHealth(20, 1e-6), true, []string{"layer 1", "layer 20"}},
+		{"zero", withHealth(3, 0), false, nil},
+		{"none", history(5, train.TaskClassification, true), false, nil},
+	} {
+		for _, ext := range []string{".png", ".svg"} {
+			path := filepath.Join(dir, c.name+ext)
+			if err := plot.History(path, c.h, train.TaskClassification); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			checkPicture(t, path)
+		}
+		data, _ := os.ReadFile(filepath.Join(dir, c.name+".svg"))
+		svg := string(data)
+		if got := strings.Contains(svg, "per-layer health: gradient RMS"); got != c.panel {
+			t.Errorf("%s: health panel %v, want %v", c.name, got, c.panel)
+		}
+		for _, l := range c.labels {
+			if !strings.Contains(svg, ">"+l+"<") {
+				t.Errorf("%s: no line for %s", c.name, l)
+			}
+		}
+		if n := strings.Count(svg, ">layer "); c.panel && n > 8 {
+			t.Errorf("%s: %d layers drawn, want at most 8", c.name, n)
+		}
+	}
+}
+
 func TestConfusion(t *testing.T) {
 	dir := t.TempDir()
 	m := [][]int{{49, 1, 0}, {0, 49, 1}, {0, 0, 50}}

@@ -23,8 +23,8 @@ type LayerHealth struct {
 	// step, the change the optimizer made over the weights before it,
 	// averaged over the sampled steps. Around 1e-3 is the usual healthy
 	// figure; far below, the layer barely learns; near 1, it is thrown
-	// about.
-	UpdateRatio float64 `json:"update_ratio"`
+	// about. MeasureHealth, which takes no step, leaves it 0.
+	UpdateRatio float64 `json:"update_ratio,omitempty"`
 	// Dead, for a relu layer below the output, is the fraction of its units
 	// never active (z ≤ 0, so f′ = 0) on any example of the epoch: they pass
 	// no delta back and their weights in no longer change.
@@ -243,6 +243,56 @@ func (h *health[T]) epoch() []LayerHealth {
 	return out
 }
 
+// MeasureHealth measures the health of each layer of net on set, in one
+// pass and without a step: GradRMS is the RMS of the mean gradient over the
+// whole set (as one batch-mode step would take it), Dead and Saturated are
+// counted over every example; UpdateRatio is 0. [Diagnose] reads it as an
+// epoch's: Diagnose([]Epoch{{Health: h}}).
+func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]LayerHealth, error) {
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	if err := set.check(net, "set"); err != nil {
+		return nil, err
+	}
+	if set.N == 0 {
+		return nil, fmt.Errorf("set: no examples")
+	}
+	ws := net.NewWorkspace(min(chunkRows, set.N))
+	h := newHealth(net, net.Params())
+	grads := ws.Grads()
+	sum := make([][]float64, len(grads))
+	for p, g := range grads {
+		sum[p] = make([]float64, len(g))
+	}
+	n0, nL := net.Inputs, net.Outputs()
+	for r := 0; r < set.N; r += ws.Cap {
+		end := min(r+ws.Cap, set.N)
+		ws.Forward(set.X[r*n0 : end*n0])
+		ws.Backward(set.Y[r*nL : end*nL])
+		h.units(ws)
+		for p, g := range grads {
+			for k, v := range g {
+				sum[p][k] += float64(v)
+			}
+		}
+	}
+	inv := 1 / float64(set.N)
+	for p, g := range sum {
+		var s float64
+		for _, v := range g {
+			s += v * inv * v * inv
+		}
+		h.sumG2[h.layerOf[p]-1] += s
+	}
+	h.samples = 1
+	out := h.epoch()
+	for l := range out {
+		out[l].UpdateRatio = 0
+	}
+	return out, nil
+}
+
 // Warning is a plain-words warning about how a network trains, from the
 // health of its layers (see [Diagnose]).
 type Warning struct {
@@ -287,20 +337,25 @@ func Diagnose(history []Epoch) []Warning {
 	}
 	var ws []Warning
 	first, top := h[0], h[len(h)-1]
+	// where the figures come from: an epoch, or (MeasureHealth) the data
+	at, over := fmt.Sprintf("at epoch %d, ", last.Epoch), fmt.Sprintf("epoch %d", last.Epoch)
+	if last.Epoch == 0 {
+		at, over = "", "the data"
+	}
 	if len(h) >= 2 && top.GradRMS > 0 && first.GradRMS*VanishingRatio <= top.GradRMS {
 		ws = append(ws, Warning{Kind: "vanishing", Layer: 1, Text: fmt.Sprintf(
-			"vanishing gradients: at epoch %d, layer 1's gradient RMS (%.2g) is %s times smaller than layer %d's (%.2g), "+
+			"vanishing gradients: %slayer 1's gradient RMS (%.2g) is %s times smaller than layer %d's (%.2g), "+
 				"so the first layers barely learn. What usually helps: ReLU-family activations, He or Glorot initialisation, fewer layers.",
-			last.Epoch, first.GradRMS, timesText(top.GradRMS, first.GradRMS), top.Layer, top.GradRMS)})
+			at, first.GradRMS, timesText(top.GradRMS, first.GradRMS), top.Layer, top.GradRMS)})
 	}
 	exploded := false
 	if len(h) >= 2 && first.GradRMS > 0 && top.GradRMS*VanishingRatio <= first.GradRMS {
 		exploded = true
 		ws = append(ws, Warning{Kind: "exploding", Layer: 1, Text: fmt.Sprintf(
-			"exploding gradients: at epoch %d, layer 1's gradient RMS (%.2g) is %s times larger than layer %d's (%.2g): "+
-				"they grow on their way back. What usually helps: a lower learning rate (now %g), smaller initial weights "+
+			"exploding gradients: %slayer 1's gradient RMS (%.2g) is %s times larger than layer %d's (%.2g): "+
+				"they grow on their way back. What usually helps: %s, smaller initial weights "+
 				"(He or Glorot initialisation), input scaling, fewer layers.",
-			last.Epoch, first.GradRMS, timesText(first.GradRMS, top.GradRMS), top.Layer, top.GradRMS, last.Alpha)})
+			at, first.GradRMS, timesText(first.GradRMS, top.GradRMS), top.Layer, top.GradRMS, lowerRate(last.Alpha))})
 	}
 	if !exploded {
 		var start *Epoch
@@ -315,8 +370,8 @@ func Diagnose(history []Epoch) []Warning {
 			if start != &history[len(history)-1] && g0 > 0 && lh.GradRMS >= ExplodingGrowth*g0 {
 				ws = append(ws, Warning{Kind: "exploding", Layer: lh.Layer, Text: fmt.Sprintf(
 					"exploding gradients: layer %d's gradient RMS grew from %.2g at epoch %d to %.2g at epoch %d (%s times). "+
-						"What usually helps: a lower learning rate (now %g), input scaling, smaller initial weights.",
-					lh.Layer, g0, start.Epoch, lh.GradRMS, last.Epoch, timesText(lh.GradRMS, g0), last.Alpha)})
+						"What usually helps: %s, input scaling, smaller initial weights.",
+					lh.Layer, g0, start.Epoch, lh.GradRMS, last.Epoch, timesText(lh.GradRMS, g0), lowerRate(last.Alpha))})
 				break
 			}
 		}
@@ -324,21 +379,29 @@ func Diagnose(history []Epoch) []Warning {
 	for _, lh := range h {
 		if lh.Dead > 0.5 {
 			ws = append(ws, Warning{Kind: "dead", Layer: lh.Layer, Text: fmt.Sprintf(
-				"dead units: %.0f%% of layer %d's relu units were never active over epoch %d, so they pass no gradient "+
-					"and stopped learning. What usually helps: a lower learning rate (now %g), He initialisation, leaky relu.",
-				100*lh.Dead, lh.Layer, last.Epoch, last.Alpha)})
+				"dead units: %.0f%% of layer %d's relu units were never active over %s, so they pass no gradient "+
+					"and stopped learning. What usually helps: %s, He initialisation, leaky relu.",
+				100*lh.Dead, lh.Layer, over, lowerRate(last.Alpha))})
 		}
 	}
 	for _, lh := range h {
 		if lh.Saturated > 0.5 {
 			ws = append(ws, Warning{Kind: "saturated", Layer: lh.Layer, Text: fmt.Sprintf(
-				"saturated units: %.0f%% of layer %d's %s units had f′ below 1%% of its maximum on most examples of epoch %d, "+
+				"saturated units: %.0f%% of layer %d's %s units had f′ below 1%% of its maximum on most examples of %s, "+
 					"so little gradient passes through them. What usually helps: input scaling, Glorot initialisation, "+
-					"a lower learning rate (now %g), ReLU-family activations.",
-				100*lh.Saturated, lh.Layer, lh.Activation, last.Epoch, last.Alpha)})
+					"%s, ReLU-family activations.",
+				100*lh.Saturated, lh.Layer, lh.Activation, over, lowerRate(last.Alpha))})
 		}
 	}
 	return ws
+}
+
+// lowerRate is "a lower learning rate (now α)", without α when unknown.
+func lowerRate(alpha float64) string {
+	if alpha > 0 {
+		return fmt.Sprintf("a lower learning rate (now %g)", alpha)
+	}
+	return "a lower learning rate"
 }
 
 // timesText writes a/b as "4100" or "3.2".

@@ -157,3 +157,40 @@ func TestDiagnose(t *testing.T) {
 		}
 	}
 }
+
+// TestMeasureHealth: on a set, without a step, the gradient RMS is that of
+// the engine's gradient over the whole set, divided by its size; the units
+// are counted over every example, in chunks of any size.
+func TestMeasureHealth(t *testing.T) {
+	set := randomSet(rand.New(rand.NewPCG(7, 8)), 600, 3, 2, true) // more than one chunk
+	net, err := backprop.New[float64](3, backprop.CrossEntropy, 7,
+		backprop.LayerSpec{Units: 4, Activation: backprop.ReLU},
+		backprop.LayerSpec{Units: 2, Activation: backprop.Softmax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Layers[0].B[1] = -100
+	h, err := MeasureHealth(net, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := net.NewWorkspace(set.N)
+	ws.Forward(set.X)
+	ws.Backward(set.Y)
+	for l := 1; l <= 2; l++ {
+		var g2 float64
+		for _, g := range append(append([]float64(nil), ws.DW[l]...), ws.DB[l]...) {
+			g2 += g * g / float64(set.N*set.N)
+		}
+		want := math.Sqrt(g2 / float64(len(ws.DW[l])+len(ws.DB[l])))
+		if math.Abs(h[l-1].GradRMS-want) > 1e-12*want || h[l-1].UpdateRatio != 0 {
+			t.Errorf("layer %d: %+v, want grad RMS %v", l, h[l-1], want)
+		}
+	}
+	if h[0].Dead != 0.25 {
+		t.Errorf("layer 1: dead %v, want 0.25", h[0].Dead)
+	}
+	if _, err := MeasureHealth(net, Set[float64]{X: []float64{1}, Y: []float64{1, 0}, N: 1}); err == nil {
+		t.Error("a set of the wrong width: no error")
+	}
+}

@@ -26,13 +26,14 @@ func init() {
 const splitUsage = "on the data the model was trained from, the part to use: test (the held-out part, the default), val, train or all; other data is used whole"
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--json] [--plot FILE.png|FILE.svg]", stderr)
+	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--json] [--plot FILE.png|FILE.svg] [--health]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "labelled data: a CSV file, an IDX directory (its t10k files) or an embedded set")
 	split := fs.String("split", "", splitUsage)
 	sep := addSep(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	plotPath := fs.String("plot", "", "also draw the confusion matrix as a heat map into this .png or .svg file (classification)")
+	health := fs.Bool("health", false, "also report each layer's health on these rows (the mean gradient of all of them, no step): gradient RMS, dead relu and saturated sigmoid/tanh units, and the warnings they support")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,15 +88,61 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			defer fmt.Fprintf(stdout, "\nconfusion matrix drawn in %s\n", *plotPath)
 		}
 	}
+	var h []train.LayerHealth
+	if *health {
+		if h, err = t.health(d); err != nil {
+			return badInput(err)
+		}
+	}
 	if *asJSON {
-		return writeEvalJSON(stdout, m, t.m.Labels(), p.what)
+		return writeEvalJSON(stdout, m, t.m.Labels(), p.what, h)
 	}
 	fmt.Fprintf(stdout, "%s on %s: %s\n", t.path, *spec, p.what)
 	fmt.Fprintf(stdout, "%s\n", describeScore(m.Score, task))
 	if task == train.TaskClassification {
 		writeClassReport(stdout, m, t.m.Labels())
 	}
+	if *health {
+		writeHealth(stdout, h)
+	}
 	return nil
+}
+
+// health measures the model's layers on the raw rows d, in the precision
+// it was trained in.
+func (t *trained) health(d *data.Dataset) ([]train.LayerHealth, error) {
+	if pr := t.m.Provenance; pr == nil || pr.Flags["precision"] != "float64" {
+		return train.MeasureHealth(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N})
+	}
+	m, err := backprop.Load[float64](t.path)
+	if err != nil {
+		return nil, err
+	}
+	x := backprop.Encode(&m.Pipeline, make([]float64, len(d.X)), d.X)
+	return train.MeasureHealth(m.Net, train.Set[float64]{X: x, Y: convertTo[float64](d.Y), N: d.N})
+}
+
+// writeHealth prints the layers' health on the data and the warnings it
+// supports.
+func writeHealth(w io.Writer, h []train.LayerHealth) {
+	fmt.Fprintln(w, "\nhealth of each layer on these rows (the mean gradient of all of them; no step taken)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "layer\tactivation\tgradient RMS\tunits\t")
+	for _, lh := range h {
+		units := "-"
+		switch {
+		case lh.Layer == len(h):
+		case lh.Activation == "relu":
+			units = fmt.Sprintf("%.0f%% dead", 100*lh.Dead)
+		case lh.Activation == "sigmoid" || lh.Activation == "tanh":
+			units = fmt.Sprintf("%.0f%% saturated", 100*lh.Saturated)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.2g\t%s\t\n", lh.Layer, lh.Activation, lh.GradRMS, units)
+	}
+	tw.Flush()
+	for _, warn := range train.Diagnose([]train.Epoch{{Health: h}}) {
+		fmt.Fprintln(w, "warning: "+warn.Text)
+	}
 }
 
 // evaluate scores the model on the raw rows d in the precision it was
@@ -115,8 +162,15 @@ func (t *trained) evaluate(d *data.Dataset, task train.Task) (train.Metrics, err
 
 // writeEvalJSON prints the metrics as one object; "rows" says which rows of
 // the data they are of, as the first line of the text says.
-func writeEvalJSON(w io.Writer, m train.Metrics, classes []string, rows string) error {
+func writeEvalJSON(w io.Writer, m train.Metrics, classes []string, rows string, health []train.LayerHealth) error {
 	out := map[string]any{"examples": m.N, "loss": m.Loss, "rows": rows}
+	if health != nil {
+		warnings := []string{}
+		for _, warn := range train.Diagnose([]train.Epoch{{Health: health}}) {
+			warnings = append(warnings, warn.Text)
+		}
+		out["health"], out["warnings"] = health, warnings
+	}
 	if m.Task == train.TaskRegression {
 		out["mse"], out["r2"] = m.MSE, m.R2
 	} else {

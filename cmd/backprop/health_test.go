@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop"
+	"github.com/backprop-go/backprop/train"
 )
 
 // TestTrainHealth: train prints each layer's health every epoch and keeps it
@@ -50,5 +51,40 @@ func TestTrainHealth(t *testing.T) {
 		if want := map[string]int{"true": 8, "false": 0}[c.health]; len(hist[2].Health) != want {
 			t.Errorf("%s, --health=%s: the model's history has %d layers of health, want %d", c.activation, c.health, len(hist[2].Health), want)
 		}
+	}
+}
+
+// TestEvaluateHealth: evaluate --health reports each layer's health on the
+// data, with the vanishing warning for the 8-layer sigmoid network, in
+// text and in JSON.
+func TestEvaluateHealth(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sigmoid.json")
+	if _, stderr, status := cli(t, "train", "--data", "digits", "--hidden", "32,32,32,32,32,32,32",
+		"--activation", "sigmoid", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "1", "--out", out); status != 0 {
+		t.Fatal(stderr)
+	}
+	text, stderr, status := cli(t, "evaluate", "--model", out, "--data", "digits", "--health")
+	if status != 0 {
+		t.Fatal(stderr)
+	}
+	for _, s := range []string{"health of each layer on these rows", "1      sigmoid", "8      softmax",
+		"warning: vanishing gradients: layer 1's gradient RMS"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("evaluate --health does not say %q:\n%s", s, text)
+		}
+	}
+	js, stderr, status := cli(t, "evaluate", "--model", out, "--data", "digits", "--health", "--json")
+	if status != 0 {
+		t.Fatal(stderr)
+	}
+	var got struct {
+		Health   []train.LayerHealth `json:"health"`
+		Warnings []string            `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(js), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Health) != 8 || !(got.Health[0].GradRMS > 0) || len(got.Warnings) == 0 || !strings.HasPrefix(got.Warnings[0], "vanishing") {
+		t.Errorf("JSON health %+v, warnings %q", got.Health, got.Warnings)
 	}
 }
