@@ -81,7 +81,8 @@
 //	data.MaxCSVBytes      1 GiB    a CSV file (--data, --val, --test)
 //	data.MaxLineBytes     1 MiB    a line of a CSV file
 //	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)
-//	data.MaxOneHot        2^25     one-hot target values, rows × classes
+//	data.MaxOneHot        2^25     one-hot values, rows × classes of a target, rows × categories of the features
+//	MaxCategories         1024     categories of a categorical feature (a CSV column, a model file)
 //	data.MaxIDXItems      2^20     images or labels of an IDX file
 //	data.MaxIDXBytes      2^26     pixels of an IDX file, and of a directory's two image files together
 //	plot.MaxClasses       100      classes of a confusion matrix evaluate --plot draws

@@ -39,6 +39,7 @@ func TestLimitsDocumented(t *testing.T) {
 		{"data.MaxLineBytes", "1 MiB", data.MaxLineBytes, 1 << 20},
 		{"data.MaxClasses", "1024", data.MaxClasses, 1024},
 		{"data.MaxOneHot", "2^25", data.MaxOneHot, 1 << 25},
+		{"MaxCategories", "1024", backprop.MaxCategories, 1024},
 		{"data.MaxIDXItems", "2^20", data.MaxIDXItems, 1 << 20},
 		{"data.MaxIDXBytes", "2^26", data.MaxIDXBytes, 1 << 26},
 	} {

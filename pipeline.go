@@ -41,13 +41,14 @@ type Model[T Float] struct {
 //
 // In the model file its fields are the top-level "features" (an array of
 // objects, one per feature), "scaling", "target" and "classes". A feature
-// object holds the feature's name and its transform; later versions may add
-// fields to it (a missing-value fill, the categories of a one-hot encoding):
-// a reader refuses a feature field it does not know rather than ignore it.
+// object holds the feature's name and its transform (offset and scale, and
+// optionally categories and a missing-value fill); a reader refuses a
+// feature field it does not know rather than ignore it. "ignore",
+// "unknown" and "missing" say how a data file's records are read.
 type Pipeline struct {
-	// Features are the fields of a raw record, in order. Today feature j
-	// gives input j of x⁰, x⁰_j = (x_j − Offset_j)·Scale_j. Nil means the
-	// record is x⁰ itself: no names, no scaling.
+	// Features are the fields of a raw record, in order: each gives one
+	// input of x⁰, x⁰_j = (x_j − Offset_j)·Scale_j, or one per category (see
+	// [Feature]). Nil means the record is x⁰ itself: no names, no scaling.
 	Features []Feature
 	// Scaling says how the offsets and scales were fitted: "standard"
 	// (Offset the mean, Scale 1/std), "minmax" (Offset the minimum, Scale
@@ -67,22 +68,49 @@ type Pipeline struct {
 	// the target (an id, a note): readers of a table pass over them. Nil
 	// when there are none.
 	Ignore []string
+	// Unknown says what a category not seen in training becomes: "" (an
+	// error) or "ignore" (all zeros).
+	Unknown string
+	// Missing says how a missing value of the data is handled: "" (an
+	// error), "drop" (a record with one is left out as the data is read) or
+	// "mean" (each feature's Fill: the training part's mean, or its most
+	// frequent category).
+	Missing string
 }
 
-// Feature is one field of a raw record and how it becomes an input of x⁰.
+// Feature is one field of a raw record and how it becomes input(s) of x⁰.
+//
+// A numeric feature gives one input, x⁰_j = (x_j − Offset)·Scale. A
+// categorical feature (Categories not nil) gives one input per category,
+// one-hot: its raw value is the index of the category (see
+// [Pipeline.Record], which reads the category's name), and an unknown
+// category (index −1, where the pipeline's Unknown is "ignore") gives all
+// zeros. A missing value is NaN in the raw record; Fill, when set,
+// replaces it (a numeric feature's value in the feature's units, or a
+// categorical feature's category index), else it is an error.
 type Feature struct {
 	Name string `json:"name"`
-	// x⁰_j = (x_j − Offset)·Scale, computed in float64.
+	// x⁰_j = (x_j − Offset)·Scale, computed in float64; 0 and 1 for a
+	// categorical feature.
 	Offset float64 `json:"offset"`
 	Scale  float64 `json:"scale"`
+	// Categories are the categories of a categorical feature, in the order
+	// of its inputs; nil for a numeric feature.
+	Categories []string `json:"categories,omitempty"`
+	// Fill is the value a missing one becomes; nil when a missing value is
+	// an error.
+	Fill *float64 `json:"fill,omitempty"`
 }
 
-// UnmarshalJSON reads a feature object of a model file: every field
-// present (a missing scale is not taken as 0), none unknown.
+// UnmarshalJSON reads a feature object of a model file: name, offset and
+// scale present (a missing scale is not taken as 0), categories and fill
+// optional, no field unknown.
 func (f *Feature) UnmarshalJSON(data []byte) error {
 	var v struct {
 		Name          *string
 		Offset, Scale *float64
+		Categories    []string
+		Fill          *float64
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -92,13 +120,114 @@ func (f *Feature) UnmarshalJSON(data []byte) error {
 	if v.Name == nil || v.Offset == nil || v.Scale == nil {
 		return errors.New(`a feature needs "name", "offset" and "scale"`)
 	}
-	f.Name, f.Offset, f.Scale = *v.Name, *v.Offset, *v.Scale
+	f.Name, f.Offset, f.Scale, f.Categories, f.Fill = *v.Name, *v.Offset, *v.Scale, v.Categories, v.Fill
 	return nil
 }
 
-// Apply returns the input x⁰_j that the raw value v of the feature gives,
-// (v − Offset)·Scale.
+// Apply returns the input x⁰_j that the raw value v of a numeric feature
+// gives, (v − Offset)·Scale.
 func (f *Feature) Apply(v float64) float64 { return (v - f.Offset) * f.Scale }
+
+// Width is the number of inputs of x⁰ the feature gives: its number of
+// categories, or 1 for a numeric feature.
+func (f *Feature) Width() int {
+	if f.Categories != nil {
+		return len(f.Categories)
+	}
+	return 1
+}
+
+// MaxCategories is the most categories a categorical feature may have.
+const MaxCategories = 1 << 10
+
+// Width is the number of inputs of x⁰ a record gives: the sum of the
+// features' widths (0 when there are no features: then x⁰ is the record).
+func (p *Pipeline) Width() int {
+	n := 0
+	for j := range p.Features {
+		n += p.Features[j].Width()
+	}
+	return n
+}
+
+// Encoded reports whether the pipeline does more than scale: a categorical
+// feature or a missing-value fill.
+func (p *Pipeline) Encoded() bool {
+	for _, f := range p.Features {
+		if f.Categories != nil || f.Fill != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Record returns the raw record of fields, one string per feature as in a
+// data file: a numeric feature's number, a categorical feature's index of
+// the category named, NaN for a missing value (an empty field). An unknown
+// category is an error naming the feature and the value, or −1 when
+// Unknown is "ignore". The result is dst[:len(Features)] when dst has room.
+func (p *Pipeline) Record(dst []float64, fields []string) ([]float64, error) {
+	if len(fields) != len(p.Features) {
+		return nil, fmt.Errorf("record: %d fields, want one per feature (%d)", len(fields), len(p.Features))
+	}
+	if cap(dst) < len(fields) {
+		dst = make([]float64, len(fields))
+	}
+	dst = dst[:len(fields)]
+	for j, s := range fields {
+		f := &p.Features[j]
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+			dst[j] = math.NaN()
+		case f.Categories != nil:
+			k := slices.Index(f.Categories, s)
+			if k < 0 && p.Unknown != UnknownIgnore {
+				return nil, fmt.Errorf("feature %q: unknown category %q (not seen in training; known: %s)", f.Name, s, strings.Join(f.Categories, ", "))
+			}
+			dst[j] = float64(k)
+		default:
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || !finite(v) {
+				return nil, fmt.Errorf("feature %q: %q is not a finite number", f.Name, s)
+			}
+			dst[j] = v
+		}
+	}
+	return dst, nil
+}
+
+// UnknownIgnore is the Pipeline's Unknown that encodes a category not seen
+// in training as all zeros.
+const UnknownIgnore = "ignore"
+
+// CheckRecords reports whether x holds whole records that the pipeline can
+// encode: a categorical feature's value a category index (or −1 when Unknown
+// is "ignore"), and a missing value (NaN) only where the feature has a
+// Fill.
+func (p *Pipeline) CheckRecords(x []float64) error {
+	n := len(p.Features)
+	if n == 0 {
+		return nil
+	}
+	if len(x)%n != 0 {
+		return fmt.Errorf("%d values are not whole records of %d features", len(x), n)
+	}
+	for i, v := range x {
+		f := &p.Features[i%n]
+		switch {
+		case math.IsNaN(v):
+			if f.Fill == nil {
+				return fmt.Errorf("record %d: feature %q is missing (NaN) and the model has no fill for it", i/n+1, f.Name)
+			}
+		case f.Categories != nil:
+			if v != math.Trunc(v) || v >= float64(len(f.Categories)) || v < -1 || v == -1 && p.Unknown != UnknownIgnore {
+				return fmt.Errorf("record %d: feature %q: %v is not a category index (0 to %d)", i/n+1, f.Name, v, len(f.Categories)-1)
+			}
+		}
+	}
+	return nil
+}
 
 // Provenance is how a model was made: from which data, split how, with
 // which flags, and how the training went.
@@ -138,7 +267,7 @@ type Split struct {
 // Provenance own, those of today's format and those of the files of
 // backprop-model/1 ("scaler", "training", and "features" as names), which
 // the reader converts.
-var pipelineFields = []string{"features", "scaling", "target", "classes", "ignore", "provenance", "scaler", "training"}
+var pipelineFields = []string{"features", "scaling", "target", "classes", "ignore", "unknown", "missing", "provenance", "scaler", "training"}
 
 // NewModel returns the model of net with pipeline p, after checking that p
 // fits the network.
@@ -161,8 +290,25 @@ func (m *Model[T]) Check() error {
 		return err
 	}
 	p := &m.Pipeline
-	if p.Features != nil && len(p.Features) != m.Net.Inputs {
-		return fmt.Errorf("features: %d, want %d (one per input of the network)", len(p.Features), m.Net.Inputs)
+	width := 0
+	for j, f := range p.Features {
+		if err := f.check(); err != nil {
+			return fmt.Errorf("features[%d] %q: %v", j, f.Name, err)
+		}
+		width += f.Width()
+	}
+	if p.Features != nil && width != m.Net.Inputs {
+		return fmt.Errorf("features: %d inputs, want %d (one per input of the network; a categorical feature gives one per category)", width, m.Net.Inputs)
+	}
+	switch p.Unknown {
+	case "", UnknownIgnore:
+	default:
+		return fmt.Errorf("unknown: %q, want \"ignore\" or nothing", p.Unknown)
+	}
+	switch p.Missing {
+	case "", "drop", "mean":
+	default:
+		return fmt.Errorf("missing: %q, want drop, mean or nothing", p.Missing)
 	}
 	seen := map[string]bool{}
 	for j, f := range p.Features {
@@ -211,6 +357,33 @@ func (m *Model[T]) Check() error {
 			return fmt.Errorf("classes[%d]: %q appears twice", k, c)
 		}
 		seen[c] = true
+	}
+	return nil
+}
+
+// check refuses categories that are too many, empty or repeated, and a
+// fill that is not finite or not a category index.
+func (f *Feature) check() error {
+	if f.Categories != nil {
+		switch {
+		case len(f.Categories) == 0:
+			return errors.New("no categories")
+		case len(f.Categories) > MaxCategories:
+			return fmt.Errorf("%d categories, more than the limit of %d (MaxCategories)", len(f.Categories), MaxCategories)
+		}
+		seen := make(map[string]bool, len(f.Categories))
+		for k, c := range f.Categories {
+			if c == "" || seen[c] {
+				return fmt.Errorf("categories[%d]: %q is empty or appears twice", k, c)
+			}
+			seen[c] = true
+		}
+	}
+	if f.Fill != nil {
+		v := *f.Fill
+		if !finite(v) || f.Categories != nil && (v != math.Trunc(v) || v < 0 || v >= float64(len(f.Categories))) {
+			return fmt.Errorf("fill %v: want a finite number (a category index for a categorical feature)", v)
+		}
 	}
 	return nil
 }
@@ -273,19 +446,42 @@ func (m *Model[T]) FeatureNames() []string {
 }
 
 // Encode writes x⁰ for the raw records x (whole records of one value per
-// feature, as in the data file) into dst (as long as x) and returns it.
+// feature, as in the data file; see [Feature]) into dst (Width() values per
+// record, or len(x) when the pipeline has no features) and returns it: each
+// numeric feature scaled, each categorical one one-hot, a missing value
+// (NaN) replaced by the feature's Fill first. Check the records first (see
+// [Pipeline.CheckRecords]): an index out of range gives all zeros, a NaN
+// without a fill stays NaN.
 func Encode[T Float, S Float](p *Pipeline, dst []T, x []S) []T {
-	dst = dst[:len(x)]
 	if p.Features == nil {
+		dst = dst[:len(x)]
 		for i, v := range x {
 			dst[i] = T(v)
 		}
 		return dst
 	}
-	n := len(p.Features)
-	for r := 0; r+n <= len(x); r += n {
+	n, w := len(p.Features), p.Width()
+	dst = dst[:len(x)/n*w]
+	for r, o := 0, 0; r+n <= len(x); r, o = r+n, o+w {
+		k := o
 		for j := range p.Features {
-			dst[r+j] = T(p.Features[j].Apply(float64(x[r+j])))
+			f := &p.Features[j]
+			v := float64(x[r+j])
+			if math.IsNaN(v) && f.Fill != nil {
+				v = *f.Fill
+			}
+			if f.Categories == nil {
+				dst[k] = T(f.Apply(v))
+				k++
+				continue
+			}
+			for c := range f.Categories {
+				dst[k+c] = 0
+			}
+			if c := int(v); v >= 0 && c < len(f.Categories) {
+				dst[k+c] = 1
+			}
+			k += len(f.Categories)
 		}
 	}
 	return dst
@@ -318,7 +514,7 @@ func ModelOf[T Float](net *Network[T]) (*Model[T], error) {
 		name string
 		v    any
 	}{{"features", &features}, {"scaling", &m.Scaling}, {"target", &m.Target}, {"classes", &m.Classes},
-		{"ignore", &m.Ignore}, {"provenance", &m.Provenance}, {"scaler", &scaler}, {"training", &training}} {
+		{"ignore", &m.Ignore}, {"unknown", &m.Unknown}, {"missing", &m.Missing}, {"provenance", &m.Provenance}, {"scaler", &scaler}, {"training", &training}} {
 		if err := take(f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -463,7 +659,8 @@ func (m *Model[T]) Marshal() ([]byte, error) {
 		set  bool
 	}{{"features", p.Features, p.Features != nil}, {"scaling", p.Scaling, p.Scaling != ""},
 		{"target", p.Target, p.Target != ""}, {"classes", p.Classes, p.Classes != nil},
-		{"ignore", p.Ignore, p.Ignore != nil},
+		{"ignore", p.Ignore, p.Ignore != nil}, {"unknown", p.Unknown, p.Unknown != ""},
+		{"missing", p.Missing, p.Missing != ""},
 		{"provenance", m.Provenance, m.Provenance != nil}} {
 		if !f.set {
 			continue

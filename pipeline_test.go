@@ -27,7 +27,7 @@ func irisModel(t testing.TB) *backprop.Model[float32] {
 		t.Fatal(err)
 	}
 	m, err := backprop.NewModel(net, backprop.Pipeline{
-		Features: []backprop.Feature{{"sl", 5.8, 1.2}, {"sw", 3.1, 2.3}, {"pl", 3.8, 0.57}, {"pw", 1.2, 1.3}},
+		Features: []backprop.Feature{{Name: "sl", Offset: 5.8, Scale: 1.2}, {Name: "sw", Offset: 3.1, Scale: 2.3}, {Name: "pl", Offset: 3.8, Scale: 0.57}, {Name: "pw", Offset: 1.2, Scale: 1.3}},
 		Scaling:  "standard", Target: "species", Classes: []string{"setosa", "versicolor", "virginica"},
 	})
 	if err != nil {
@@ -293,7 +293,7 @@ func TestModelErrors(t *testing.T) {
 	m := irisModel(t)
 	good, _ := m.Marshal()
 	for name, c := range map[string]struct{ old, new, want string }{
-		"features": {`"name": "pw",`, `"name": "pw", "fill": 0,`, `features: json: unknown field "fill" (a field this version does not know: was the file written by a newer backprop?`},
+		"features": {`"name": "pw",`, `"name": "pw", "clip": 0,`, `features: json: unknown field "clip" (a field this version does not know: was the file written by a newer backprop?`},
 		"format":   {`"format": "backprop-model/2"`, `"format": "backprop-model/3"`, `format: "backprop-model/3" is newer than this backprop reads (backprop-model/2): use a newer backprop`},
 		"classes":  {`"virginica"`, `"virginica", "x"`, `classes: 4 for 3 outputs, want one per output`},
 		"twice":    {`"name": "pw"`, `"name": "sl"`, `features[3]: "sl" appears twice`},
@@ -377,5 +377,59 @@ func TestPipelineIgnore(t *testing.T) {
 		if _, err := backprop.NewModel(net, p); err == nil {
 			t.Errorf("ignore %q accepted", bad)
 		}
+	}
+}
+
+func TestPipelineCategoricalEncode(t *testing.T) {
+	fill, mode := 2.0, 1.0
+	p := backprop.Pipeline{Features: []backprop.Feature{
+		{Name: "x", Offset: 1, Scale: 0.5, Fill: &fill},
+		{Name: "c", Scale: 1, Categories: []string{"a", "b", "c"}, Fill: &mode},
+	}}
+	if p.Width() != 4 {
+		t.Fatalf("width %d", p.Width())
+	}
+	x := []float64{3, 2, math.NaN(), math.NaN(), 1, -1}
+	got := backprop.Encode(&p, make([]float64, 12), x)
+	want := []float64{1, 0, 0, 1, 0.5, 0, 1, 0, 0, 0, 0, 0}
+	if !slices.Equal(got, want) {
+		t.Errorf("Encode: %v, want %v", got, want)
+	}
+	if err := p.CheckRecords(x); err == nil || !strings.Contains(err.Error(), "not a category index") {
+		t.Errorf("index -1 without Unknown ignore: %v", err)
+	}
+	p.Unknown = backprop.UnknownIgnore
+	if err := p.CheckRecords(x); err != nil {
+		t.Error(err)
+	}
+	r, err := p.Record(nil, []string{" 4.5", "c"})
+	if err != nil || r[0] != 4.5 || r[1] != 2 {
+		t.Errorf("Record: %v %v", r, err)
+	}
+	if r, err := p.Record(nil, []string{"", "zz"}); err != nil || !math.IsNaN(r[0]) || r[1] != -1 {
+		t.Errorf("Record missing/unknown ignored: %v %v", r, err)
+	}
+	p.Unknown = ""
+	if _, err := p.Record(nil, []string{"1", "zz"}); err == nil || !strings.Contains(err.Error(), `unknown category "zz"`) {
+		t.Errorf("Record unknown: %v", err)
+	}
+	net, _ := backprop.New[float64](4, backprop.Squared, 1, backprop.LayerSpec{Units: 1, Activation: backprop.Identity})
+	m, err := backprop.NewModel(net, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	m.Write(&buf)
+	back, err := backprop.Read[float64](&buf)
+	if err != nil || !reflect.DeepEqual(back.Pipeline, p) {
+		t.Fatalf("round trip: %+v %v", back.Pipeline, err)
+	}
+	if _, err := m.Predict(nil, []float64{1, 7}); err == nil {
+		t.Error("Predict of category index 7 of 3: accepted")
+	}
+	bad := 5.0
+	p.Features[1].Fill = &bad
+	if _, err := backprop.NewModel(net, p); err == nil {
+		t.Error("a fill that is not a category index: accepted")
 	}
 }

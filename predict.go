@@ -23,6 +23,15 @@ func (m *Model[T]) get() *predictor[T] {
 	return &predictor[T]{x0: make([]T, predictRows*m.Net.Inputs), ws: m.Net.NewWorkspace(predictRows)}
 }
 
+// recordWidth is the number of values of a raw record: one per feature, or
+// the network's inputs when the model has no features.
+func (m *Model[T]) recordWidth() int {
+	if m.Features != nil {
+		return len(m.Features)
+	}
+	return m.Net.Inputs
+}
+
 // Outputs returns the number of values Predict gives per record: the
 // number of classes of a classifier (2 for a single sigmoid output), else
 // n_L.
@@ -40,12 +49,18 @@ func (m *Model[T]) Outputs() int {
 // regression. The result is dst[:n·Outputs()] when dst has room for it
 // (then Predict allocates nothing), else a new slice.
 //
-// Predict applies the pipeline, x⁰_j = (x_j − Offset_j)·Scale_j, and the
-// forward pass in T. It is safe to call from many goroutines at once.
+// Predict applies the pipeline (see [Encode]: scaling, one-hot categories,
+// missing-value fills) and the forward pass in T. A categorical feature's
+// value is its category's index (see [Pipeline.Record]); a record the
+// pipeline cannot encode is an error. It is safe to call from many
+// goroutines at once.
 func (m *Model[T]) Predict(dst, x []float64) ([]float64, error) {
-	n0, k := m.Net.Inputs, m.Outputs()
+	n0, k := m.recordWidth(), m.Outputs()
 	if len(x)%n0 != 0 {
 		return nil, fmt.Errorf("predict: %d values are not whole records of %d features", len(x), n0)
+	}
+	if err := m.CheckRecords(x); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
 	}
 	rows := len(x) / n0
 	if cap(dst) < rows*k {
@@ -60,7 +75,7 @@ func (m *Model[T]) Predict(dst, x []float64) ([]float64, error) {
 
 // predict writes the answers for the records x into dst, with p's buffers.
 func (m *Model[T]) predict(p *predictor[T], dst, x []float64) {
-	n0, nL, k := m.Net.Inputs, m.Net.Outputs(), m.Outputs()
+	n0, nL, k := m.recordWidth(), m.Net.Outputs(), m.Outputs()
 	rows := len(x) / n0
 	for r0 := 0; r0 < rows; r0 += predictRows {
 		r1 := min(rows, r0+predictRows)
@@ -80,7 +95,7 @@ func (m *Model[T]) predict(p *predictor[T], dst, x []float64) {
 // forward returns the outputs o for the records x (at most predictRows),
 // a view into p's workspace.
 func (m *Model[T]) forward(p *predictor[T], x []float64) []T {
-	return p.ws.Forward(Encode(&m.Pipeline, p.x0[:len(x)], x))
+	return p.ws.Forward(Encode(&m.Pipeline, p.x0, x))
 }
 
 // Classify runs the model on the raw records x, as Predict, and returns the
@@ -93,9 +108,12 @@ func (m *Model[T]) Classify(dst []int, x []float64) ([]int, error) {
 	if !m.Classifier() {
 		return nil, fmt.Errorf("classify: a regression model (loss %s, no classes) has no classes", m.Net.Loss)
 	}
-	n0, nL := m.Net.Inputs, m.Net.Outputs()
+	n0, nL := m.recordWidth(), m.Net.Outputs()
 	if len(x)%n0 != 0 {
 		return nil, fmt.Errorf("classify: %d values are not whole records of %d features", len(x), n0)
+	}
+	if err := m.CheckRecords(x); err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
 	}
 	rows := len(x) / n0
 	if cap(dst) < rows {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/backprop-go/backprop"
 )
 
 // Limits on the input of [ReadCSV]. A longer line or a larger input is
@@ -101,7 +103,30 @@ type CSVOptions struct {
 	// column not ignored. Without Features, every name must be a column of
 	// the file; with Features, an ignored column may be absent.
 	Ignore []string
+
+	// Categories gives the categories of categorical feature columns, by
+	// name, as at prediction time with a trained model's. Without it (and
+	// without Features), a feature column none of whose values is a number
+	// is categorical, its categories the values seen, sorted.
+	Categories map[string][]string
+
+	// Unknown is what a value of a categorical column not in Categories
+	// becomes: "" (an error naming the column and the value) or "ignore"
+	// (index −1: all zeros once one-hot encoded).
+	Unknown string
+
+	// Missing is what a missing feature value (an empty field, "NA" or "?")
+	// does: MissingError (or "") refuses it, MissingDrop leaves its row out
+	// (counted in Dataset.Dropped), MissingKeep reads it as NaN.
+	Missing string
 }
+
+// The missing-value policies of [CSVOptions].
+const (
+	MissingError = "error"
+	MissingDrop  = "drop"
+	MissingKeep  = "keep"
+)
 
 // Separators are the field separators [ReadCSV] detects, in the order that
 // breaks ties.
@@ -210,6 +235,16 @@ func (opt *CSVOptions) check() error {
 	if s, ok := duplicate(opt.Features); ok {
 		return fmt.Errorf("feature %s given twice", quote(s))
 	}
+	switch opt.Missing {
+	case "", MissingError, MissingDrop, MissingKeep:
+	default:
+		return fmt.Errorf("missing-value policy %q: want error, drop or keep", opt.Missing)
+	}
+	switch opt.Unknown {
+	case "", backprop.UnknownIgnore:
+	default:
+		return fmt.Errorf("unknown-category policy %q: want ignore or nothing", opt.Unknown)
+	}
 	if opt.Sep != 0 && !slices.Contains(Separators, opt.Sep) {
 		return fmt.Errorf("separator %s: want one of %s", strconv.QuoteRune(opt.Sep), sepList())
 	}
@@ -314,6 +349,23 @@ type csvParser struct {
 	// around it, which classification refuses rather than merge two labels.
 	raw    []string
 	spaced error
+
+	// cats[k] is the categorical state of feature k, nil for a numeric
+	// one; numberAt[k] is where feature k first held a number (line, 0 if
+	// never).
+	cats     []*catColumn
+	numberAt []int
+}
+
+// catColumn is a categorical feature column as it is read: its values
+// interned in the order seen (or fixed by CSVOptions.Categories), and where
+// its first value was.
+type catColumn struct {
+	index map[string]int
+	names []string
+	fixed bool
+	first [2]int // line and value of the first word (for errors)
+	word  string
 }
 
 func (p *csvParser) errorf(line, col int, format string, args ...any) error {
@@ -367,13 +419,20 @@ func (p *csvParser) read() (*Dataset, error) {
 		if err := p.checkUTF8(rec); err != nil {
 			return nil, err
 		}
-		for _, j := range p.features {
-			v, err := parseNumber(rec[j])
+		row := len(d.X)
+		missing := false
+		for k, j := range p.features {
+			v, miss, err := p.feature(k, j, rec[j])
 			if err != nil {
-				line, _ := p.cr.FieldPos(j)
-				return nil, p.errorf(line, j+1, "%v (column %s)", err, quote(p.header[j]))
+				return nil, err
 			}
+			missing = missing || miss
 			d.X = append(d.X, v)
+		}
+		if missing && p.opt.Missing == MissingDrop {
+			d.X = d.X[:row]
+			d.Dropped++
+			continue
 		}
 		d.N++
 		if p.target < 0 {
@@ -415,7 +474,13 @@ func (p *csvParser) read() (*Dataset, error) {
 		}
 	}
 	if d.N == 0 {
+		if d.Dropped > 0 {
+			return nil, p.errorf(0, 0, "no data rows left: all %d have a missing value (--missing drop)", d.Dropped)
+		}
 		return nil, p.errorf(0, 0, "no data rows after the header")
+	}
+	if err := p.categories(d); err != nil {
+		return nil, err
 	}
 
 	switch {
@@ -589,6 +654,116 @@ func (p *csvParser) readHeader() error {
 	}
 	if len(p.features) == 0 {
 		return p.errorf(line, 0, "no feature columns")
+	}
+	return nil
+}
+
+// isMissing reports whether a feature field means a missing value.
+func isMissing(s string) bool { return s == "" || s == "NA" || s == "?" }
+
+// feature reads field s of feature k (column j): its number, or its
+// category's index; NaN when missing (miss).
+func (p *csvParser) feature(k, j int, s string) (v float32, miss bool, err error) {
+	if p.cats == nil {
+		p.cats = make([]*catColumn, len(p.features))
+		p.numberAt = make([]int, len(p.features))
+		for k, j := range p.features {
+			if cs, ok := p.opt.Categories[p.header[j]]; ok {
+				c := &catColumn{index: make(map[string]int, len(cs)), names: cs, fixed: true}
+				for i, name := range cs {
+					c.index[name] = i
+				}
+				p.cats[k] = c
+			}
+		}
+	}
+	t := strings.TrimSpace(s)
+	line, _ := p.cr.FieldPos(j)
+	if isMissing(t) {
+		if p.opt.Missing == "" || p.opt.Missing == MissingError {
+			what := "empty field, want a number"
+			if t != "" {
+				what = quote(t) + " is not a number"
+			}
+			return 0, false, p.errorf(line, j+1, "%s (column %s): a missing value? --missing drop or mean accepts them", what, quote(p.header[j]))
+		}
+		return float32(math.NaN()), true, nil
+	}
+	c := p.cats[k]
+	if c != nil && c.fixed {
+		id, ok := c.index[t]
+		if !ok {
+			if p.opt.Unknown != backprop.UnknownIgnore {
+				return 0, false, p.errorf(line, j+1, "unknown category %s in column %s (not seen in training; --unknown ignore encodes it as all zeros)",
+					quote(t), quote(p.header[j]))
+			}
+			id = -1
+		}
+		return float32(id), false, nil
+	}
+	num, nerr := parseNumber(s)
+	if nerr == nil {
+		if c != nil { // numbers and words: the first word is the error
+			_, werr := parseNumber(c.word)
+			return 0, false, p.errorf(c.first[0], c.first[1], "%v (column %s)", werr, quote(p.header[j]))
+		}
+		if p.numberAt[k] == 0 {
+			p.numberAt[k] = line
+		}
+		return num, false, nil
+	}
+	if p.opt.Features != nil || p.numberAt[k] != 0 || isNonFinite(t) || isDecimal(t) {
+		return 0, false, p.errorf(line, j+1, "%v (column %s)", nerr, quote(p.header[j]))
+	}
+	if c == nil {
+		c = &catColumn{index: make(map[string]int), first: [2]int{line, j + 1}, word: strings.Clone(t)}
+		p.cats[k] = c
+	}
+	id, ok := c.index[t]
+	if !ok {
+		if len(c.names) == backprop.MaxCategories {
+			return 0, false, p.errorf(line, j+1, "column %s has more than %d categories, the limit (MaxCategories)", quote(p.header[j]), backprop.MaxCategories)
+		}
+		id = len(c.names)
+		t = strings.Clone(t)
+		c.index[t] = id
+		c.names = append(c.names, t)
+	}
+	return float32(id), false, nil
+}
+
+// categories sorts the categories of each categorical feature read (as
+// class names are sorted), renumbers X to match, and checks the one-hot
+// width against the budget.
+func (p *csvParser) categories(d *Dataset) error {
+	width := 0
+	for k, c := range p.cats {
+		if c == nil {
+			continue
+		}
+		if d.Categories == nil {
+			d.Categories = make([][]string, d.Features)
+		}
+		width += len(c.names)
+		if c.fixed {
+			d.Categories[k] = c.names
+			continue
+		}
+		sorted := slices.Clone(c.names)
+		sortClasses(sorted)
+		rank := make([]float32, len(c.names))
+		for i, name := range sorted {
+			rank[c.index[name]] = float32(i)
+		}
+		for i := range d.N {
+			if x := &d.X[i*d.Features+k]; *x >= 0 { // NaN (missing) stays
+				*x = rank[int(*x)]
+			}
+		}
+		d.Categories[k] = sorted
+	}
+	if width > 0 && d.N > MaxOneHot/width {
+		return p.errorf(0, 0, "%d rows × %d categories of one-hot inputs, more than the limit of %d values (MaxOneHot)", d.N, width, MaxOneHot)
 	}
 	return nil
 }

@@ -63,15 +63,15 @@ var csvErrorTests = []struct {
 	{name: "inf", input: "a,b,c\n1,§-Inf,x\n", err: `t.csv:2:2: "-Inf" is not a finite number (column "b")`},
 	{name: "infinity", input: "a,b,c\n1,§infinity,x\n", err: `t.csv:2:2: "infinity" is not a finite number (column "b")`},
 	{name: "out of float32 range", input: "a,b,c\n1,§1e39,x\n", err: `t.csv:2:2: "1e39" is out of the float32 range (column "b")`},
-	{name: "empty field", input: "a,b,c\n1,§,x\n", err: `t.csv:2:2: empty field, want a number (column "b")`},
-	{name: "blank field", input: "a,b,c\n1,§  ,x\n", err: `t.csv:2:2: empty field, want a number (column "b")`},
-	{name: "long value shortened", input: "a,b\n§" + strings.Repeat("x", 50) + ",y\n",
+	{name: "empty field", input: "a,b,c\n1,§,x\n", err: `t.csv:2:2: empty field, want a number (column "b"): a missing value? --missing drop or mean accepts them`},
+	{name: "blank field", input: "a,b,c\n1,§  ,x\n", err: `t.csv:2:2: empty field, want a number (column "b"): a missing value? --missing drop or mean accepts them`},
+	{name: "long value shortened", input: "a,b\n§" + strings.Repeat("x", 50) + ",y\n1,z\n",
 		err: `t.csv:2:1: "` + strings.Repeat("x", 40) + `"... is not a number (column "a")`},
 	{name: "missing field", input: "a,b,c\n1,2,x\n¶1,2\n", err: `t.csv:3:3: missing field for column "c" (record has 2 fields, header 3)`},
 	{name: "extra field", input: "a,b,c\n1,2,x\n1,2,x,§9\n", err: `t.csv:3:4: extra field "9" (record has 4 fields, header 3)`},
 	{name: "trailing comma", input: "a,b,c\n1,2,x,§\n", err: `t.csv:2:4: extra field "" (record has 4 fields, header 3)`},
-	{name: "line numbers count blank lines", input: "a,b,c\n\n1,2,x\n\n1,§?,x\n", err: `t.csv:5:2: "?" is not a number (column "b")`},
-	{name: "line numbers count quoted newlines", input: "a,b,c\n1,2,\"x\ny\"\n1,§?,x\n", err: `t.csv:4:2: "?" is not a number (column "b")`},
+	{name: "line numbers count blank lines", input: "a,b,c\n\n1,2,x\n\n1,§?,x\n", err: `t.csv:5:2: "?" is not a number (column "b"): a missing value? --missing drop or mean accepts them`},
+	{name: "line numbers count quoted newlines", input: "a,b,c\n1,2,\"x\ny\"\n1,§?,x\n", err: `t.csv:4:2: "?" is not a number (column "b"): a missing value? --missing drop or mean accepts them`},
 	{name: "bare quote", input: "a,b,c\n¶1,2\"3,x\n", err: `t.csv:2:4: bare " in non-quoted-field`},
 	{name: "extraneous quote", input: "a,b,c\n¶1,\"2\"3,x\n", err: `t.csv:2:5: extraneous or missing " in quoted-field`},
 	{name: "unterminated quote", input: "a,b,c\n¶1,2,\"x\n", err: `t.csv:2:8: extraneous or missing " in quoted-field`},
@@ -452,9 +452,14 @@ func checkDataset(t *testing.T, d *Dataset) {
 	if d.N <= 0 || d.Features <= 0 || len(d.X) != d.N*d.Features || len(d.FeatureNames) != d.Features {
 		t.Fatalf("bad shape: N %d, Features %d, len(X) %d, %d names", d.N, d.Features, len(d.X), len(d.FeatureNames))
 	}
-	for _, v := range d.X {
+	for i, v := range d.X {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			t.Fatalf("X holds %v", v)
+		}
+		if d.Categories != nil && d.Categories[i%d.Features] != nil {
+			if n := len(d.Categories[i%d.Features]); v != float32(int(v)) || v < 0 || int(v) >= n {
+				t.Fatalf("X holds %v for a feature of %d categories", v, n)
+			}
 		}
 	}
 	if d.Y != nil && (d.Outputs <= 0 || len(d.Y) != d.N*d.Outputs) {

@@ -20,6 +20,14 @@ type Dataset struct {
 	FeatureNames []string
 	Classes      []string // class names; nil for regression
 	Labels       []int    // class index of each row; nil for regression or without a target
+
+	// Categories holds the categories of each categorical feature, whose
+	// X values are category indices (−1 for an unknown category read as
+	// ignored); nil for a numeric feature, and nil when no feature is
+	// categorical. A missing value (read as kept) is NaN in X.
+	Categories [][]string
+	// Dropped counts the rows left out for a missing value.
+	Dropped int
 }
 
 // Row returns the features of example i, a slice of X (not a copy).
@@ -51,6 +59,7 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 		Outputs:      d.Outputs,
 		FeatureNames: d.FeatureNames,
 		Classes:      d.Classes,
+		Categories:   d.Categories,
 		X:            make([]float32, 0, len(idx)*d.Features),
 	}
 	if d.Y != nil {

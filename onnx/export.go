@@ -77,8 +77,19 @@ func (opt *Options) scaled() (offset, scale []float64, ok bool) {
 // deterministic: the same network and options give the same file.
 //
 // Marshal returns an error if the network is invalid, a float64 weight
-// overflows float32, or the options do not fit the network.
+// overflows float32, or the options do not fit the network. A pipeline
+// with a categorical feature or a missing-value fill is refused: the graph
+// does not express them yet (it would take the one-hot inputs and give NaN
+// for a missing value, not what the model answers).
 func Marshal[T backprop.Float](net *backprop.Network[T], opt Options) ([]byte, error) {
+	for _, f := range opt.Pipeline.Features {
+		switch {
+		case f.Categories != nil:
+			return nil, fmt.Errorf("onnx: feature %q is categorical (one-hot): the exported graph cannot encode categories yet, so it is not written", f.Name)
+		case f.Fill != nil:
+			return nil, fmt.Errorf("onnx: feature %q has a missing-value fill: the exported graph cannot fill missing values yet, so it is not written", f.Name)
+		}
+	}
 	m, err := build(net, opt)
 	if err != nil {
 		return nil, err

@@ -156,7 +156,7 @@ func (t *trained) evaluate(d *data.Dataset, task train.Task) (train.Metrics, err
 	if err != nil {
 		return train.Metrics{}, err
 	}
-	x := backprop.Encode(&m.Pipeline, make([]float64, len(d.X)), d.X)
+	x := backprop.Encode(&m.Pipeline, make([]float64, d.N*m.Net.Inputs), d.X)
 	return train.Evaluate(m.Net, train.Set[float64]{X: x, Y: convertTo[float64](d.Y), N: d.N}, task)
 }
 

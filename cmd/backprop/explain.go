@@ -173,8 +173,8 @@ func loadStep(model string, xs vectors, ys strList, spec string, rowNums intList
 		return fail(usagef("%d --x and %d --y: give one --y per --x", len(xs), len(ys)))
 	default:
 		for r, v := range xs {
-			if len(v) != net.Inputs {
-				return fail(usagef("--x #%d: %d values, want %d (the model's features%s)", r+1, len(v), net.Inputs, listNames(m.FeatureNames())))
+			if len(v) != recordWidth(m) {
+				return fail(usagef("--x #%d: %d values, want %d (the model's features%s)", r+1, len(v), recordWidth(m), listNames(m.FeatureNames())))
 			}
 			row := make([]float64, len(v))
 			for j := range v {
@@ -194,8 +194,11 @@ func loadStep(model string, xs vectors, ys strList, spec string, rowNums intList
 			y, targets[r] = append(y, v), label
 		}
 	}
-	for _, r := range raw {
-		x = append(x, backprop.Encode(&m.Pipeline, make([]float64, len(r)), r))
+	for i, r := range raw {
+		if err := m.CheckRecords(r); err != nil {
+			return fail(usagef("example %d: %v", i+1, err))
+		}
+		x = append(x, backprop.Encode(&m.Pipeline, make([]float64, m.Net.Inputs), r))
 	}
 	if m.Features != nil {
 		input = &explain.Input{Features: m.FeatureNames(), Raw: raw, Target: targets}
@@ -244,19 +247,15 @@ func parseTarget(m *backprop.Model[float64], s string) (y []float64, label strin
 // dataRows reads the records rowNums (1-based) of the data spec, with the
 // model's features and classes: their raw values, targets and class names.
 func dataRows(m *backprop.Model[float64], spec string, rowNums []int) (raw, y [][]float64, targets []string, err error) {
-	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes, Ignore: m.Ignore}
-	if !m.Classifier() {
-		opt.Task = data.TaskRegression
-	}
-	all, test, err := data.Load(spec, opt)
+	all, test, err := data.Load(spec, readOptions(&m.Pipeline, m.Classifier(), 0))
 	if err != nil {
 		return nil, nil, nil, badInput(err)
 	}
 	if test != nil {
 		all = concat(all, test)
 	}
-	if all.Features != m.Net.Inputs {
-		return nil, nil, nil, usagef("%s has %d features, the model takes %d", spec, all.Features, m.Net.Inputs)
+	if want := recordWidth(m); all.Features != want {
+		return nil, nil, nil, usagef("%s has %d features, the model takes %d", spec, all.Features, want)
 	}
 	if m.Net.Outputs() == 1 && len(all.Classes) == 2 {
 		toBinary(all)

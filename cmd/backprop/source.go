@@ -56,10 +56,7 @@ type part struct {
 // needTarget refuses data without a target column.
 func (t *trained) readData(spec string, needTarget bool, split string) (*part, error) {
 	m := t.m
-	opt := data.CSVOptions{Target: m.Target, Features: m.FeatureNames(), Classes: m.Classes, Ignore: m.Ignore, Sep: t.sep}
-	if !m.Classifier() {
-		opt.Task = data.TaskRegression
-	}
+	opt := readOptions(&m.Pipeline, m.Classifier(), t.sep)
 	var p *part
 	if info, err := os.Stat(spec); err == nil && info.IsDir() && (split == "" || split == splitTest) {
 		// An IDX directory's test part is its t10k files, which train
@@ -79,8 +76,8 @@ func (t *trained) readData(spec string, needTarget bool, split string) (*part, e
 		}
 	}
 	d := p.d
-	if d.Features != m.Net.Inputs {
-		return nil, usagef("%s has %d features, the model %s takes %d", spec, d.Features, t.path, m.Net.Inputs)
+	if want := recordWidth(m); d.Features != want {
+		return nil, usagef("%s has %d features, the model %s takes %d", spec, d.Features, t.path, want)
 	}
 	if needTarget && d.Y == nil {
 		return nil, usagef("%s has no target column to evaluate against", spec)
@@ -208,5 +205,15 @@ func concat(a, b *data.Dataset) *data.Dataset {
 // encode returns x⁰ for the raw rows of d (a scaled copy of X), as the
 // model's pipeline computes it.
 func encode[T backprop.Float](m *backprop.Model[float32], d *data.Dataset) []T {
-	return backprop.Encode(&m.Pipeline, make([]T, len(d.X)), d.X)
+	return backprop.Encode(&m.Pipeline, make([]T, d.N*m.Net.Inputs), d.X)
+}
+
+// recordWidth is the number of values of a model's raw record: one per
+// feature (a categorical one gives several inputs), or the network's
+// inputs when the model has no features.
+func recordWidth[T backprop.Float](m *backprop.Model[T]) int {
+	if m.Features != nil {
+		return len(m.Features)
+	}
+	return m.Net.Inputs
 }

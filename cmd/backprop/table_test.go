@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -139,4 +141,128 @@ func TestTableSeparatorHint(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "m.json")); err == nil {
 		t.Error("a refused run wrote --out")
 	}
+}
+
+// shopCSV is a table with a categorical feature (color decides the class
+// with x) and, when holes, missing values in both kinds of feature.
+func shopCSV(n int, holes bool) string {
+	var b strings.Builder
+	b.WriteString("x,color,class\n")
+	r := rand.New(rand.NewPCG(3, 4))
+	colors := []string{"red", "green", "blue"}
+	for i := range n {
+		x, c := r.Float64()*2-1, colors[r.IntN(3)]
+		class := "no"
+		if (c == "red") != (x > 0.5) {
+			class = "yes"
+		}
+		xs, cs := fmt.Sprintf("%.4f", x), c
+		if holes && i%10 == 7 {
+			xs = ""
+		}
+		if holes && i%10 == 3 {
+			cs = "NA"
+		}
+		fmt.Fprintf(&b, "%s,%s,%s\n", xs, cs, class)
+	}
+	return b.String()
+}
+
+func TestTableCategoricalAndMissing(t *testing.T) {
+	dir := t.TempDir()
+	clean := filepath.Join(dir, "shop.csv")
+	holes := filepath.Join(dir, "holes.csv")
+	os.WriteFile(clean, []byte(shopCSV(300, false)), 0o644)
+	os.WriteFile(holes, []byte(shopCSV(300, true)), 0o644)
+	unseen := filepath.Join(dir, "unseen.csv")
+	os.WriteFile(unseen, []byte("x,color\n0.9,red\n0.9,violet\n"), 0o644)
+
+	for _, c := range []struct {
+		name, data string
+		flags      []string
+		evalRows   string
+	}{
+		{"categorical", clean, nil, "held-out test part, 60 of its 300 rows"},
+		{"drop", holes, []string{"--missing", "drop"}, "of its 240 rows"},
+		{"mean", holes, []string{"--missing", "mean", "--unknown", "ignore"}, "held-out test part, 60 of its 300 rows"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			model := filepath.Join(dir, c.name+".json")
+			args := append([]string{"train", "--data", c.data, "--hidden", "16", "--epochs", "60", "--lr", "0.02", "--out", model}, c.flags...)
+			out, errs, status := cli(t, args...)
+			if status != 0 {
+				t.Fatalf("train: status %d: %s", status, errs)
+			}
+			if !strings.Contains(out, "inputs: 4 (categorical features one-hot: color → 3)") {
+				t.Errorf("no inputs line:\n%s", out)
+			}
+			m, err := backprop.Load[float32](model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(m.Features[1].Categories, ","); got != "blue,green,red" || m.Net.Inputs != 4 {
+				t.Fatalf("categories %q, %d inputs", got, m.Net.Inputs)
+			}
+			if c.name == "mean" && (m.Features[0].Fill == nil || m.Features[1].Fill == nil || m.Missing != "mean") {
+				t.Errorf("mean: fills %v %v, missing %q", m.Features[0].Fill, m.Features[1].Fill, m.Missing)
+			}
+			// The library, through the pipeline: records of strings.
+			var x []float64
+			for _, rec := range [][]string{{"0.9", "red"}, {"0.9", "blue"}, {"-0.5", "red"}} {
+				r, err := m.Record(nil, rec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				x = append(x, r...)
+			}
+			cls, err := m.Classify(nil, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Label(cls[0]) + m.Label(cls[1]) + m.Label(cls[2]); got != "noyesyes" {
+				t.Errorf("library classes %s, want noyesyes", got)
+			}
+			out, errs, status = cli(t, "evaluate", "--model", model, "--data", c.data)
+			if status != 0 || !strings.Contains(out, c.evalRows) {
+				t.Fatalf("evaluate: status %d: %s\n%s", status, errs, out)
+			}
+			acc := regexpFloat(t, out, `accuracy\s+([0-9.]+)`)
+			if acc < 0.85 {
+				t.Errorf("accuracy %v on the held-out part:\n%s", acc, out)
+			}
+			out, errs, status = cli(t, "predict", "--model", model, "--data", unseen)
+			if c.name == "mean" { // --unknown ignore: violet is all zeros
+				if status != 0 || strings.Count(out, "\n") != 3 {
+					t.Errorf("predict with an unseen category ignored: status %d: %s\n%s", status, errs, out)
+				}
+			} else if status != 2 || !strings.Contains(errs, `unknown category "violet" in column "color"`) {
+				t.Errorf("predict with an unseen category: status %d: %s", status, errs)
+			}
+			_, errs, status = cli(t, "export", "--model", model, "--onnx", filepath.Join(dir, c.name+".onnx"))
+			if status != 2 || !strings.Contains(errs, "the exported graph cannot") {
+				t.Errorf("export of a categorical model: status %d: %s", status, errs)
+			}
+		})
+	}
+	_, errs, status := cli(t, "train", "--data", holes, "--out", filepath.Join(dir, "x.json"))
+	if status != 2 || !strings.Contains(errs, "--missing drop or mean") {
+		t.Errorf("missing values by default: status %d: %s", status, errs)
+	}
+	_, errs, status = cli(t, "train", "--data", holes, "--missing", "zero", "--out", filepath.Join(dir, "x.json"))
+	if status != 2 || !strings.Contains(errs, "--missing \"zero\"") {
+		t.Errorf("--missing zero: status %d: %s", status, errs)
+	}
+}
+
+func regexpFloat(t *testing.T, s, re string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(re).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("no %s in:\n%s", re, s)
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

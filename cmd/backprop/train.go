@@ -37,7 +37,7 @@ type trainFlags struct {
 	lr, momentum, l2, gamma, valSplit, testSplit, slope                      float64
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
-	sep, ignore                                                              string // --sep, --ignore
+	sep, ignore, missing, unknown                                            string // --sep, --ignore, --missing, --unknown
 	plot                                                                     string // --plot: the history as a picture
 	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
@@ -60,6 +60,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.data, "data", "digits", "training data: a CSV file (- for standard input), a directory of IDX files, or an embedded set ("+strings.Join(data.EmbeddedNames(), ", ")+")")
 	fs.StringVar(&f.target, "target", "", "the target column of a CSV file (default the last not ignored)")
 	fs.StringVar(&f.sep, "sep", "", sepUsage)
+	fs.StringVar(&f.missing, "missing", "error", "a missing feature value (an empty field, NA or ?): error, drop (leave the row out) or mean (fill in the training part's mean, or its most frequent category; kept in the model)")
+	fs.StringVar(&f.unknown, "unknown", "error", "a category that training did not see, at predict or evaluate time: error, or ignore (all zeros); kept in the model")
 	fs.StringVar(&f.ignore, "ignore", "", "CSV columns to leave out, comma-separated (an id, a note); the model remembers them, so predict and evaluate pass over them too")
 	fs.StringVar(&f.hidden, "hidden", "128,64", "widths of the hidden layers, comma-separated (\"\" for none)")
 	fs.StringVar(&f.activation, "activation", "relu", "activation of the hidden layers: identity, sigmoid, tanh, relu, leaky-relu, softmax")
@@ -165,6 +167,9 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	}
 	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
 		f.data, parts.train.N, rows(parts.val), parts.test.N, parts.all.Features, describeTarget(parts.all))
+	if w := parts.pipe.Width(); parts.pipe.Encoded() && w != parts.all.Features {
+		fmt.Fprintf(stdout, "inputs: %d (categorical features one-hot: %s)\n", w, describeCategories(parts.all))
+	}
 	from := ""
 	if f.init != "" {
 		from = " (the weights of " + f.init + ")"
@@ -235,6 +240,8 @@ type dataParts struct {
 	fingerprint           string
 	split                 *backprop.Split
 	scaler                *data.Scaler
+	pipe                  backprop.Pipeline // the model's input pipeline (scaleParts)
+	fills                 []*float64        // --missing mean: each feature's fill
 	ty                    *targetScale // nil for classification
 	loss                  backprop.Loss
 }
@@ -259,8 +266,12 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 	if opt.Ignore, err = parseIgnore(f.ignore); err != nil {
 		return nil, err
 	}
+	if opt.Missing, opt.Unknown, err = missingFlags(f.missing, f.unknown); err != nil {
+		return nil, err
+	}
 	if m := f.initModel; m != nil { // the data must have the model's features and classes
 		opt.Target, opt.Features, opt.Classes = m.Target, m.FeatureNames(), m.Classes
+		opt.Categories = categoriesOf(&m.Pipeline)
 		opt.Task = data.TaskClassification
 		if !m.Classifier() {
 			opt.Task = data.TaskRegression
@@ -292,6 +303,7 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 	readPart := func(flagName, path string) (*data.Dataset, error) {
 		popt := opt
 		popt.Features, popt.Classes = all.FeatureNames, all.Classes
+		popt.Categories = categoriesByName(all)
 		if all.Classes == nil {
 			popt.Task = data.TaskRegression
 		}
@@ -354,13 +366,43 @@ func scaleParts(f *trainFlags, p *dataParts) error {
 		}
 	}
 	var err error
+	if f.initModel == nil && f.missing == "mean" {
+		if err := fillMissing(p); err != nil {
+			return err
+		}
+	}
 	if f.initModel != nil {
 		p.scaler = initScaler(f.initModel) // the weights were learnt on inputs scaled so
 	} else if p.scaler, err = data.FitScaler(p.train, kind); err != nil {
 		return usagef("train: --scale: %v", err)
 	}
+	p.pipe = p.scaler.Pipeline(p.all)
+	if f.initModel != nil {
+		p.pipe = f.initModel.Pipeline
+	} else {
+		p.pipe.Ignore, _ = parseIgnore(f.ignore) // checked by prepareData
+		if f.missing != "error" {
+			p.pipe.Missing = f.missing
+		}
+		if f.unknown == "ignore" {
+			p.pipe.Unknown = backprop.UnknownIgnore
+		}
+		for j := range p.pipe.Features {
+			ft := &p.pipe.Features[j]
+			if p.all.Categories != nil && p.all.Categories[j] != nil {
+				ft.Offset, ft.Scale, ft.Categories = 0, 1, p.all.Categories[j]
+			}
+			if p.fills != nil {
+				ft.Fill = p.fills[j]
+			}
+		}
+	}
 	for _, d := range []*data.Dataset{p.train, p.val, p.test} {
 		if d == nil {
+			continue
+		}
+		if p.pipe.Encoded() {
+			encodeParts(&p.pipe, d)
 			continue
 		}
 		if err := p.scaler.Apply(d); err != nil {
@@ -405,7 +447,7 @@ func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T]
 	default:
 		out.Activation, J = backprop.Softmax, backprop.CrossEntropy
 	}
-	widths := append(append([]int{all.Features}, hidden...), out.Units)
+	widths := append(append([]int{p.train.Features}, hidden...), out.Units)
 	if _, err := backprop.CountParams(widths...); err != nil {
 		return nil, usagef("train: --hidden %s: %v", f.hidden, err)
 	}
@@ -416,7 +458,7 @@ func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T]
 	for _, n := range hidden {
 		specs = append(specs, backprop.LayerSpec{Units: n, Activation: act, Slope: f.slope})
 	}
-	net, err := backprop.New[T](all.Features, J, f.seed, append(specs, out)...)
+	net, err := backprop.New[T](p.train.Features, J, f.seed, append(specs, out)...)
 	if err != nil {
 		return nil, usagef("train: %v", err)
 	}
@@ -475,9 +517,8 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 // trainedModel is the model of a run: the network, the pipeline that the
 // data and its scaling give, and the provenance of the run.
 func trainedModel[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config, history []train.Epoch) (*backprop.Model[T], error) {
-	pipe := p.scaler.Pipeline(p.all)
+	pipe := p.pipe
 	pipe.Target = f.target
-	pipe.Ignore, _ = parseIgnore(f.ignore) // checked by prepareData
 	h := slices.Clone(history)
 	for i := range h {
 		h[i].Seconds = 0 // no times: the same data, flags and seed give the same file
@@ -710,7 +751,7 @@ func initScaler(m *backprop.Model[float64]) *data.Scaler {
 func initNetwork[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T], error) {
 	net := backprop.Convert[T](f.initModel.Net)
 	net.Extra = nil
-	if p.all.Features != net.Inputs || p.all.Outputs != net.Outputs() {
+	if p.train.Features != net.Inputs || p.all.Outputs != net.Outputs() {
 		return nil, usagef("train: --init %s takes %d inputs and gives %d outputs; %s has %d features and %d targets",
 			f.init, net.Inputs, net.Outputs(), f.data, p.all.Features, p.all.Outputs)
 	}
