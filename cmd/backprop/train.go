@@ -242,7 +242,7 @@ type dataParts struct {
 	scaler                *data.Scaler
 	pipe                  backprop.Pipeline // the model's input pipeline (scaleParts)
 	fills                 []*float64        // --missing mean: each feature's fill
-	ty                    *targetScale // nil for classification
+	ty                    *targetScale      // nil for classification
 	loss                  backprop.Loss
 }
 
