@@ -124,6 +124,19 @@ func (f *Feature) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// String formats the feature as {name offset scale}, with its categories
+// and fill when it has them.
+func (f Feature) String() string {
+	s := fmt.Sprintf("{%s %v %v", f.Name, f.Offset, f.Scale)
+	if f.Categories != nil {
+		s += fmt.Sprintf(" categories %q", f.Categories)
+	}
+	if f.Fill != nil {
+		s += fmt.Sprintf(" fill %v", *f.Fill)
+	}
+	return s + "}"
+}
+
 // Apply returns the input x⁰_j that the raw value v of a numeric feature
 // gives, (v − Offset)·Scale.
 func (f *Feature) Apply(v float64) float64 { return (v - f.Offset) * f.Scale }
@@ -298,6 +311,9 @@ func (m *Model[T]) Check() error {
 		width += f.Width()
 	}
 	if p.Features != nil && width != m.Net.Inputs {
+		if width == len(p.Features) {
+			return fmt.Errorf("features: %d, want %d (one per input of the network)", width, m.Net.Inputs)
+		}
 		return fmt.Errorf("features: %d inputs, want %d (one per input of the network; a categorical feature gives one per category)", width, m.Net.Inputs)
 	}
 	switch p.Unknown {
