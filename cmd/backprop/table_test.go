@@ -266,3 +266,40 @@ func regexpFloat(t *testing.T, s, re string) float64 {
 	}
 	return v
 }
+
+func TestTargetSense(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "m.json")
+	// Cross-entropy on a measurement: refused, naming --classes.
+	_, errs, status := cli(t, "train", "--data", "diabetes", "--loss", "cross-entropy", "--out", out)
+	if status != 2 || !strings.Contains(errs, "--classes") || !strings.Contains(errs, "--loss squared") {
+		t.Errorf("cross-entropy on diabetes: status %d: %s", status, errs)
+	}
+	// Squared loss on class labels that are words: one-hot targets.
+	stdout, errs, status := cli(t, "train", "--data", "iris", "--loss", "squared", "--epochs", "3", "--out", out)
+	if status != 0 || !strings.Contains(stdout, "3 classes") || !strings.Contains(stdout, "3 softmax; loss squared") {
+		t.Fatalf("squared on iris: status %d: %s\n%s", status, errs, stdout)
+	}
+	// Squared loss on a target of few whole numbers: regression, and
+	// evaluate reproduces the test figure.
+	var b strings.Builder
+	b.WriteString("x,rating\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "%d,%d\n", i, 1+i%5)
+	}
+	path := filepath.Join(dir, "ratings.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	stdout, errs, status = cli(t, "train", "--data", path, "--loss", "squared", "--epochs", "3", "--out", out)
+	if status != 0 || !strings.Contains(stdout, "numeric target (regression)") {
+		t.Fatalf("squared on ratings: status %d: %s\n%s", status, errs, stdout)
+	}
+	ev, errs, status := cli(t, "evaluate", "--model", out, "--data", path)
+	if status != 0 || !strings.Contains(ev, "held-out test part") {
+		t.Fatalf("evaluate: status %d: %s\n%s", status, errs, ev)
+	}
+	// --classes: cross-entropy on them as classes.
+	stdout, errs, status = cli(t, "train", "--data", path, "--loss", "cross-entropy", "--classes", "--epochs", "2", "--out", out)
+	if status != 0 || !strings.Contains(stdout, "5 classes") {
+		t.Errorf("--classes: status %d: %s\n%s", status, errs, stdout)
+	}
+}

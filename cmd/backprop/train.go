@@ -38,6 +38,7 @@ type trainFlags struct {
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
 	sep, ignore, missing, unknown                                            string // --sep, --ignore, --missing, --unknown
+	classes                                                                  bool   // --classes: the target is class labels
 	plot                                                                     string // --plot: the history as a picture
 	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
@@ -60,6 +61,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.data, "data", "digits", "training data: a CSV file (- for standard input), a directory of IDX files, or an embedded set ("+strings.Join(data.EmbeddedNames(), ", ")+")")
 	fs.StringVar(&f.target, "target", "", "the target column of a CSV file (default the last not ignored)")
 	fs.StringVar(&f.sep, "sep", "", sepUsage)
+	fs.BoolVar(&f.classes, "classes", false, "read the target as class labels, even numbers with many distinct values (which --loss cross-entropy otherwise refuses)")
 	fs.StringVar(&f.missing, "missing", "error", "a missing feature value (an empty field, NA or ?): error, drop (leave the row out) or mean (fill in the training part's mean, or its most frequent category; kept in the model)")
 	fs.StringVar(&f.unknown, "unknown", "error", "a category that training did not see, at predict or evaluate time: error, or ignore (all zeros); kept in the model")
 	fs.StringVar(&f.ignore, "ignore", "", "CSV columns to leave out, comma-separated (an id, a note); the model remembers them, so predict and evaluate pass over them too")
@@ -277,18 +279,25 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 			opt.Task = data.TaskRegression
 		}
 	}
+	if f.classes && f.initModel == nil {
+		opt.Task = data.TaskClassification
+	}
 	if f.loss != "" {
 		if J, err = backprop.ParseLoss(f.loss); err != nil {
 			return nil, usagef("train: --loss: %v", err)
 		}
-		opt.Task = data.TaskClassification
-		if J == backprop.Squared {
-			opt.Task = data.TaskRegression
+		if J != backprop.Squared {
+			opt.Task = data.TaskClassification
+		} else if f.initModel == nil && !f.classes {
+			opt.Task = data.TaskAuto // class labels that are words train on one-hot targets
 		}
 	}
 	all, test, err := data.Load(f.data, opt)
 	if err != nil {
 		return nil, badInput(err)
+	}
+	if err := targetSense(f, J, all, test != nil); err != nil {
+		return nil, err
 	}
 	p := &dataParts{all: all, loss: J, fingerprint: data.Fingerprint(all)}
 	binary := len(all.Classes) == 2 && (f.loss == "" || J == backprop.Log)
@@ -352,6 +361,47 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 		}
 	}
 	return p, scaleParts(f, p)
+}
+
+// targetSense checks that the loss suits the target as read: cross-entropy
+// or log on a target of many distinct numbers (or fractions) is refused
+// unless --classes says they are classes; squared loss on class labels
+// that are all numbers (not an IDX directory's digits, not --classes) reads
+// them as numbers, so a numeric target is regression.
+func targetSense(f *trainFlags, J backprop.Loss, d *data.Dataset, idx bool) error {
+	if d.Classes == nil || f.classes || f.initModel != nil || f.loss == "" || idx {
+		return nil
+	}
+	integers := true
+	for _, c := range d.Classes {
+		v, err := strconv.ParseFloat(c, 32)
+		if _, derr := data.ParseDecimal(c); derr != nil || err != nil {
+			return nil // a label that is not a number: classes
+		}
+		integers = integers && v == math.Trunc(v)
+	}
+	if J != backprop.Squared {
+		if integers && len(d.Classes) <= data.MaxAutoClasses {
+			return nil
+		}
+		what := "distinct numbers"
+		if !integers {
+			what = "distinct numbers, not all whole"
+		}
+		return usagef("train: --loss %s: the target of %s holds %d %s (a measurement?): --loss squared for regression, or --classes to train on them as %d classes",
+			f.loss, f.data, len(d.Classes), what, len(d.Classes))
+	}
+	vals := make([]float32, len(d.Classes))
+	for k, c := range d.Classes {
+		v, _ := strconv.ParseFloat(c, 32)
+		vals[k] = float32(v)
+	}
+	d.Y = make([]float32, d.N)
+	for i, k := range d.Labels {
+		d.Y[i] = vals[k]
+	}
+	d.Outputs, d.Classes, d.Labels = 1, nil, nil
+	return nil
 }
 
 // scaleParts fits the input scaling on the training part (or takes the
