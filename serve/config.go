@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/train"
@@ -19,6 +20,10 @@ type Config struct {
 	Points        int     `json:"points"`         // examples in all, train and test
 	TrainFraction float64 `json:"train_fraction"` // the share of the points to train on, 0.1 to 0.9
 	Seed          uint64  `json:"seed"`           // of the data and the initial weights
+
+	// Features are the network's inputs, computed from the point (x1, x2):
+	// x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2.
+	Features []string `json:"features"`
 
 	Hidden []LayerConfig `json:"hidden"` // the hidden layers 1..L-1
 	Output string        `json:"output"` // the activation of the output layer L (one neuron)
@@ -46,7 +51,7 @@ type LayerConfig struct {
 // layers of 6 and 4, Adam.
 func DefaultConfig() Config {
 	return Config{
-		Dataset: "xor", Noise: 0, Points: 300, TrainFraction: 0.6, Seed: 1,
+		Dataset: "xor", Noise: 0, Points: 300, TrainFraction: 0.6, Seed: 1, Features: []string{"x1", "x2"},
 		Hidden: []LayerConfig{{6, "tanh"}, {4, "tanh"}},
 		Output: "sigmoid", Loss: "log",
 		Mode: "minibatch", Batch: 10, LearningRate: 0.03, Optimizer: "adam",
@@ -78,6 +83,10 @@ func (c *Config) check(lim Limits) error {
 		return bad("points", "%d, want 10 to %d (the playground's limit)", c.Points, lim.MaxPoints)
 	case !(c.TrainFraction >= 0.1 && c.TrainFraction <= 0.9):
 		return bad("train_fraction", "%v, want 0.1 to 0.9", c.TrainFraction)
+	case checkFeatures(c.Features) != nil:
+		return checkFeatures(c.Features)
+	case c.Preset == "article" && !slices.Equal(c.Features, []string{"x1", "x2"}):
+		return bad("features", "the worked example's network takes x1, x2")
 	case len(c.Hidden) > lim.MaxHiddenLayers:
 		return bad("hidden", "%d layers, want 0 to %d (the playground's limit)", len(c.Hidden), lim.MaxHiddenLayers)
 	}
@@ -148,9 +157,9 @@ func (c *Config) trainConfig() train.Config {
 }
 
 func (c *Config) dataKey() string {
-	return fmt.Sprint(c.Dataset, c.Noise, c.Points, c.TrainFraction, c.Seed)
+	return fmt.Sprint(c.Dataset, c.Noise, c.Points, c.TrainFraction, c.Seed, c.Features)
 }
 
 func (c *Config) netKey() string {
-	return fmt.Sprint(c.Hidden, c.Output, c.Loss, c.Seed, c.Preset)
+	return fmt.Sprint(c.Hidden, c.Output, c.Loss, c.Seed, c.Preset, c.Features)
 }

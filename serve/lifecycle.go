@@ -26,8 +26,10 @@ type session struct {
 
 	cfg        Config
 	regression bool
-	trainSet   train.Set[float64]
+	trainSet   train.Set[float64] // X: the network's inputs (Config.Features)
 	testSet    train.Set[float64]
+	trainXY    []float64 // the points of trainSet, rows of (x1, x2)
+	testXY     []float64
 
 	net     *backprop.Network[float64]
 	tr      *train.Trainer[float64]
@@ -57,10 +59,10 @@ func (s *session) configure(cfg Config) error {
 	fresh := s.net == nil
 	newData := fresh || cfg.dataKey() != s.cfg.dataKey()
 	newNet := fresh || cfg.netKey() != s.cfg.netKey()
-	regression, trainSet, testSet := s.regression, s.trainSet, s.testSet
+	regression, trainSet, testSet, trainXY, testXY := s.regression, s.trainSet, s.testSet, s.trainXY, s.testXY
 	if newData {
 		var err error
-		if regression, trainSet, testSet, err = makeData(cfg); err != nil {
+		if regression, trainSet, testSet, trainXY, testXY, err = makeData(cfg); err != nil {
 			return err
 		}
 	}
@@ -80,7 +82,7 @@ func (s *session) configure(cfg Config) error {
 		return bad("network", "%v", err)
 	}
 	s.cfg, s.net = cfg, net
-	s.regression, s.trainSet, s.testSet = regression, trainSet, testSet
+	s.regression, s.trainSet, s.testSet, s.trainXY, s.testXY = regression, trainSet, testSet, trainXY, testXY
 	if newData || newNet {
 		s.restart()
 	}
@@ -88,25 +90,29 @@ func (s *session) configure(cfg Config) error {
 	return nil
 }
 
-// makeData generates cfg's points and splits them into train and test sets.
-func makeData(cfg Config) (regression bool, trainSet, testSet train.Set[float64], err error) {
+// makeData generates cfg's points, splits them into train and test sets
+// of the network's inputs, and returns the points of each.
+func makeData(cfg Config) (regression bool, trainSet, testSet train.Set[float64], trainXY, testXY []float64, err error) {
 	n := cfg.Points
 	p, err := generate(cfg.Dataset, n, cfg.Noise, cfg.Seed)
 	if err != nil {
-		return false, trainSet, testSet, bad("dataset", "%v", err)
+		return false, trainSet, testSet, nil, nil, bad("dataset", "%v", err)
 	}
 	regression, _ = isRegression(cfg.Dataset)
 	order := rand.New(rand.NewPCG(cfg.Seed, 0x73706c6974)).Perm(n) // "split"
 	nTrain := int(math.Round(cfg.TrainFraction * float64(n)))
-	pick := func(idx []int) train.Set[float64] {
-		set := train.Set[float64]{N: len(idx)}
+	pick := func(idx []int) (train.Set[float64], []float64) {
+		set, xy := train.Set[float64]{N: len(idx)}, []float64{}
 		for _, i := range idx {
-			set.X = append(set.X, p.X[2*i], p.X[2*i+1])
+			xy = append(xy, p.X[2*i], p.X[2*i+1])
 			set.Y = append(set.Y, p.Y[i])
 		}
-		return set
+		set.X = featurize(cfg.Features, xy)
+		return set, xy
 	}
-	return regression, pick(order[:nTrain]), pick(order[nTrain:]), nil
+	trainSet, trainXY = pick(order[:nTrain])
+	testSet, testXY = pick(order[nTrain:])
+	return regression, trainSet, testSet, trainXY, testXY, nil
 }
 
 // buildNet builds cfg's network with weights drawn from its seed.
@@ -119,7 +125,7 @@ func buildNet(cfg Config) (*backprop.Network[float64], error) {
 	}
 	out, _ := backprop.ParseActivation(cfg.Output)
 	specs = append(specs, backprop.LayerSpec{Units: 1, Activation: out})
-	net, err := backprop.New[float64](2, J, cfg.Seed, specs...)
+	net, err := backprop.New[float64](len(cfg.Features), J, cfg.Seed, specs...)
 	if err != nil {
 		return nil, bad("hidden", "%v", err)
 	}
@@ -258,7 +264,7 @@ func (s *session) loadArticle() error {
 	if s.regression {
 		cfg.Dataset = "xor"
 	}
-	cfg.Preset = "article"
+	cfg.Preset, cfg.Features = "article", []string{"x1", "x2"}
 	cfg.Hidden = []LayerConfig{{3, "sigmoid"}, {2, "sigmoid"}}
 	cfg.Output, cfg.Loss = "sigmoid", "log"
 	cfg.LearningRate, cfg.Optimizer, cfg.Mode = 0.5, "sgd", "sgd"

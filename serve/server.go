@@ -504,6 +504,9 @@ func (s *Server) readConfig(w http.ResponseWriter, r *http.Request, base Config)
 	if err := decodeJSON(body, &cfg); err != nil {
 		return base, http.StatusBadRequest, err
 	}
+	if cfg.Hidden == nil {
+		cfg.Hidden = []LayerConfig{} // no hidden layer: [], never null
+	}
 	var raw map[string]json.RawMessage
 	json.Unmarshal(body, &raw) // decodeJSON read it
 	wasReg, _ := isRegression(base.Dataset)

@@ -280,7 +280,7 @@ func TestLimits(t *testing.T) {
 		{"GET", "/api/sessions/" + id + "?neurons=64", nil, 400, `neurons: "64", want 0 to 32 (the playground's limit)`},
 		{"PUT", "/api/sessions/" + id + "/config", map[string]any{"batch": 5000}, 400, "batch: 5000, want 1 to 300 (the number of points)"},
 		{"POST", "/api/sessions/" + id + "/step", map[string]any{"set": "train", "index": 5000}, 400, "index: 5000, want 0 to 179 (the train set's examples)"},
-		{"POST", "/api/sessions/" + id + "/step", map[string]any{"x": []float64{1, 2, 3}, "y": []float64{1}}, 400, "x: 3 values, want 2 (the network's inputs)"},
+		{"POST", "/api/sessions/" + id + "/step", map[string]any{"x": []float64{1, 2, 3}, "y": []float64{1}}, 400, "x: 3 values, want 2 (the point x1, x2"},
 		{"POST", "/api/sessions/" + id + "/step", map[string]any{"x": []float64{1, 0}, "y": []float64{2}}, 400, "y: y_1 = 2, want a value in [0, 1] (the log loss's targets are probabilities)"},
 		{"GET", "/api/sessions/nope", nil, 404, `no session "nope": it expired (after 15m0s unused) or never existed; create one with POST /api/sessions`},
 		{"POST", "/api/sessions/nope/train", nil, 404, `no session "nope"`},

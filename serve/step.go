@@ -83,7 +83,8 @@ type deltaTerm struct {
 	Product float64 `json:"product"`
 }
 
-// step runs explain.Step on one example and, if asked, keeps its weights.
+// step runs explain.Step on one example: a point of the data, or the point
+// x (x1, x2) with target y; the answer's x are the network's inputs.
 func (s *session) step(req stepRequest) (*stepResult, error) {
 	x, y := req.X, req.Y
 	if req.Index != nil || req.Set != "" {
@@ -105,17 +106,19 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 			}
 			return nil, bad("index", "%d, want 0 to %d (the %s set's examples)", i, set.N-1, cmpOr(req.Set, "train"))
 		}
-		i := *req.Index
-		x, y = set.X[2*i:2*i+2], set.Y[i:i+1]
-	}
-	if len(x) != s.net.Inputs {
-		return nil, bad("x", "%d values, want %d (the network's inputs)", len(x), s.net.Inputs)
+		i, F := *req.Index, s.net.Inputs
+		x, y = set.X[F*i:F*i+F], set.Y[i:i+1]
+	} else {
+		if len(x) != 2 {
+			return nil, bad("x", "%d values, want 2 (the point x1, x2, from which the network's inputs are computed)", len(x))
+		}
+		if err := inRange("x", x); err != nil {
+			return nil, err
+		}
+		x = featurize(s.cfg.Features, x)
 	}
 	if len(y) != s.net.Outputs() {
 		return nil, bad("y", "%d values, want %d (the network's outputs)", len(y), s.net.Outputs())
-	}
-	if err := inRange("x", x); err != nil {
-		return nil, err
 	}
 	if err := inRange("y", y); err != nil {
 		return nil, err

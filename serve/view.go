@@ -96,10 +96,11 @@ type dataJSON struct {
 	Test  [][3]float64 `json:"test"`
 }
 
-func rowsOfSet(set train.Set[float64]) [][3]float64 {
+// rowsOf returns the points xy of set as rows of x1, x2, y.
+func rowsOf(xy []float64, set train.Set[float64]) [][3]float64 {
 	rows := make([][3]float64, set.N)
 	for i := range rows {
-		rows[i] = [3]float64{set.X[2*i], set.X[2*i+1], set.Y[i]}
+		rows[i] = [3]float64{xy[2*i], xy[2*i+1], set.Y[i]}
 	}
 	return rows
 }
@@ -124,7 +125,7 @@ func round4(v float64) float64 { return finite(math.Round(v*1e4) / 1e4) }
 // neurons of layers from..to (1-based, inclusive).
 func (s *session) maps(res, from, to int) []neuronMap {
 	ws := s.net.NewWorkspace(res * res)
-	ws.Forward(gridInputs(res))
+	ws.Forward(featurize(s.cfg.Features, gridInputs(res)))
 	var out []neuronMap
 	for l := from; l <= to; l++ {
 		n := s.net.Layer(l).Out
@@ -166,7 +167,7 @@ func (s *session) state(res, neuronRes int, data bool, lim Limits, expires time.
 		st.Neurons = s.maps(neuronRes, 1, L)
 	}
 	if data {
-		st.Data = &dataJSON{Train: rowsOfSet(s.trainSet), Test: rowsOfSet(s.testSet)}
+		st.Data = &dataJSON{Train: rowsOf(s.trainXY, s.trainSet), Test: rowsOf(s.testXY, s.testSet)}
 	}
 	return st
 }

@@ -332,6 +332,10 @@ async function main() {
     await p.$eval('#noise', (el) => { el.value = '0.2'; el.dispatchEvent(new Event('change')); });
     await p.fill('#seed', '7');
     await p.dispatchEvent('#seed', 'change');
+    await p.click('#features [data-feature="x1sq"]');
+    await p.waitForFunction(() => S.config.features.join() === 'x1,x2,x1sq');
+    await p.click('#features [data-feature="sinx2"]');
+    await p.waitForFunction(() => S.config.features.join() === 'x1,x2,x1sq,sinx2');
     await p.click('#add-layer');
     await p.waitForFunction(() => S.config.hidden.length === 3);
     await p.selectOption('#layer-controls .layer:first-child select', 'relu');
@@ -396,6 +400,18 @@ async function main() {
     await p.fill('#weight-value', '-0.75');
     await p.press('#weight-value', 'Enter');
     await p.waitForFunction(() => S.network.layers[1].weights[0][0] === -0.75);
+    // inputs toggled by clicking: circles on x1², x2² alone, no hidden layer
+    await p.selectOption('#dataset', 'circles');
+    for (const f of ['x1sq', 'x2sq', 'x1', 'x2']) await p.click(`#features [data-feature="${f}"]`);
+    await p.click('#remove-layer');
+    await p.click('#remove-layer');
+    await p.selectOption('#learning_rate', '0.1');
+    await p.selectOption('#optimizer', 'adam');
+    await p.waitForFunction(() => S.config.features.join() === 'x1sq,x2sq' && S.config.hidden.length === 0 && S.network.inputs === 2 && S.config.learning_rate === 0.1);
+    await p.click('#play');
+    await p.waitForFunction(() => { const v = parseFloat(document.getElementById('test-loss').textContent); return v >= 0 && v < 0.1; }, null, { timeout: 60000, polling: 200 });
+    await p.click('#play');
+    await p.screenshot({ path: join(out, 'static-features.png') });
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     await ctx.close();
     context = null;

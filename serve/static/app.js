@@ -218,6 +218,7 @@ function show(st) {
   if (!$('step-alpha').value) $('step-alpha').value = c.learning_rate;
   stats(st);
   layerControls(c);
+  featureControls(c);
   drawBoundary();
   drawNetwork();
   drawLoss();
@@ -232,14 +233,15 @@ function show(st) {
 
 const HASH_NUMBERS = ['noise', 'train_fraction', 'learning_rate', 'l2'];
 const HASH_INTS = ['points', 'seed', 'batch'];
-const HASH_KEYS = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'hidden', 'output', 'loss',
+const HASH_KEYS = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'features', 'hidden', 'output', 'loss',
   'mode', 'batch', 'learning_rate', 'optimizer', 'l2', 'preset'];
 
 function writeHash() {
   if (!S) return;
   const c = S.config;
   const parts = HASH_KEYS.filter((k) => k !== 'preset' || c.preset).map((k) => {
-    const v = k === 'hidden' ? c.hidden.map((h) => `${h.units}:${h.activation}`).join(',') : String(c[k]);
+    const v = k === 'hidden' ? c.hidden.map((h) => `${h.units}:${h.activation}`).join(',')
+      : k === 'features' ? c.features.join(',') : String(c[k]);
     return `${k}=${encodeURIComponent(v).replace(/%3A/g, ':').replace(/%2C/g, ',')}`;
   });
   if (!$('step-panel').hidden) parts.push('step=1');
@@ -259,7 +261,8 @@ function readHash() {
         const [units, activation] = h.split(':');
         return { units: parseInt(units, 10), activation };
       });
-    } else if (HASH_NUMBERS.includes(k)) cfg[k] = Number(v);
+    } else if (k === 'features') cfg.features = v === '' ? [] : v.split(',');
+    else if (HASH_NUMBERS.includes(k)) cfg[k] = Number(v);
     else if (HASH_INTS.includes(k)) cfg[k] = parseInt(v, 10);
     else cfg[k] = v;
   }
@@ -281,7 +284,7 @@ async function refresh(withData) {
 // configure sends the changed fields; the server rebuilds what they touch.
 async function configure(fields) {
   try {
-    const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed'];
+    const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'features'];
     const withData = Object.keys(fields).some((f) => dataFields.includes(f));
     show(await session('PUT', '/config', fields, QUERY + (withData ? '&data=1' : '') + `&seq=${++seq}`));
     message(notice, 'info');
@@ -305,6 +308,42 @@ function fieldValue(el) {
 // ---- the network's controls -----------------------------------------------
 
 const ACTIVATIONS = ['tanh', 'relu', 'leaky-relu', 'sigmoid', 'identity'];
+
+// FEATURES are the inputs the network can take, computed from the point
+// (x1, x2) — here only to draw each input's map; the engine computes them
+// for training.
+const FEATURES = {
+  x1: { label: 'x₁', f: (a) => a }, x2: { label: 'x₂', f: (a, b) => b },
+  x1sq: { label: 'x₁²', f: (a) => a * a }, x2sq: { label: 'x₂²', f: (a, b) => b * b },
+  x1x2: { label: 'x₁x₂', f: (a, b) => a * b },
+  sinx1: { label: 'sin x₁', f: (a) => Math.sin(a) }, sinx2: { label: 'sin x₂', f: (a, b) => Math.sin(b) },
+};
+
+let wantFeatures = null; // the inputs asked for, ahead of the answers
+
+// featureControls draws the inputs' toggles: clicking one adds or removes
+// it (the last one stays; the worked example's network takes x1, x2).
+function featureControls(c) {
+  const box = $('features');
+  box.textContent = 'inputs:';
+  for (const [name, ft] of Object.entries(FEATURES)) {
+    const on = c.features.includes(name);
+    const b = button(ft.label, () => {
+      // from the inputs last asked for: quick clicks add up
+      const base = wantFeatures || S.config.features, has = base.includes(name);
+      const next = Object.keys(FEATURES).filter((n) => (n === name ? !has : base.includes(n)));
+      if (next.length === 0) return;
+      wantFeatures = next;
+      configure({ features: next }).finally(() => { if (wantFeatures === next) wantFeatures = null; });
+    });
+    b.className = 'small feature' + (on ? ' on' : '');
+    b.dataset.feature = name;
+    b.setAttribute('aria-pressed', String(on));
+    b.disabled = c.preset === 'article' || (on && c.features.length === 1);
+    b.title = on ? `stop giving the network ${ft.label}` : `give the network ${ft.label} as an input`;
+    box.append(b);
+  }
+}
 
 function layerControls(c) {
   const box = $('layer-controls');
@@ -483,7 +522,7 @@ function drawNetwork() {
       if (l === 0) {
         const res = NEURON_GRID, vals = [];
         for (let r = 0; r < res; r++) for (let c = 0; c < res; c++) {
-          vals.push(i === 0 ? -1 + (c + 0.5) * 2 / res : 1 - (r + 0.5) * 2 / res);
+          vals.push(FEATURES[S.config.features[i]].f(-1 + (c + 0.5) * 2 / res, 1 - (r + 0.5) * 2 / res));
         }
         img = image(vals, res, (v) => v);
       } else if (byLayer[l] && byLayer[l][i]) {
@@ -497,7 +536,7 @@ function drawNetwork() {
       ctx.strokeRect(x, y, size, size);
       ctx.fillStyle = '#555';
       ctx.font = '10px system-ui, sans-serif';
-      ctx.fillText(l === 0 ? `x${i + 1}` : neuronName(l, i), x, y + size + 10);
+      ctx.fillText(l === 0 ? FEATURES[S.config.features[i]].label : neuronName(l, i), x, y + size + 10);
       nodes.push({ l, i, x, y, size });
     }
   });
@@ -803,7 +842,7 @@ function showStep() {
   const box = $('step-neurons');
   box.textContent = '';
   const layers = el('div', undefined, 'layers');
-  layers.append(table([`layer 0 (x)`, 'a'], s.x.map((v, j) => ({ cells: [`x${j + 1}`, num(v)] }))));
+  layers.append(table([`layer 0 (x)`, 'a'], s.x.map((v, j) => ({ cells: [`x${j + 1} = ${FEATURES[S.config.features[j]].label}`, num(v)] }))));
   s.layers.forEach((lay, l0) => {
     const l = l0 + 1;
     const rows = lay.z.map((z, i) => ({
