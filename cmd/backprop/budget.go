@@ -82,8 +82,20 @@ func checkTrainFlags(f *trainFlags) error {
 	if f.patience < 0 {
 		return usagef("train: --patience %d: want 0 (never stop early) or more", f.patience)
 	}
-	if !(f.gamma > 0) {
+	if !(f.gamma > 0 && f.gamma <= 1) {
 		return usagef("train: --gamma %v: want a factor in (0, 1]", f.gamma)
+	}
+	if !(f.momentum >= 0 && f.momentum < 1) {
+		return usagef("train: --momentum %v: want μ from 0 to below 1", f.momentum)
+	}
+	if !(f.l2 >= 0) {
+		return usagef("train: --l2 %v: want λ ≥ 0", f.l2)
+	}
+	if !(f.slope >= 0 && f.slope < 1) {
+		return usagef("train: --slope %v: want a slope from 0 to below 1", f.slope)
+	}
+	if f.checkpointEvery < 1 {
+		return usagef("train: --checkpoint-every %d: want at least 1", f.checkpointEvery)
 	}
 	if f.lr <= 0 || math.IsInf(f.lr, 0) { // NaN: the default
 		return usagef("train: --lr %v: want a positive, finite learning rate", f.lr)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -63,4 +64,32 @@ func (l *intList) Set(s string) error {
 	}
 	*l = append(*l, n)
 	return nil
+}
+
+// unsetFloat is a float flag whose default, NaN, means "chosen later" (as
+// --lr's is by the optimizer): the help shows no "(default NaN)".
+type unsetFloat struct{ p *float64 }
+
+func (u unsetFloat) String() string {
+	if u.p == nil || math.IsNaN(*u.p) {
+		return ""
+	}
+	return strconv.FormatFloat(*u.p, 'g', -1, 64)
+}
+
+func (u unsetFloat) Set(s string) error {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a number", s)
+	}
+	*u.p = v
+	return nil
+}
+
+// plural spells n things: "1 epoch", "30 epochs".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }

@@ -119,10 +119,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stderr)
 		return usagef("no command given (backprop train trains on the built-in digits set)")
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	switch {
+	case len(args) == 1 && args[0] == "help", args[0] == "-h", args[0] == "-help", args[0] == "--help":
 		usage(stdout)
 		return nil
+	}
+	if args[0] == "help" && len(args) > 1 { // help VERB: the verb's help, on stdout
+		args = []string{args[1], "-h"}
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -133,7 +136,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sort.Strings(names)
 		return usagef("unknown command %q (want %s)", args[0], strings.Join(names, ", "))
 	}
+	if asksHelp(args[1:]) { // the help asked for is the output: stdout
+		stderr = stdout
+	}
 	return cmd.run(ctx, args[1:], stdout, stderr)
+}
+
+// asksHelp reports whether a verb's arguments ask for its help (-h, -help,
+// --help before any "--").
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // newFlags returns a flag set for a command that reports errors as usage

@@ -303,3 +303,54 @@ func TestTargetSense(t *testing.T) {
 		t.Errorf("--classes: status %d: %s\n%s", status, errs, stdout)
 	}
 }
+
+func TestHelpAndFlagRanges(t *testing.T) {
+	for _, args := range [][]string{{"help", "train"}, {"train", "-h"}, {"train", "--help"}} {
+		out, errs, status := cli(t, args...)
+		if status != 0 || errs != "" || !strings.HasPrefix(out, "Usage: backprop train") {
+			t.Errorf("%q: status %d, stderr %q, stdout %.60q", args, status, errs, out)
+		}
+		if strings.Contains(out, "NaN") || !strings.Contains(out, "-lr rate") {
+			t.Errorf("%q: the help shows NaN or no -lr rate", args)
+		}
+	}
+	if out, _, status := cli(t, "help", "evaluate"); status != 0 || !strings.HasPrefix(out, "Usage: backprop evaluate") {
+		t.Errorf("help evaluate: %d %.50q", status, out)
+	}
+	if out, _, status := cli(t, "help"); status != 0 || !strings.Contains(out, "Commands:") {
+		t.Errorf("help: %d %.50q", status, out)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct{ flag, value, want string }{
+		{"batch", "0", "--batch 0: want at least 1"},
+		{"epochs", "0", "--epochs 0"},
+		{"momentum", "1", "--momentum 1"},
+		{"momentum", "-0.1", "--momentum -0.1"},
+		{"l2", "-1", "--l2 -1"},
+		{"gamma", "2", "--gamma 2"},
+		{"slope", "1.5", "--slope 1.5"},
+		{"lr", "0", "--lr 0"},
+		{"lr", "NaN", "--lr NaN"},
+		{"val-split", "1", "--val-split 1"},
+		{"test-split", "-0.5", "--test-split -0.5"},
+		{"patience", "-1", "--patience -1"},
+		{"checkpoint-every", "0", "--checkpoint-every 0"},
+	} {
+		_, errs, status := cli(t, "train", "--"+c.flag, c.value, "--out", filepath.Join(dir, "m.json"))
+		if status != 2 || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("--%s %s: status %d: %q", c.flag, c.value, status, errs)
+		}
+	}
+	_, errs, status := cli(t, "train", "--data", "iris", "--val-split", "0.99", "--out", filepath.Join(dir, "m.json"))
+	if status != 2 || !strings.Contains(errs, "leave 1 row of 150 to train on") {
+		t.Errorf("--val-split 0.99: status %d: %s", status, errs)
+	}
+	_, errs, _ = cli(t, "train", "--data", "iris", "--val-split", "0.7", "--epochs", "1", "--hidden", "4", "--out", filepath.Join(dir, "m.json"))
+	if !strings.Contains(errs, "warning: 114 rows are held out") {
+		t.Errorf("--val-split 0.7: no warning: %s", errs)
+	}
+	out, errs, status := cli(t, "train", "--data", "iris", "--epochs", "1", "--hidden", "4", "--out", filepath.Join(dir, "m.json"))
+	if status != 0 || !strings.Contains(out, ", 1 epoch,") {
+		t.Errorf("1 epoch: status %d: %s\n%s", status, errs, out)
+	}
+}

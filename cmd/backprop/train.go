@@ -71,7 +71,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.loss, "loss", "", "squared, log or cross-entropy (default: from the target: classes → cross-entropy with softmax, or log with sigmoid for two; numbers → squared)")
 	fs.StringVar(&f.mode, "mode", "minibatch", "gradient descent mode: batch, sgd or minibatch")
 	fs.IntVar(&f.batch, "batch", 32, "examples per step in minibatch mode")
-	fs.Float64Var(&f.lr, "lr", math.NaN(), "learning rate α (default 0.001 with adam, 0.05 otherwise)")
+	f.lr = math.NaN() // the optimizer's default
+	fs.Var(unsetFloat{&f.lr}, "lr", "learning `rate` α (default 0.001 with adam, 0.05 otherwise)")
 	fs.StringVar(&f.optimizer, "optimizer", "adam", "sgd, momentum, nesterov or adam")
 	fs.Float64Var(&f.momentum, "momentum", 0.9, "μ of momentum and nesterov")
 	fs.Float64Var(&f.l2, "l2", 0, "L2 weight decay λ (on weights, not biases)")
@@ -157,6 +158,9 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if err != nil {
 		return err
 	}
+	if err := checkTrainingRows(f, parts, stderr); err != nil {
+		return err
+	}
 	net, err := design[T](f, parts)
 	if err != nil {
 		return err
@@ -176,8 +180,8 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if f.init != "" {
 		from = " (the weights of " + f.init + ")"
 	}
-	fmt.Fprintf(stdout, "network: %s%s; loss %s; %s, %s, α = %g, %d epochs, seed %d\n",
-		describeNet(net), from, net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, cfg.Epochs, cfg.Seed)
+	fmt.Fprintf(stdout, "network: %s%s; loss %s; %s, %s, α = %g, %s, seed %d\n",
+		describeNet(net), from, net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, plural(cfg.Epochs, "epoch"), cfg.Seed)
 	if f.resumed != nil {
 		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", f.resumed.dir, f.resumed.state.Epoch)
 	}
@@ -361,6 +365,29 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 		}
 	}
 	return p, scaleParts(f, p)
+}
+
+// checkTrainingRows refuses splits that leave fewer than two training rows
+// (or fewer than the classes), and warns when the held-out parts outnumber
+// the training part.
+func checkTrainingRows(f *trainFlags, p *dataParts, stderr io.Writer) error {
+	n, held := p.train.N, rows(p.val)
+	if p.split.Test > 0 {
+		held += p.test.N
+	}
+	want := 2
+	if p.all.Classes != nil {
+		want = max(want, len(p.all.Classes))
+	}
+	if n < want {
+		return usagef("train: --val-split %g and --test-split %g leave %s of %d to train on (want at least %d): lower them",
+			f.valSplit, p.split.Test, plural(n, "row"), p.all.N, want)
+	}
+	if held > n {
+		fmt.Fprintf(stderr, "warning: %d rows are held out (--val-split %g, --test-split %g) and only %d train the network\n",
+			held, f.valSplit, p.split.Test, n)
+	}
+	return nil
 }
 
 // targetSense checks that the loss suits the target as read: cross-entropy
@@ -551,7 +578,7 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 		return fmt.Errorf("interrupted (%v); the model so far is in %s: %w", trainErr, f.out, context.Canceled)
 	}
 	if res.EarlyStopped {
-		fmt.Fprintf(stdout, "early stop: no better validation loss for %d epochs; keeping epoch %d\n", cfg.Patience, res.BestEpoch)
+		fmt.Fprintf(stdout, "early stop: no better validation loss for %s; keeping epoch %d\n", plural(cfg.Patience, "epoch"), res.BestEpoch)
 	} else if res.BestEpoch > 0 {
 		fmt.Fprintf(stdout, "keeping the weights of epoch %d (lowest validation loss)\n", res.BestEpoch)
 	}
