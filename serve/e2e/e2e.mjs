@@ -400,6 +400,10 @@ async function main() {
     await p.fill('#weight-value', '-0.75');
     await p.press('#weight-value', 'Enter');
     await p.waitForFunction(() => S.network.layers[1].weights[0][0] === -0.75);
+    // regenerate: new points
+    const first = await p.evaluate(() => JSON.stringify(data.train));
+    await p.click('#regenerate');
+    await p.waitForFunction((f) => JSON.stringify(data.train) !== f && S.total_steps === 0, first);
     // inputs toggled by clicking: circles on x1², x2² alone, no hidden layer
     await p.selectOption('#dataset', 'circles');
     for (const f of ['x1sq', 'x2sq', 'x1', 'x2']) await p.click(`#features [data-feature="${f}"]`);

@@ -620,6 +620,13 @@ function setPlaying(on) {
 }
 
 $('play').onclick = () => setPlaying(!playing);
+// Regenerate draws new points (and, from the same seed, new initial weights).
+$('regenerate').onclick = () => {
+  setPlaying(false);
+  let seed;
+  do seed = Math.floor(Math.random() * 1e6); while (seed === S.config.seed);
+  configure({ seed });
+};
 $('train-step').onclick = () => trainOnce(1).catch(oops);
 $('reset').onclick = async () => {
   setPlaying(false);
