@@ -140,6 +140,11 @@ type Config struct {
 	// this epoch, the steps per epoch and the batch's mean loss; for a
 	// progress bar. Train itself allocates nothing to call it.
 	OnStep func(done, total int, loss float64) `json:"-"`
+	// OnRunning, if not nil, is called after every step (after OnStep) with
+	// the steps done in this epoch, the steps per epoch and the epoch's
+	// running score so far (each step's batch scored with the weights
+	// before its update, as Epoch.Train): running means for a progress bar.
+	OnRunning func(done, total int, running Score) `json:"-"`
 
 	// OnCheckpoint, if not nil, is called at the end of every
 	// CheckpointEvery-th epoch (0 means every epoch) with the State to

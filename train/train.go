@@ -190,6 +190,9 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 			if cfg.OnStep != nil {
 				cfg.OnStep(s+1, steps, loss)
 			}
+			if cfg.OnRunning != nil {
+				cfg.OnRunning(s+1, steps, tr.score.score())
+			}
 		}
 		ep := Epoch{Epoch: e, Alpha: tr.alpha, Train: tr.score.score()}
 		if tr.health != nil {

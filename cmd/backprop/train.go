@@ -154,7 +154,9 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if err != nil {
 		return err
 	}
+	stop := announce(stdout, f.data, time.Second)
 	parts, err := prepareData(f)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -186,7 +188,8 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", f.resumed.dir, f.resumed.state.Epoch)
 	}
 	prog := newProgress(stdout, cfg.Epochs, parts.train.N)
-	cfg.OnStep = prog.step
+	prog.mseUnit = parts.ty.mseUnit()
+	cfg.OnRunning = prog.running
 	cfg.OnEpoch = prog.epoch
 	res, trainErr := train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
 	prog.done()
@@ -627,6 +630,21 @@ func trainedModel[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.N
 // b ← std·b + mean), so the model predicts in the target's own units.
 type targetScale struct{ mean, std []float64 }
 
+// mseUnit is what turns an MSE on the standardised target into the
+// target's units: its variance; 0 for nil (classification). The CLI's
+// targets are one column (exact); for several it would be the mean of
+// their variances.
+func (t *targetScale) mseUnit() float64 {
+	if t == nil || len(t.std) == 0 {
+		return 0
+	}
+	var v float64
+	for _, s := range t.std {
+		v += s * s
+	}
+	return v / float64(len(t.std))
+}
+
 func fitTargetScale(d *data.Dataset) *targetScale {
 	t := &targetScale{mean: make([]float64, d.Outputs), std: make([]float64, d.Outputs)}
 	for k := range d.Outputs {
@@ -766,8 +784,8 @@ func describeMode(cfg train.Config) string {
 }
 
 func describeScore(s train.Score, task train.Task) string {
-	if task == train.TaskRegression {
-		return fmt.Sprintf("loss %.4g, MSE %.4g, R² %.4f", s.Loss, s.MSE, s.R2)
+	if task == train.TaskRegression { // in the target's units (the model predicts in them)
+		return fmt.Sprintf("MSE %.4g, RMSE %.4g, R² %.4f", s.MSE, math.Sqrt(s.MSE), s.R2)
 	}
 	return fmt.Sprintf("loss %.4g, accuracy %.4f", s.Loss, s.Accuracy)
 }
