@@ -565,7 +565,8 @@ function drawLoss() {
   ctx.font = '10px system-ui, sans-serif';
   ctx.fillText(maxY.toPrecision(2), 0, 12);
   ctx.fillText('0', 14, H - pad + 4);
-  ctx.fillText(`${maxX} steps`, W - 60, H - 8);
+  const last = h[h.length - 1].step;
+  ctx.fillText(`${last} step${last === 1 ? '' : 's'}`, W - 60, H - 8);
 }
 
 // ---- training ---------------------------------------------------------------
