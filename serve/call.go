@@ -1,13 +1,9 @@
 package serve
 
 import (
-	"bytes"
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"net/http"
-	"os"
-	"path/filepath"
+	"net/url"
 )
 
 // Call runs one API request in this process, without a network: method,
@@ -17,65 +13,16 @@ import (
 // Content-Type) are the network's and do not apply. The WebAssembly engine
 // of the page (serve/wasm) answers the page's requests with it.
 func (s *Server) Call(method, target string, body []byte) (status int, answer []byte) {
-	r, err := http.NewRequest(method, target, bytes.NewReader(body))
+	u, err := url.Parse(target)
 	if err != nil {
-		var w memWriter
-		fail(&w, http.StatusBadRequest, fmt.Errorf("request: %w", err))
-		return w.status, w.body.Bytes()
+		w := &out{}
+		fail(w, statusBadRequest, fmt.Errorf("request: %w", err))
+		return w.status, w.body
 	}
-	w := memWriter{header: http.Header{}}
-	s.mux.ServeHTTP(&w, r)
-	if w.status == 0 {
-		w.status = http.StatusOK
+	r := &request{ctx: context.Background(), method: method, path: u.Path, query: u.Query(), body: body}
+	if int64(len(body)) > s.lim.MaxBody {
+		r.body, r.bodyStatus, r.bodyErr = nil, statusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", s.lim.MaxBody)
 	}
-	return w.status, w.body.Bytes()
-}
-
-// memWriter is an http.ResponseWriter into memory.
-type memWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (w *memWriter) Header() http.Header {
-	if w.header == nil {
-		w.header = http.Header{}
-	}
-	return w.header
-}
-
-func (w *memWriter) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-}
-
-func (w *memWriter) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.body.Write(b)
-}
-
-// ExportStatic writes the page into dir (created; it must not hold files of
-// the same names): a folder any static web server can serve, the engine
-// running in the browser, no server API needed. It needs a build with the
-// engine (go generate ./serve before go build).
-func ExportStatic(dir string) error {
-	sub, err := fs.Sub(static, "static")
-	if err != nil {
-		return err
-	}
-	if _, err := fs.Stat(sub, "backprop.wasm.gz"); err != nil {
-		return errors.New("this build has no WebAssembly engine: run go generate ./serve, then build again")
-	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
-		return err
-	}
-	if err := os.CopyFS(dir, sub); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("export %s: %w (export into a new or empty folder)", dir, err)
-		}
-		return fmt.Errorf("export %s: %w", dir, err)
-	}
-	return nil
+	w := s.route(r)
+	return w.status, w.body
 }

@@ -38,6 +38,9 @@ func TestCall(t *testing.T) {
 		{"POST", "/api/sessions", `{"hidden": null}`, 400},
 		{"GET", "/api/nothing", "", 404},
 		{"GET", "%zz", "", 400},
+		{"PUT", "/api/sessions/" + st.ID, "{}", 405},
+		{"POST", "/api/limits", "{}", 405},
+		{"GET", "/api/sessions/" + st.ID + "/config/x", "", 404},
 	} {
 		if code, body := s.Call(tc.method, tc.target, []byte(tc.body)); code != tc.status || !strings.Contains(string(body), `"error"`) {
 			t.Errorf("%s %s: %d %s, want %d", tc.method, tc.target, code, body, tc.status)

@@ -9,13 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"mime"
-	"net"
-	"net/http"
-	"net/netip"
+	"net/url"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,7 +81,6 @@ func (l Limits) withDefaults() Limits {
 type Server struct {
 	lim Limits
 	now func() time.Time
-	mux *http.ServeMux
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -100,105 +96,7 @@ func New(lim Limits, now func() time.Time) *Server {
 	}
 	s := &Server{lim: lim.withDefaults(), now: now, sessions: map[string]*session{}}
 	s.busy = make(chan struct{}, s.lim.MaxBusy)
-	sub, _ := fs.Sub(static, "static")
-	mux := http.NewServeMux()
-	files := http.FileServerFS(sub)
-	mux.HandleFunc("GET /api/limits", func(w http.ResponseWriter, r *http.Request) { reply(w, http.StatusOK, s.lim) })
-	mux.HandleFunc("POST /api/sessions", s.create)
-	mux.HandleFunc("GET /api/sessions/{id}", s.with(s.getState))
-	mux.HandleFunc("PUT /api/sessions/{id}/config", s.with(s.putConfig))
-	mux.HandleFunc("POST /api/sessions/{id}/reset", s.with(s.postReset))
-	mux.HandleFunc("POST /api/sessions/{id}/train", s.with(s.postTrain))
-	mux.HandleFunc("POST /api/sessions/{id}/step", s.with(s.postStep))
-	mux.HandleFunc("POST /api/sessions/{id}/article", s.with(s.postArticle))
-	mux.HandleFunc("PUT /api/sessions/{id}/weight", s.with(s.putWeight))
-	mux.HandleFunc("DELETE /api/sessions/{id}", s.remove)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/api/"):
-			fail(w, http.StatusNotFound, fmt.Errorf("no API route %s %s (see the package doc of serve for the routes)", r.Method, r.URL.Path))
-		case r.Method == http.MethodGet || r.Method == http.MethodHead:
-			files.ServeHTTP(w, r)
-		default:
-			w.Header().Set("Allow", "GET, HEAD")
-			fail(w, http.StatusMethodNotAllowed, fmt.Errorf("%s %s: the page is read with GET", r.Method, r.URL.Path))
-		}
-	})
-	s.mux = mux
 	return s
-}
-
-// CSP is the Content-Security-Policy of every answer: the page loads only
-// its own files (the WebAssembly engine among them), shows only its own
-// images and data: URLs, and may not be framed.
-const CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'; " +
-	"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-
-// ServeHTTP serves the page and the API. The API answers only requests
-// addressed to this machine by an IP address or localhost (a page on a
-// domain that rebinds its name to 127.0.0.1 is refused), and changes
-// sessions only for requests with a JSON body type (which a page on another
-// origin cannot send without the browser asking first) and without a
-// foreign Origin.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", CSP)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		h.Set("Cache-Control", "no-store")
-		if status, err := guard(r); err != nil {
-			fail(w, status, err)
-			return
-		}
-	}
-	s.mux.ServeHTTP(w, r)
-}
-
-// guard refuses API requests that a page of another site could make: a
-// Host that is a name other than localhost (DNS rebinding), and writes
-// whose Content-Type is not application/json or whose Origin is not the
-// server's own.
-func guard(r *http.Request) (int, error) {
-	if !localHost(r.Host) {
-		return http.StatusForbidden, fmt.Errorf("Host %q: the API answers requests addressed to an IP address or localhost only", r.Host)
-	}
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return 0, nil
-	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		return http.StatusUnsupportedMediaType, fmt.Errorf("Content-Type %q: API writes take application/json", r.Header.Get("Content-Type"))
-	}
-	if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host && o != "https://"+r.Host {
-		return http.StatusForbidden, fmt.Errorf("Origin %q: the API takes writes from its own page (%s) only", o, "http://"+r.Host)
-	}
-	return 0, nil
-}
-
-// localHost reports whether host (of a Host header, with or without a
-// port) is an IP address or localhost: names a DNS rebinding cannot use.
-func localHost(host string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	_, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
-	return err == nil
-}
-
-// AddrWarning returns a warning for listening on addr when it is not a
-// loopback address (the playground then answers anyone who can reach the
-// machine), or "" for a loopback address.
-func AddrWarning(addr net.Addr) string {
-	tcp, ok := addr.(*net.TCPAddr)
-	if ok && tcp.IP.IsLoopback() {
-		return ""
-	}
-	return fmt.Sprintf("warning: %s is not a loopback address: anyone who can reach this machine can use the playground and its CPU (bind 127.0.0.1 to keep it to yourself)", addr)
 }
 
 // Sessions returns the number of live sessions (after deleting the expired).
@@ -260,25 +158,112 @@ func (s *Server) evict() bool {
 	return true
 }
 
+// request is an API request, from the network (ServeHTTP) or not (Call):
+// the session id of its path, its query and its body (or why the body
+// could not be read).
+type request struct {
+	ctx        context.Context
+	method     string
+	path       string
+	id         string
+	query      url.Values
+	body       []byte
+	bodyStatus int
+	bodyErr    error
+}
+
+// out is the answer to a request: a status, headers and a JSON body.
+type out struct {
+	status int
+	header [][2]string
+	body   []byte
+}
+
+func (w *out) set(name, value string) { w.header = append(w.header, [2]string{name, value}) }
+
+// The HTTP statuses the API answers.
+const (
+	statusOK                    = 200
+	statusCreated               = 201
+	statusNoContent             = 204
+	statusBadRequest            = 400
+	statusForbidden             = 403
+	statusNotFound              = 404
+	statusMethodNotAllowed      = 405
+	statusConflict              = 409
+	statusRequestEntityTooLarge = 413
+	statusUnsupportedMediaType  = 415
+	statusInternalServerError   = 500
+	statusServiceUnavailable    = 503
+)
+
+// route answers an API request (r.path begins /api/).
+func (s *Server) route(r *request) *out {
+	w := &out{}
+	rest, isSession := strings.CutPrefix(r.path, "/api/sessions/")
+	var h func(w *out, r *request)
+	allow := ""
+	switch {
+	case r.path == "/api/limits":
+		allow = "GET"
+		h = func(w *out, r *request) { reply(w, statusOK, s.lim) }
+	case r.path == "/api/sessions":
+		allow, h = "POST", s.create
+	case isSession && rest != "":
+		id, action, _ := strings.Cut(rest, "/")
+		r.id = id
+		m := map[string]map[string]func(w *out, r *request){
+			"":        {"GET": s.with(s.getState), "DELETE": s.remove},
+			"config":  {"PUT": s.with(s.putConfig)},
+			"reset":   {"POST": s.with(s.postReset)},
+			"train":   {"POST": s.with(s.postTrain)},
+			"step":    {"POST": s.with(s.postStep)},
+			"article": {"POST": s.with(s.postArticle)},
+			"weight":  {"PUT": s.with(s.putWeight)},
+		}[action]
+		if m != nil && !strings.Contains(action, "/") {
+			if h = m[r.method]; h == nil {
+				var methods []string
+				for k := range m {
+					methods = append(methods, k)
+				}
+				slices.Sort(methods)
+				allow = strings.Join(methods, ", ")
+			}
+		}
+	}
+	switch {
+	case h != nil && (allow == "" || allow == r.method):
+		h(w, r)
+	case allow != "":
+		w.set("Allow", allow)
+		fail(w, statusMethodNotAllowed, fmt.Errorf("%s %s: want %s", r.method, r.path, allow))
+	default:
+		fail(w, statusNotFound, fmt.Errorf("no API route %s %s (see the package doc of serve for the routes)", r.method, r.path))
+	}
+	if w.status == 0 {
+		fail(w, statusInternalServerError, fmt.Errorf("%s %s: no answer", r.method, r.path))
+	}
+	return w
+}
+
 // apiError is the body of every error answer: {"error": "...", "field": "..."}.
 type apiError struct {
 	Error string `json:"error"`
 	Field string `json:"field,omitempty"`
 }
 
-func reply(w http.ResponseWriter, status int, v any) {
+func reply(w *out, status int, v any) {
 	var b bytes.Buffer
 	if err := json.NewEncoder(&b).Encode(v); err != nil {
-		status = http.StatusInternalServerError
+		status = statusInternalServerError
 		b.Reset()
 		json.NewEncoder(&b).Encode(apiError{Error: "encoding the answer: " + err.Error()})
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.status, w.body = status, b.Bytes()
 }
 
-func fail(w http.ResponseWriter, status int, err error) {
+func fail(w *out, status int, err error) {
 	e := apiError{Error: err.Error()}
 	var fe *fieldError
 	if errors.As(err, &fe) {
@@ -287,18 +272,10 @@ func fail(w http.ResponseWriter, status int, err error) {
 	reply(w, status, e)
 }
 
-// readBody reads a request body of at most MaxBody bytes: 413 only when it
-// is longer, 400 when reading it fails otherwise.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.lim.MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("request body over %d bytes", s.lim.MaxBody)
-		}
-		return nil, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err)
-	}
-	return body, 0, nil
+// readBody returns the request's body, or why it could not be read: 413
+// only when it is over MaxBody bytes, 400 when reading it failed otherwise.
+func (s *Server) readBody(_ *out, r *request) ([]byte, int, error) {
+	return r.body, r.bodyStatus, r.bodyErr
 }
 
 // decodeJSON decodes body, one JSON object and nothing after it, into v (a
@@ -330,7 +307,7 @@ func decodeJSON(body []byte, v any) error {
 
 // decode reads a JSON body (at most MaxBody bytes, no unknown fields, no
 // nulls, nothing after it) into v; an empty body leaves v as it is.
-func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) (status int, err error) {
+func (s *Server) decode(w *out, r *request, v any) (status int, err error) {
 	body, status, err := s.readBody(w, r)
 	if err != nil {
 		return status, err
@@ -339,7 +316,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) (status i
 		return 0, nil
 	}
 	if err := decodeJSON(body, v); err != nil {
-		return http.StatusBadRequest, err
+		return statusBadRequest, err
 	}
 	return 0, nil
 }
@@ -353,28 +330,28 @@ func newID() string {
 
 // create handles POST /api/sessions: a new session, configured by the body
 // (fields left out take DefaultConfig's values). Answers 201 with the state.
-func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+func (s *Server) create(w *out, r *request) {
 	cfg, status, err := s.readConfig(w, r, DefaultConfig())
 	if err != nil {
 		fail(w, status, err)
 		return
 	}
 	if err := cfg.check(s.lim); err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	ss := &session{id: newID()}
 	ss.last.Store(s.now().UnixNano())
 	if err := ss.configure(cfg); err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	s.mu.Lock()
 	s.sweep()
 	if len(s.sessions) >= s.lim.MaxSessions && !s.evict() {
 		s.mu.Unlock()
-		w.Header().Set("Retry-After", "1")
-		fail(w, http.StatusServiceUnavailable, fmt.Errorf("too many sessions (%d, the limit), all computing right now: try again", s.lim.MaxSessions))
+		w.set("Retry-After", "1")
+		fail(w, statusServiceUnavailable, fmt.Errorf("too many sessions (%d, the limit), all computing right now: try again", s.lim.MaxSessions))
 		return
 	}
 	s.sessions[ss.id] = ss
@@ -388,23 +365,23 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	defer ss.mu.Unlock()
 	st, err := s.stateOf(ss, r)
 	if err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
-	reply(w, http.StatusCreated, st)
+	reply(w, statusCreated, st)
 }
 
 // remove handles DELETE /api/sessions/{id}.
-func (s *Server) remove(w http.ResponseWriter, r *http.Request) {
+func (s *Server) remove(w *out, r *request) {
 	s.mu.Lock()
-	_, ok := s.sessions[r.PathValue("id")]
-	delete(s.sessions, r.PathValue("id"))
+	_, ok := s.sessions[r.id]
+	delete(s.sessions, r.id)
 	s.mu.Unlock()
 	if !ok {
-		fail(w, http.StatusNotFound, s.noSession(r.PathValue("id")))
+		fail(w, statusNotFound, s.noSession(r.id))
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	w.status = statusNoContent
 }
 
 func (s *Server) noSession(id string) error {
@@ -412,14 +389,14 @@ func (s *Server) noSession(id string) error {
 }
 
 // with looks up the session of the path, locks it, marks it used and calls h.
-func (s *Server) with(h func(w http.ResponseWriter, r *http.Request, ss *session)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) with(h func(w *out, r *request, ss *session)) func(w *out, r *request) {
+	return func(w *out, r *request) {
 		s.mu.Lock()
 		s.sweep()
-		ss := s.sessions[r.PathValue("id")]
+		ss := s.sessions[r.id]
 		s.mu.Unlock()
 		if ss == nil {
-			fail(w, http.StatusNotFound, s.noSession(r.PathValue("id")))
+			fail(w, statusNotFound, s.noSession(r.id))
 			return
 		}
 		ss.last.Store(s.now().UnixNano())
@@ -434,15 +411,15 @@ func (s *Server) with(h func(w http.ResponseWriter, r *http.Request, ss *session
 }
 
 // acquire takes a work slot, waiting at most 5 s; on failure it has answered.
-func (s *Server) acquire(w http.ResponseWriter, r *http.Request) bool {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+func (s *Server) acquire(w *out, r *request) bool {
+	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()
 	select {
 	case s.busy <- struct{}{}:
 		return true
 	case <-ctx.Done():
-		w.Header().Set("Retry-After", "1")
-		fail(w, http.StatusServiceUnavailable, errors.New("the server is busy training other sessions: try again"))
+		w.set("Retry-After", "1")
+		fail(w, statusServiceUnavailable, errors.New("the server is busy training other sessions: try again"))
 		return false
 	}
 }
@@ -452,8 +429,8 @@ func (s *Server) release() { <-s.busy }
 // stateOf reads the query of a state request: grid (the output map's cells
 // per side, default 0), neurons (each neuron's map, default 0) and data=1
 // (the points).
-func (s *Server) stateOf(ss *session, r *http.Request) (state, error) {
-	q := r.URL.Query()
+func (s *Server) stateOf(ss *session, r *request) (state, error) {
+	q := r.query
 	num := func(name string, limit int) (int, error) {
 		v := q.Get(name)
 		if v == "" {
@@ -478,20 +455,20 @@ func (s *Server) stateOf(ss *session, r *http.Request) (state, error) {
 }
 
 // getState handles GET /api/sessions/{id}?grid=50&neurons=16&data=1.
-func (s *Server) getState(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) getState(w *out, r *request, ss *session) {
 	st, err := s.stateOf(ss, r)
 	if err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
-	reply(w, http.StatusOK, st)
+	reply(w, statusOK, st)
 }
 
 // readConfig reads a Config from the body: the fields given replace base's.
 // When the dataset changes between classification and regression and the
 // body gives no output or loss, these follow the task; when the network's
 // fields change and no preset is given, the preset is cleared.
-func (s *Server) readConfig(w http.ResponseWriter, r *http.Request, base Config) (Config, int, error) {
+func (s *Server) readConfig(w *out, r *request, base Config) (Config, int, error) {
 	body, status, err := s.readBody(w, r)
 	if err != nil {
 		return base, status, err
@@ -502,7 +479,7 @@ func (s *Server) readConfig(w http.ResponseWriter, r *http.Request, base Config)
 	cfg := base
 	cfg.Hidden = append([]LayerConfig(nil), base.Hidden...)
 	if err := decodeJSON(body, &cfg); err != nil {
-		return base, http.StatusBadRequest, err
+		return base, statusBadRequest, err
 	}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []LayerConfig{} // no hidden layer: [], never null
@@ -535,16 +512,16 @@ func (s *Server) readConfig(w http.ResponseWriter, r *http.Request, base Config)
 // PUT .../config?seq=n numbers the change: a change numbered at most the
 // number of one already applied is refused (409), so that of two changes
 // in flight the later one wins whatever order they arrive in.
-func (s *Server) putConfig(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) putConfig(w *out, r *request, ss *session) {
 	var seq int64
-	if v := r.URL.Query().Get("seq"); v != "" {
+	if v := r.query.Get("seq"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			fail(w, http.StatusBadRequest, bad("seq", "%q, want a positive integer", v))
+			fail(w, statusBadRequest, bad("seq", "%q, want a positive integer", v))
 			return
 		}
 		if n <= ss.seq {
-			fail(w, http.StatusConflict, bad("seq", "%d: change %d, a later one, has been applied already", n, ss.seq))
+			fail(w, statusConflict, bad("seq", "%d: change %d, a later one, has been applied already", n, ss.seq))
 			return
 		}
 		seq = n
@@ -555,11 +532,11 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request, ss *session) 
 		return
 	}
 	if err := cfg.check(s.lim); err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	if err := ss.configure(cfg); err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	ss.seq = max(ss.seq, seq)
@@ -568,7 +545,7 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request, ss *session) 
 
 // postReset handles POST /api/sessions/{id}/reset {"seed": n}: new initial
 // weights (from seed, default the configuration's), progress cleared.
-func (s *Server) postReset(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) postReset(w *out, r *request, ss *session) {
 	req := struct {
 		Seed *uint64 `json:"seed"`
 	}{}
@@ -581,7 +558,7 @@ func (s *Server) postReset(w http.ResponseWriter, r *http.Request, ss *session) 
 		seed = *req.Seed
 	}
 	if err := ss.reset(seed); err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	s.getState(w, r, ss)
@@ -589,7 +566,7 @@ func (s *Server) postReset(w http.ResponseWriter, r *http.Request, ss *session) 
 
 // postTrain handles POST /api/sessions/{id}/train {"steps": n}: up to n
 // optimisation steps (1 to MaxSteps), stopped after StepTime.
-func (s *Server) postTrain(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) postTrain(w *out, r *request, ss *session) {
 	req := struct {
 		Steps int `json:"steps"`
 	}{Steps: 1}
@@ -598,15 +575,15 @@ func (s *Server) postTrain(w http.ResponseWriter, r *http.Request, ss *session) 
 		return
 	}
 	if req.Steps < 1 || req.Steps > s.lim.MaxSteps {
-		fail(w, http.StatusBadRequest, bad("steps", "%d, want 1 to %d per request (the playground's limit)", req.Steps, s.lim.MaxSteps))
+		fail(w, statusBadRequest, bad("steps", "%d, want 1 to %d per request (the playground's limit)", req.Steps, s.lim.MaxSteps))
 		return
 	}
-	reply(w, http.StatusOK, ss.trainSteps(req.Steps, time.Now().Add(s.lim.StepTime)))
+	reply(w, statusOK, ss.trainSteps(req.Steps, time.Now().Add(s.lim.StepTime)))
 }
 
 // postStep handles POST /api/sessions/{id}/step: one plain gradient step on
 // one example, every number of it (explain.Step).
-func (s *Server) postStep(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) postStep(w *out, r *request, ss *session) {
 	var req stepRequest
 	if status, err := s.decode(w, r, &req); err != nil {
 		fail(w, status, err)
@@ -614,7 +591,7 @@ func (s *Server) postStep(w http.ResponseWriter, r *http.Request, ss *session) {
 	}
 	res, err := ss.step(req)
 	if err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	// The answer is encoded before the step is kept: a step whose numbers
@@ -623,21 +600,19 @@ func (s *Server) postStep(w http.ResponseWriter, r *http.Request, ss *session) {
 	res.Applied = apply
 	body, err := json.Marshal(res)
 	if err != nil {
-		fail(w, http.StatusBadRequest, bad("x", "the step's numbers are out of range (%v): its values or the network's weights are too large", err))
+		fail(w, statusBadRequest, bad("x", "the step's numbers are out of range (%v): its values or the network's weights are too large", err))
 		return
 	}
 	if apply {
 		ss.apply(res.Trace)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write(append(body, '\n'))
+	w.status, w.body = statusOK, append(body, '\n')
 }
 
 // putWeight handles PUT /api/sessions/{id}/weight {"layer": l, "i": i,
 // "j": j, "value": v}: sets w^l_ij (i 1-based in layer l, j 1-based in
 // layer l-1, 0 for the bias) to v. Answers the state as GET does.
-func (s *Server) putWeight(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) putWeight(w *out, r *request, ss *session) {
 	var req struct {
 		Layer int     `json:"layer"`
 		I     int     `json:"i"`
@@ -649,7 +624,7 @@ func (s *Server) putWeight(w http.ResponseWriter, r *http.Request, ss *session) 
 		return
 	}
 	if err := ss.setWeight(req.Layer, req.I, req.J, req.Value); err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
 	s.getState(w, r, ss)
@@ -659,17 +634,17 @@ func (s *Server) putWeight(w http.ResponseWriter, r *http.Request, ss *session) 
 // network of the worked example (docs/notation.md); the answer is the state and the
 // example to step on, {"state": ..., "example": {"x": [1, 0], "y": [1],
 // "alpha": 0.5}}.
-func (s *Server) postArticle(w http.ResponseWriter, r *http.Request, ss *session) {
+func (s *Server) postArticle(w *out, r *request, ss *session) {
 	if err := ss.loadArticle(); err != nil {
-		fail(w, http.StatusInternalServerError, err)
+		fail(w, statusInternalServerError, err)
 		return
 	}
 	st, err := s.stateOf(ss, r)
 	if err != nil {
-		fail(w, http.StatusBadRequest, err)
+		fail(w, statusBadRequest, err)
 		return
 	}
-	reply(w, http.StatusOK, map[string]any{
+	reply(w, statusOK, map[string]any{
 		"state":   st,
 		"example": map[string]any{"x": []float64{1, 0}, "y": []float64{1}, "alpha": 0.5},
 	})

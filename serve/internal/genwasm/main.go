@@ -6,7 +6,7 @@
 //
 // Run by `go generate ./serve`, before `go build ./cmd/backprop`. The two
 // files are not committed (.gitignore): they are built from the sources as
-// they are, never stale, and a 5 MB binary is not added to the history at
+// they are, never stale, and megabytes of binary are not added to the history at
 // every change of the engine. Without them (a fresh clone built with no
 // generate step) `backprop serve` works as before, training on the server.
 package main
