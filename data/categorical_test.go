@@ -73,7 +73,7 @@ func TestMissingValues(t *testing.T) {
 		t.Errorf("default: %v", err)
 	}
 	d, err := ReadCSV(strings.NewReader(text), "t.csv", CSVOptions{Missing: MissingDrop})
-	if err != nil || d.N != 2 || d.Dropped != 3 || !slices.Equal(d.X, []float32{1, 2, 5, 0}) {
+	if err != nil || d.N != 2 || d.Dropped != 3 || !slices.Equal(d.X, []float32{1, 2, 5, 0}) || !slices.Equal(d.Records, []int{1, 5}) {
 		t.Errorf("drop: %+v %v", d, err)
 	}
 	d, err = ReadCSV(strings.NewReader(text), "t.csv", CSVOptions{Missing: MissingKeep})

@@ -401,6 +401,7 @@ func (p *csvParser) read() (*Dataset, error) {
 		}
 	}
 	var y []float32 // regression targets
+	record := 0     // data records read, blank lines not counted
 	p.index = make(map[string]int)
 	for {
 		rec, err := p.cr.Read()
@@ -429,10 +430,17 @@ func (p *csvParser) read() (*Dataset, error) {
 			missing = missing || miss
 			d.X = append(d.X, v)
 		}
+		record++
 		if missing && p.opt.Missing == MissingDrop {
 			d.X = d.X[:row]
+			if d.Dropped == 0 {
+				d.Records = seq1(d.N)
+			}
 			d.Dropped++
 			continue
+		}
+		if d.Dropped > 0 {
+			d.Records = append(d.Records, record)
 		}
 		d.N++
 		if p.target < 0 {
@@ -656,6 +664,15 @@ func (p *csvParser) readHeader() error {
 		return p.errorf(line, 0, "no feature columns")
 	}
 	return nil
+}
+
+// seq1 returns 1, 2 … n.
+func seq1(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i + 1
+	}
+	return s
 }
 
 // isMissing reports whether a feature field means a missing value.

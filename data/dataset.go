@@ -26,8 +26,11 @@ type Dataset struct {
 	// ignored); nil for a numeric feature, and nil when no feature is
 	// categorical. A missing value (read as kept) is NaN in X.
 	Categories [][]string
-	// Dropped counts the rows left out for a missing value.
+	// Dropped counts the rows left out for a missing value; Records then
+	// gives each row's record number in the source (1-based, the header
+	// not counted), nil when no row was left out.
 	Dropped int
+	Records []int
 }
 
 // Row returns the features of example i, a slice of X (not a copy).

@@ -74,6 +74,12 @@ func (t *trained) readData(spec string, needTarget bool, split string) (*part, e
 		if p, err = t.choose(spec, all, test, split); err != nil {
 			return nil, err
 		}
+		if all.Records != nil { // rows left out for a missing value: ids are the file's record numbers
+			for i, id := range p.ids {
+				p.ids[i] = all.Records[id-1]
+			}
+			p.what += fmt.Sprintf("; %d records with a missing value left out", all.Dropped)
+		}
 	}
 	d := p.d
 	if want := recordWidth(m); d.Features != want {

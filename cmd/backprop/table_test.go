@@ -230,6 +230,16 @@ func TestTableCategoricalAndMissing(t *testing.T) {
 			if acc < 0.85 {
 				t.Errorf("accuracy %v on the held-out part:\n%s", acc, out)
 			}
+			if c.name == "drop" { // ids are the file's record numbers: 4 and 8 (of each ten) left out
+				out, errs, status = cli(t, "predict", "--model", model, "--data", c.data, "--split", "all")
+				ids := map[string]bool{}
+				for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+					ids[strings.SplitN(line, ",", 2)[0]] = true
+				}
+				if status != 0 || len(ids) != 240 || ids["4"] || ids["8"] || !ids["5"] || !ids["300"] {
+					t.Errorf("predict after drop: status %d, %d ids: %s", status, len(ids), errs)
+				}
+			}
 			out, errs, status = cli(t, "predict", "--model", model, "--data", unseen)
 			if c.name == "mean" { // --unknown ignore: violet is all zeros
 				if status != 0 || strings.Count(out, "\n") != 3 {

@@ -24,7 +24,8 @@ import (
 	"github.com/backprop-go/backprop/train"
 )
 
-const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--ignore COL,...] [--hidden 128,64] [--activation relu]
+const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--ignore COL,...] [--missing error|drop|mean]
+                      [--unknown error|ignore] [--classes] [--hidden 128,64] [--activation relu]
                       [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
                       [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
                       [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
