@@ -21,21 +21,24 @@ func finite(v float64) float64 {
 
 // state is the answer to GET .../state: everything the page draws.
 type state struct {
-	ID         string         `json:"id"`
-	Config     Config         `json:"config"`
-	Task       string         `json:"task"` // classification or regression
-	Epoch      int            `json:"epoch"`
-	Steps      int            `json:"total_steps"`
-	TrainLoss  float64        `json:"train_loss"`
-	TestLoss   float64        `json:"test_loss"`
-	Diverged   string         `json:"diverged,omitempty"`
-	History    []historyPoint `json:"history"`
-	Network    netJSON        `json:"network"`
-	Boundary   *grid          `json:"boundary,omitempty"`
-	Neurons    []neuronMap    `json:"neurons,omitempty"`
-	Data       *dataJSON      `json:"data,omitempty"`
-	Limits     Limits         `json:"limits"`
-	ExpiresSec float64        `json:"expires_in_seconds"`
+	ID        string         `json:"id"`
+	Config    Config         `json:"config"`
+	Task      string         `json:"task"` // classification or regression
+	Epoch     int            `json:"epoch"`
+	Steps     int            `json:"total_steps"`
+	TrainLoss float64        `json:"train_loss"`
+	TestLoss  float64        `json:"test_loss"`
+	Diverged  string         `json:"diverged,omitempty"`
+	History   []historyPoint `json:"history"`
+	Network   netJSON        `json:"network"`
+	Boundary  *grid          `json:"boundary,omitempty"`
+	Neurons   []neuronMap    `json:"neurons,omitempty"`
+	Data      *dataJSON      `json:"data,omitempty"`
+	// Health is each layer's health on the training set (train.MeasureHealth:
+	// mean |δ|, dead or saturated units), for the bars under the network.
+	Health     []train.LayerHealth `json:"health,omitempty"`
+	Limits     Limits              `json:"limits"`
+	ExpiresSec float64             `json:"expires_in_seconds"`
 }
 
 // netJSON is the network as the page draws it; Layers[l-1] is layer l.
@@ -168,6 +171,15 @@ func (s *session) state(res, neuronRes int, data bool, lim Limits, expires time.
 	}
 	if data {
 		st.Data = &dataJSON{Train: rowsOf(s.trainXY, s.trainSet), Test: rowsOf(s.testXY, s.testSet)}
+	}
+	if s.trainSet.N > 0 && s.diverged == "" {
+		st.Health, _ = train.MeasureHealth(s.net, s.trainSet)
+		for _, h := range st.Health {
+			if finite(h.GradRMS) != h.GradRMS || finite(h.MeanAbsDelta) != h.MeanAbsDelta {
+				st.Health = nil // JSON has no NaN; the page then draws no bars
+				break
+			}
+		}
 	}
 	return st
 }

@@ -33,6 +33,12 @@ type LayerHealth struct {
 	// fraction of its units whose f′(z) was below 1% of its maximum (1/4 for
 	// the sigmoid, 1 for tanh) on more than half of the epoch's examples.
 	Saturated float64 `json:"saturated,omitempty"`
+
+	// MeanAbsDelta is the mean |δ^l_i| over the units and the examples, and
+	// Off the units (0-based) counted in Dead or Saturated: both only from
+	// MeasureHealth, for a picture of the network.
+	MeanAbsDelta float64 `json:"mean_abs_delta,omitempty"`
+	Off          []int   `json:"off,omitempty"`
 }
 
 // healthSamples is about how many steps of an epoch health measures the
@@ -246,7 +252,8 @@ func (h *health[T]) epoch() []LayerHealth {
 // MeasureHealth measures the health of each layer of net on set, in one
 // pass and without a step: GradRMS is the RMS of the mean gradient over the
 // whole set (as one batch-mode step would take it), Dead and Saturated are
-// counted over every example; UpdateRatio is 0. [Diagnose] reads it as an
+// counted over every example, with the units in Off, and MeanAbsDelta is
+// the mean |δ| of the layer; UpdateRatio is 0. [Diagnose] reads it as an
 // epoch's: Diagnose([]Epoch{{Health: h}}).
 func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]LayerHealth, error) {
 	if err := net.Validate(); err != nil {
@@ -266,11 +273,17 @@ func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]La
 		sum[p] = make([]float64, len(g))
 	}
 	n0, nL := net.Inputs, net.Outputs()
+	sumDelta := make([]float64, net.L())
 	for r := 0; r < set.N; r += ws.Cap {
 		end := min(r+ws.Cap, set.N)
 		ws.Forward(set.X[r*n0 : end*n0])
 		ws.Backward(set.Y[r*nL : end*nL])
 		h.units(ws)
+		for l := 1; l <= net.L(); l++ {
+			for _, d := range ws.Delta[l][:(end-r)*net.Layer(l).Out] {
+				sumDelta[l-1] += math.Abs(float64(d))
+			}
+		}
 		for p, g := range grads {
 			for k, v := range g {
 				sum[p][k] += float64(v)
@@ -289,6 +302,15 @@ func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]La
 	out := h.epoch()
 	for l := range out {
 		out[l].UpdateRatio = 0
+		out[l].MeanAbsDelta = sumDelta[l] / float64(set.N*net.Layer(l+1).Out)
+		if c := h.count[l]; c != nil {
+			for i, k := range c {
+				if (net.Layers[l].Activation == backprop.ReLU && h.act[l][i] == 0) ||
+					(net.Layers[l].Activation != backprop.ReLU && 2*k > float64(h.rows)) {
+					out[l].Off = append(out[l].Off, i)
+				}
+			}
+		}
 	}
 	return out, nil
 }

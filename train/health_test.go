@@ -187,8 +187,17 @@ func TestMeasureHealth(t *testing.T) {
 			t.Errorf("layer %d: %+v, want grad RMS %v", l, h[l-1], want)
 		}
 	}
-	if h[0].Dead != 0.25 {
-		t.Errorf("layer 1: dead %v, want 0.25", h[0].Dead)
+	if h[0].Dead != 0.25 || len(h[0].Off) != 1 || h[0].Off[0] != 1 {
+		t.Errorf("layer 1: dead %v, off %v; want 0.25, unit 1", h[0].Dead, h[0].Off)
+	}
+	for l := 1; l <= 2; l++ {
+		var s float64
+		for _, d := range ws.Delta[l][:set.N*net.Layer(l).Out] {
+			s += math.Abs(d)
+		}
+		if want := s / float64(set.N*net.Layer(l).Out); math.Abs(h[l-1].MeanAbsDelta-want) > 1e-12*want {
+			t.Errorf("layer %d: mean |δ| %v, want %v", l, h[l-1].MeanAbsDelta, want)
+		}
 	}
 	if _, err := MeasureHealth(net, Set[float64]{X: []float64{1}, Y: []float64{1, 0}, N: 1}); err == nil {
 		t.Error("a set of the wrong width: no error")

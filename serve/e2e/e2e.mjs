@@ -265,6 +265,11 @@ async function main() {
     assert(weights.includes('w3_12') && weights.includes('0.812167'), 'weights table lacks w3_12 = 0.812167');
   });
 
+  await check('the worked example draws its |δ| bars from the step: layer 1 at 1/58 of the output', async () => {
+    const ratio = await page.evaluate(() => { const d = deltaScale(); return d && d.what === 'this step' && d.values[2] / d.values[0]; });
+    assert(ratio > 57 && ratio < 59, `output/layer-1 mean |δ| ${ratio}`);
+  });
+
   await check('choosing a neuron shows its delta rule', async () => {
     await page.click('#neuron-2-1'); // h5
     const rule = await text('#step-rule');
@@ -272,6 +277,24 @@ async function main() {
     await page.click('#neuron-1-0');
     await page.screenshot({ path: join(out, 'playground-step.png'), fullPage: true });
     await page.locator('#step-panel').screenshot({ path: join(out, 'playground-step-panel.png') });
+  });
+
+  await check('the preset deep sigmoid vs relu: the sigmoid\'s layer-1 deltas far below the output\'s, relu\'s level', async () => {
+    await page.uncheck('#stepmode');
+    const ratios = {};
+    for (const act of ['sigmoid', 'relu']) {
+      await page.click('#deep');
+      await page.waitForFunction((a) => S.config.hidden.length === 6 && S.config.hidden.every((h) => h.activation === a) && S.health, act, { timeout: 15000 });
+      ratios[act + '@0'] = await page.evaluate(() => S.health[S.health.length - 1].mean_abs_delta / S.health[0].mean_abs_delta);
+      await page.click('#play');
+      await page.waitForFunction(() => S.total_steps > 300, null, { timeout: 30000 });
+      await page.click('#play');
+      await page.waitForFunction(() => !busy, null, { timeout: 15000 });
+      ratios[act] = await page.evaluate(() => S.health[S.health.length - 1].mean_abs_delta / S.health[0].mean_abs_delta);
+      await page.screenshot({ path: join(out, `playground-deep-${act}.png`) });
+    }
+    log('output/layer-1 mean |δ| at the start (@0) and after 300 steps', JSON.stringify(ratios));
+    assert(ratios['sigmoid@0'] > 1000 && ratios['relu@0'] < 100 && ratios.sigmoid > 10 * ratios.relu, `ratios ${JSON.stringify(ratios)}`);
   });
 
   await check('no page errors, nothing loaded from outside', async () => {

@@ -488,12 +488,13 @@ function drawNetwork() {
   const net = S.network;
   const widths = [net.inputs, ...net.layers.map((l) => l.weights.length)];
   const size = 40, gapY = 14;
-  const H = Math.max(...widths) * (size + gapY) + 30;
+  const BARS = 60; // the strip of |δ| bars under the network
+  const H = Math.max(...widths) * (size + gapY) + 30 + BARS;
   const W = Math.max(360, Math.min(760, cv.parentElement.clientWidth - 24));
   sharp(cv, W, H);
   ctx.clearRect(0, 0, W, H);
   const colX = (l) => 20 + (l * (W - 40 - size)) / Math.max(1, widths.length - 1);
-  const pos = (l, i) => [colX(l), 20 + (H - 30 - widths[l] * (size + gapY)) / 2 + i * (size + gapY)];
+  const pos = (l, i) => [colX(l), 20 + (H - BARS - 30 - widths[l] * (size + gapY)) / 2 + i * (size + gapY)];
   // the weights
   edges = [];
   net.layers.forEach((lay, l0) => {
@@ -537,9 +538,61 @@ function drawNetwork() {
       ctx.fillStyle = '#555';
       ctx.font = '10px system-ui, sans-serif';
       ctx.fillText(l === 0 ? FEATURES[S.config.features[i]].label : neuronName(l, i), x, y + size + 10);
+      const h = l > 0 && S.health && S.health[l - 1];
+      if (h && h.off && h.off.includes(i)) { // dead (relu) or saturated (sigmoid, tanh) on the training set
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = '#c0392b';
+        ctx.setLineDash([4, 3]);
+        ctx.strokeRect(x - 2, y - 2, size + 4, size + 4);
+        ctx.setLineDash([]);
+        const word = net.layers[l - 1].activation === 'relu' ? 'dead' : 'sat.';
+        ctx.fillStyle = 'rgba(255,255,255,0.85)';
+        ctx.fillRect(x + 1, y + size - 12, ctx.measureText(word).width + 4, 11);
+        ctx.fillStyle = '#c0392b';
+        ctx.fillText(word, x + 3, y + size - 3);
+      }
       nodes.push({ l, i, x, y, size });
     }
   });
+  drawDeltaBars(ctx, colX, size, H - BARS + 4, BARS - 8);
+}
+
+// deltaScale returns the mean |δ| of each layer (index l-1): the step's,
+// from the engine's trace, in step mode after a step; else the training
+// set's (the state's health).
+function deltaScale() {
+  if (!$('step-panel').hidden && stepRes && stepRes.trace && stepRes.trace.delta_scale) {
+    const out = [];
+    for (const d of stepRes.trace.delta_scale) out[d.layer - 1] = d.mean_abs_delta;
+    return { values: out, what: 'this step' };
+  }
+  if (S.health) return { values: S.health.map((h) => h.mean_abs_delta || 0), what: 'the training set' };
+  return null;
+}
+
+// drawDeltaBars draws each layer's mean |δ| as a bar under its column, on a
+// log scale: vanishing gradients show as bars shrinking towards layer 1.
+function drawDeltaBars(ctx, colX, size, top, height) {
+  const ds = deltaScale();
+  if (!ds) return;
+  const v = ds.values, pos = v.filter((x) => x > 0);
+  if (!pos.length) return;
+  const hi = Math.log10(Math.max(...pos)), lo = Math.min(Math.log10(Math.min(...pos)), hi - 1);
+  const L = v.length;
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillStyle = '#555';
+  ctx.fillText(`mean |δ| by layer (${ds.what}, log scale)`, colX(0), top + height - 2);
+  for (let l = 1; l <= L; l++) {
+    const x = v[l - 1];
+    const h = x > 0 ? Math.max(2, ((Math.log10(x) - lo) / (hi - lo)) * (height - 14)) : 0;
+    ctx.fillStyle = '#6a3d9a';
+    ctx.fillRect(colX(l) + size / 2 - 6, top + height - 14 - h, 12, h);
+    ctx.fillStyle = '#333';
+    // below the output layer: the ratio to its mean |δ|, as 1/k when smaller
+    const r = x > 0 && v[L - 1] > 0 && l < L ? v[L - 1] / x : 0;
+    const label = r >= 1 ? `1/${r.toPrecision(2)}` : r > 0 ? `${(1 / r).toPrecision(2)}×` : num(x);
+    ctx.fillText(label, colX(l) + size / 2 + 8, top + height - 14);
+  }
 }
 
 // drawLoss draws the train and test loss against the steps.
@@ -708,6 +761,21 @@ async function takeStep() {
   } catch (e) { oops(e); }
 }
 $('take-step').onclick = takeStep;
+
+// The preset "deep sigmoid vs relu": six hidden layers of sigmoid, then
+// (pressed again) the same of relu, on the same data.
+$('deep').onclick = async () => {
+  const n = Math.min(6, S.limits.max_hidden_layers || 6);
+  const sigmoid = S.config.hidden.length === n && S.config.hidden.every((h) => h.activation === 'sigmoid');
+  const activation = sigmoid ? 'relu' : 'sigmoid';
+  notice = sigmoid
+    ? `${n} hidden layers of relu: the |δ| bars stay level from the output back to layer 1, and every layer learns.`
+    : `${n} hidden layers of sigmoid: each layer back multiplies δ by f′(z) ≤ 1/4, so the |δ| bars shrink towards layer 1 and the first layers stall. Press again for relu.`;
+  // the playground's default training (mini-batches of 10, Adam, α = 0.03), so that the
+  // comparison is of the activations alone
+  await configure({ hidden: Array.from({ length: n }, () => ({ units: 4, activation })),
+    mode: 'minibatch', batch: 10, optimizer: 'adam', learning_rate: 0.03 });
+};
 
 $('article').onclick = async () => {
   setPlaying(false);
