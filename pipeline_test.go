@@ -331,6 +331,8 @@ func FuzzReadModelFile(f *testing.F) {
 	}
 	f.Add([]byte(`{"inputs":1,"loss":"log","layers":[{"activation":"sigmoid","weights":[[1]]}],"features":["a"],"scaler":{"kind":"none"},"classes":["n","y"]}`))
 	f.Add([]byte(`{"inputs":1,"loss":"squared","layers":[{"activation":"identity","weights":[[1]]}],"features":[{"name":"a","offset":1,"scale":2}],"target":"t"}`))
+	f.Add([]byte(`{"inputs":3,"loss":"squared","layers":[{"activation":"identity","weights":[[1,2,3]]}],"features":[{"name":"a","offset":1,"scale":2,"fill":0.5},` +
+		`{"name":"c","offset":0,"scale":1,"categories":["r","g"],"fill":1}],"target":"t","ignore":["id"],"unknown":"ignore","missing":"mean"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := backprop.Read[float64](bytes.NewReader(data))
 		if err != nil {

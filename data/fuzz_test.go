@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -31,6 +32,8 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("a,b,y\n1,2,x\n3,4,y\n"), uint8(0b100))
 	f.Add([]byte("b,a\n1,2\n"), uint8(0b10000))
 	f.Add([]byte("\uFEFFa,\"b\"\"\",y\r\n1,2,1\r\n3,4,0\r\n"), uint8(2))
+	f.Add([]byte("id;a;c;y\n1;2;red;x\n  \n2;;blue;y\n3;NA;red;x\n"), uint8(0b1000000))
+	f.Add([]byte("a|b|y\nr|1|x\nq|?|y\n"), uint8(0b11000000))
 
 	f.Fuzz(func(t *testing.T, input []byte, mode uint8) {
 		var opt CSVOptions
@@ -45,12 +48,29 @@ func FuzzReadCSV(f *testing.F) {
 		if mode&0b100000 != 0 {
 			opt.Target = "y"
 		}
+		if mode&0b1000000 != 0 { // missing values kept as NaN, an id column ignored
+			opt.Missing, opt.Ignore = MissingKeep, []string{"id"}
+		}
+		if mode&0b10000000 != 0 { // a model's categories, unknown ones ignored (−1)
+			opt.Categories, opt.Unknown = map[string][]string{"a": {"r", "g"}}, "ignore"
+		}
 		d, err := ReadCSV(bytes.NewReader(input), "fuzz.csv", opt)
 		if err != nil {
 			if d != nil {
 				t.Fatalf("a dataset and an error: %v", err)
 			}
 			return
+		}
+		if mode&0b11000000 != 0 { // NaN (missing) and −1 (unknown) are then allowed: check the rest
+			x := slices.Clone(d.X)
+			for i, v := range x {
+				if v != v || v == -1 && opt.Unknown != "" && d.Categories != nil && d.Categories[i%d.Features] != nil {
+					x[i] = 0
+				}
+			}
+			c := *d
+			c.X = x
+			d = &c
 		}
 		checkDataset(t, d)
 	})
