@@ -137,14 +137,14 @@ async function trainXOR(page) {
   await page.selectOption('#dataset', 'xor'); // two changes in flight: the later must win
   await page.waitForFunction(() => typeof S === 'object' && S.config.dataset === 'xor' && S.total_steps === 0);
   await page.click('#play');
-  await page.waitForFunction(() => {
+  // the page's test loss and steps when it first shows a test loss below 0.1
+  const reached = await page.waitForFunction(() => {
     const v = parseFloat(document.getElementById('test-loss').textContent);
-    return v >= 0 && v < 0.1;
-  }, null, { timeout: 120000, polling: 200 });
+    return v >= 0 && v < 0.1 && { loss: v, steps: document.getElementById('steps').textContent };
+  }, null, { timeout: 120000, polling: 100 });
   await page.click('#play'); // pause
-  await page.waitForTimeout(300);
-  const loss = parseFloat(await page.locator('#test-loss').innerText());
-  log(`test loss ${loss} after ${await page.locator('#steps').innerText()} steps`);
+  const { loss, steps } = await reached.jsonValue();
+  log(`test loss ${loss} after ${steps} steps (${await page.locator('#test-loss').innerText()} when paused)`);
   assert(loss < 0.1, `test loss ${loss}`);
   await assertXOR(page);
 }
@@ -456,6 +456,8 @@ async function main() {
     await p.screenshot({ path: join(out, 'static-390-step.png'), fullPage: true });
     const wide = await p.evaluate(() => document.documentElement.scrollWidth);
     assert(wide <= 390, `the page is ${wide} pixels wide on a 390-pixel screen`);
+    const last = await p.locator('#step-weights th:last-child').boundingBox();
+    assert(last && last.x + last.width <= 390, `the new weights' column ends at ${last && last.x + last.width}, off a 390-pixel screen`);
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     await ctx.close();
     context = null;

@@ -979,7 +979,8 @@ function showStep() {
   });
   const wbox = $('step-weights');
   wbox.textContent = '';
-  wbox.append(table(['w', 'old', 'δ', 'a', '∂E/∂w = δ·a', `new = old − ${num(s.alpha)}·∂E/∂w`], rows));
+  const narrow = window.matchMedia('(max-width: 600px)').matches; // a phone: short headings, all columns on screen
+  wbox.append(table(['w', 'old', 'δ', 'a', narrow ? '∂E/∂w' : '∂E/∂w = δ·a', narrow ? 'new' : `new = old − ${num(s.alpha)}·∂E/∂w`], rows));
   $('step-text').textContent = s.text;
 }
 
