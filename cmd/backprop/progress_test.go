@@ -81,3 +81,31 @@ func TestAnnounceSlowLoad(t *testing.T) {
 		t.Errorf("fast: %q", buf.String())
 	}
 }
+
+func TestEndWarnings(t *testing.T) {
+	ep := func(n int, tr, val float64) train.Epoch {
+		return train.Epoch{Epoch: n, Train: train.Score{Loss: tr}, Val: &train.Score{Loss: val}}
+	}
+	for _, c := range []struct {
+		h    []train.Epoch
+		best int
+		val  bool
+		want string
+	}{
+		{[]train.Epoch{ep(1, 1, 1), ep(2, 0.9, 0.8)}, 2, true, "validation loss was still falling at the last epoch, 2 (0.8, from 1 before it)"},
+		{[]train.Epoch{ep(1, 1, 1), ep(2, 0.9, 0.8), ep(3, 0.85, 0.7999)}, 3, true, ""},
+		{[]train.Epoch{ep(1, 1, 1), ep(2, 0.9, 1.1)}, 0, true, "no epoch beat the initial weights"},
+		{[]train.Epoch{{Epoch: 1, Train: train.Score{Loss: 1}}, {Epoch: 2, Train: train.Score{Loss: 0.5}}}, 0, false, "training loss was still falling"},
+		{[]train.Epoch{ep(1, 1, 1), ep(2, 0.9, 0.9), ep(3, 0.8, 0.95)}, 2, true, ""},
+	} {
+		got := strings.Join(endWarnings(c.h, c.best, c.val), "; ")
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("%+v: %q, want %q", c.h, got, c.want)
+		}
+	}
+	// The CLI: three epochs of iris end still improving.
+	_, errs, status := cli(t, "train", "--data", "iris", "--epochs", "3", "--out", t.TempDir()+"/m.json")
+	if status != 0 || !strings.Contains(errs, "warning: the validation loss was still falling at the last epoch, 3") {
+		t.Errorf("status %d: %s", status, errs)
+	}
+}

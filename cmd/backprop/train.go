@@ -371,6 +371,37 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 	return p, scaleParts(f, p)
 }
 
+// endWarnings are the warnings of a run that used all its epochs: no epoch
+// beat the initial weights on the validation loss (the model is then the
+// untrained network), or the loss (validation, else training) still fell
+// at the last epoch, by more than 0.1% of the best before it, as
+// scikit-learn's ConvergenceWarning says.
+func endWarnings(h []train.Epoch, best int, val bool) []string {
+	if len(h) == 0 {
+		return nil
+	}
+	if val && best == 0 {
+		return []string{"no epoch beat the initial weights on the validation loss: the model written is the untrained network (try another --lr, --epochs or --seed)"}
+	}
+	if len(h) < 2 {
+		return nil
+	}
+	loss, what := func(e train.Epoch) float64 { return e.Train.Loss }, "training"
+	if val && h[0].Val != nil {
+		loss, what = func(e train.Epoch) float64 { return e.Val.Loss }, "validation"
+	}
+	before := math.Inf(1)
+	for _, e := range h[:len(h)-1] {
+		before = min(before, loss(e))
+	}
+	last := h[len(h)-1]
+	if l := loss(last); l < before-1e-3*math.Abs(before) {
+		return []string{fmt.Sprintf("the %s loss was still falling at the last epoch, %d (%.4g, from %.4g before it): more --epochs may help",
+			what, last.Epoch, l, before)}
+	}
+	return nil
+}
+
 // checkTrainingRows refuses splits that leave fewer than two training rows
 // (or fewer than the classes), and warns when the held-out parts outnumber
 // the training part.
@@ -585,6 +616,11 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 		fmt.Fprintf(stdout, "early stop: no better validation loss for %s; keeping epoch %d\n", plural(cfg.Patience, "epoch"), res.BestEpoch)
 	} else if res.BestEpoch > 0 {
 		fmt.Fprintf(stdout, "keeping the weights of epoch %d (lowest validation loss)\n", res.BestEpoch)
+	}
+	if !res.EarlyStopped {
+		for _, w := range endWarnings(res.History, res.BestEpoch, p.val != nil) {
+			fmt.Fprintln(stderr, "warning: "+w)
+		}
 	}
 	tm, err := train.Evaluate(net, toSet[T](p.test), task)
 	if err != nil {
