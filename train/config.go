@@ -109,6 +109,14 @@ type Config struct {
 	// weight_decay), also with Adam, not AdamW. The reported losses do not
 	// include the penalty.
 	L2 float64 `json:"l2,omitempty"`
+	// L1 is the L1 penalty λ₁ ≥ 0: every step adds λ₁·sign(w) to the mean
+	// gradient of every weight w^l_ij (sign(0) = 0), but not to the biases,
+	// so the function minimised is E/n + λ₁ Σ |w^l_ij| (plus the L2 term).
+	// This is the subgradient, as TF Playground's L1: weights driven to 0
+	// oscillate about it (within α·λ₁) rather than land on it exactly; an
+	// absent connection (w = 0) stays 0. The reported losses do not include
+	// the penalty.
+	L1 float64 `json:"l1,omitempty"`
 
 	Schedule Schedule `json:"schedule,omitempty"` // "" means Constant
 	Gamma    float64  `json:"gamma,omitempty"`    // StepDecay factor in (0, 1]; 0 means DefaultGamma
@@ -242,6 +250,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("eps: %v, want a number > 0", c.Eps)
 	case !(c.L2 >= 0) || !finite(c.L2):
 		return c, fmt.Errorf("l2: %v, want a number ≥ 0", c.L2)
+	case !(c.L1 >= 0) || !finite(c.L1):
+		return c, fmt.Errorf("l1: %v, want a number ≥ 0", c.L1)
 	case !(c.Gamma > 0 && c.Gamma <= 1):
 		return c, fmt.Errorf("gamma: %v, want a number in (0, 1]", c.Gamma)
 	case c.Every < 1:

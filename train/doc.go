@@ -31,11 +31,12 @@
 //
 // [SGD], [Momentum], [Nesterov] and [Adam] update the slices of
 // Network.Params from those of Workspace.Grads (same order), with state
-// allocated once. L2 weight decay ([Config].L2) applies to the weights W^l,
-// never to the biases b^l. The learning rate follows a [Schedule]: constant,
-// step decay or cosine; [Config.Rate] gives α of any epoch. Absent
+// allocated once. L2 weight decay ([Config].L2) and the L1 penalty
+// ([Config].L1) apply to the weights W^l, never to the biases b^l. The
+// learning rate follows a [Schedule]: constant, step decay or cosine;
+// [Config.Rate] gives α of any epoch. Absent
 // connections (Layer.Mask) have w = 0 and ∂E/∂w = 0, so every optimizer and
-// the weight decay keep them at exactly 0.
+// the penalties keep them at exactly 0.
 //
 // # Validation and early stopping
 //

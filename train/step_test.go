@@ -326,11 +326,16 @@ func TestMaskedWeightsStayZero(t *testing.T) {
 
 // TestStepAllocatesNothing measures one step of every optimizer, for a batch
 // of one chunk and one of several chunks, with the running metrics on, and
-// with the layers' health off and on (a measured step).
+// with the layers' health off and on (a measured step), without and with the
+// L1 penalty.
 func TestStepAllocatesNothing(t *testing.T) {
 	for _, opt := range []Optimizer{SGD, Momentum, Nesterov, Adam} {
 		for _, n := range []int{32, 300} {
-			for _, withHealth := range []bool{false, true} {
+			for _, c := range []struct {
+				withHealth bool
+				l1         float64
+			}{{false, 0}, {true, 0}, {false, 1e-4}, {true, 1e-4}} {
+				withHealth := c.withHealth
 				net, err := backprop.New[float32](8, backprop.CrossEntropy, 1,
 					backprop.LayerSpec{Units: 16, Activation: backprop.ReLU},
 					backprop.LayerSpec{Units: 4, Activation: backprop.Softmax})
@@ -345,7 +350,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 				for k, v := range s64.Y {
 					set.Y[k] = float32(v)
 				}
-				tr, err := NewTrainer(net, Config{Mode: MiniBatch, Batch: n, Epochs: 1, Alpha: 0.01, Optimizer: opt, L2: 1e-4})
+				tr, err := NewTrainer(net, Config{Mode: MiniBatch, Batch: n, Epochs: 1, Alpha: 0.01, Optimizer: opt, L2: 1e-4, L1: c.l1})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -364,7 +369,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 					}
 				})
 				if allocs != 0 {
-					t.Errorf("%s, batch of %d, health %v: %v allocations per step, want 0", opt, n, withHealth, allocs)
+					t.Errorf("%s, batch of %d, health %v, l1 %v: %v allocations per step, want 0", opt, n, withHealth, c.l1, allocs)
 				}
 			}
 		}

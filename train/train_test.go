@@ -309,6 +309,8 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.Momentum = 1 }, "momentum: 1, want a number in (0, 1)"},
 		{func(c *Config) { c.Beta2 = 1.5 }, "beta2: 1.5"},
 		{func(c *Config) { c.L2 = -1 }, "l2: -1"},
+		{func(c *Config) { c.L1 = -1 }, "l1: -1, want a number ≥ 0"},
+		{func(c *Config) { c.L1 = math.Inf(1) }, "l1: +Inf"},
 		{func(c *Config) { c.Gamma = 2 }, "gamma: 2"},
 		{func(c *Config) { c.Patience = 2 }, "patience 2: early stopping needs a validation set"},
 	}

@@ -24,7 +24,7 @@ type Trainer[T backprop.Float] struct {
 
 	ws            *backprop.Workspace[T]
 	params, grads [][]T  // Network.Params and Workspace.Grads, same order
-	decay         []bool // params[p] is a weight matrix W^l (L2 applies), not a bias b^l
+	decay         []bool // params[p] is a weight matrix W^l (the penalties apply), not a bias b^l
 	sum           [][]T  // the gradient summed over the chunks of a batch; allocated on first need
 	v, m          [][]T  // optimizer state: velocity (momentum, nesterov) or Adam's v; Adam's m
 	t             int    // Adam's step count
@@ -100,7 +100,7 @@ func (tr *Trainer[T]) SetAlpha(alpha float64) { tr.alpha = alpha }
 //
 // The engine's Backward returns the summed error E = Σ_r J(y_r, o_r) over the
 // n examples and the summed gradient G = ∂E/∂w; Step averages: the optimizer
-// sees g = G/n (plus λ·w for weights with L2), so plain SGD moves
+// sees g = G/n (plus λ·w for weights with L2, λ₁·sign(w) with L1), so plain SGD moves
 // w ← w − (α/n) G. A batch larger than the workspace (256 rows; 1 in
 // Stochastic mode, Config.Batch in MiniBatch mode, if smaller) is processed in
 // chunks whose gradients are summed.
@@ -179,32 +179,43 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 }
 
 // update applies the optimizer to the parameters, from the gradients G summed
-// over n examples: g = G/n + λ·w (λ for weights only). It reports whether
-// every parameter is still finite. Absent connections have w = 0 and G = 0,
-// hence g = 0, a state that stays 0 and an update of 0.
+// over n examples: g = G/n + λ·w + λ₁·sign(w) (the penalties for weights
+// only). It reports whether every parameter is still finite. Absent
+// connections have w = 0 and G = 0, hence g = 0 (sign(0) = 0), a state that
+// stays 0 and an update of 0.
 func (tr *Trainer[T]) update(G [][]T, n int) bool {
 	cfg := &tr.cfg
-	alpha, inv, l2 := T(tr.alpha), T(1/float64(n)), T(cfg.L2)
+	alpha, inv, l2, l1 := T(tr.alpha), T(1/float64(n)), T(cfg.L2), T(cfg.L1)
 	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
 	finite := true
 	switch cfg.Optimizer {
 	case SGD: // w ← w − α g, the engine's update (in two halves at once for large networks)
-		finite = tr.ws.Update(G, alpha, inv, l2)
+		if l1 == 0 {
+			finite = tr.ws.Update(G, alpha, inv, l2)
+			break
+		}
+		for p, w := range tr.params {
+			Gp, lambda, lambda1 := G[p], tr.lambda(p, l2), tr.lambda(p, l1)
+			for k := range w {
+				w[k] -= alpha * (Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k]))
+				check += w[k] - w[k]
+			}
+		}
 	case Momentum: // v ← μ v + g, w ← w − α v
 		mu := T(cfg.Momentum)
 		for p, w := range tr.params {
-			Gp, v, lambda := G[p], tr.v[p], tr.lambda(p, l2)
+			Gp, v, lambda, lambda1 := G[p], tr.v[p], tr.lambda(p, l2), tr.lambda(p, l1)
 			for k := range w {
-				v[k] = mu*v[k] + Gp[k]*inv + lambda*w[k]
+				v[k] = mu*v[k] + Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
 			}
 		}
 		finite = tr.ws.Update(tr.v, alpha, 1, 0)
 	case Nesterov: // v ← μ v + g, w ← w − α (g + μ v)
 		mu := T(cfg.Momentum)
 		for p, w := range tr.params {
-			Gp, v, lambda := G[p], tr.v[p], tr.lambda(p, l2)
+			Gp, v, lambda, lambda1 := G[p], tr.v[p], tr.lambda(p, l2), tr.lambda(p, l1)
 			for k := range w {
-				g := Gp[k]*inv + lambda*w[k]
+				g := Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
 				v[k] = mu*v[k] + g
 				w[k] -= alpha * (g + mu*v[k])
 				check += w[k] - w[k]
@@ -216,9 +227,9 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 		c1 := T(1 - math.Pow(cfg.Beta1, float64(tr.t))) // m̂ = m/c1
 		c2 := T(1 - math.Pow(cfg.Beta2, float64(tr.t))) // v̂ = v/c2
 		for p, w := range tr.params {
-			Gp, m, v, lambda := G[p], tr.m[p], tr.v[p], tr.lambda(p, l2)
+			Gp, m, v, lambda, lambda1 := G[p], tr.m[p], tr.v[p], tr.lambda(p, l2), tr.lambda(p, l1)
 			for k := range w {
-				g := Gp[k]*inv + lambda*w[k]
+				g := Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
 				m[k] = b1*m[k] + (1-b1)*g
 				v[k] = b2*v[k] + (1-b2)*g*g
 				w[k] -= alpha * (m[k] / c1) / (T(math.Sqrt(float64(v[k]/c2))) + eps)
@@ -229,11 +240,23 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 	return finite && check == 0
 }
 
-// lambda returns the L2 coefficient of params[p]: l2 for a weight matrix, 0
-// for a bias.
-func (tr *Trainer[T]) lambda(p int, l2 T) T {
+// lambda returns a penalty's coefficient for params[p]: lambda for a weight
+// matrix, 0 for a bias.
+func (tr *Trainer[T]) lambda(p int, lambda T) T {
 	if tr.decay[p] {
-		return l2
+		return lambda
+	}
+	return 0
+}
+
+// sign is the subgradient of |w| the L1 penalty uses: −1, 0 or 1, with
+// sign(0) = 0 (and 0 for NaN, which the finiteness check reports anyway).
+func sign[T backprop.Float](w T) T {
+	switch {
+	case w > 0:
+		return 1
+	case w < 0:
+		return -1
 	}
 	return 0
 }

@@ -63,7 +63,7 @@ func checkTrainFlags(f *trainFlags) error {
 	for _, fl := range []struct {
 		name string
 		v    float64
-	}{{"slope", f.slope}, {"momentum", f.momentum}, {"l2", f.l2}, {"gamma", f.gamma}} {
+	}{{"slope", f.slope}, {"momentum", f.momentum}, {"l2", f.l2}, {"l1", f.l1}, {"gamma", f.gamma}} {
 		if math.IsNaN(fl.v) || math.IsInf(fl.v, 0) {
 			return usagef("train: --%s %v: want a finite number", fl.name, fl.v)
 		}
@@ -90,6 +90,9 @@ func checkTrainFlags(f *trainFlags) error {
 	}
 	if !(f.l2 >= 0) {
 		return usagef("train: --l2 %v: want λ ≥ 0", f.l2)
+	}
+	if !(f.l1 >= 0) {
+		return usagef("train: --l1 %v: want λ₁ ≥ 0", f.l1)
 	}
 	if !(f.slope >= 0 && f.slope < 1) {
 		return usagef("train: --slope %v: want a slope from 0 to below 1", f.slope)

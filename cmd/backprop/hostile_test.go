@@ -775,6 +775,8 @@ func (fx *fixture) cases() []hostileCase {
 		{"--slope", []string{"--slope", "NaN"}},
 		{"--momentum", []string{"--optimizer", "momentum", "--momentum", "NaN"}},
 		{"--l2", []string{"--l2", "Inf"}},
+		{"--l1 +Inf", []string{"--l1", "Inf"}},
+		{"--l1 NaN", []string{"--l1", "NaN"}},
 		{"epochs", []string{"--epochs", "0"}},
 		{"epochs", []string{"--epochs", "-3"}},
 		{"--epochs 1000000000: more than the limit of 100000", []string{"--epochs", "1000000000"}},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -205,5 +206,26 @@ func TestLegacyModelInCLI(t *testing.T) {
 	}
 	if out, errs, status := cli(t, "evaluate", "--model", model, "--data", "iris"); status != 0 || !strings.HasPrefix(out, model+" on iris: all 150 rows") {
 		t.Errorf("evaluate: status %d %s\n%s", status, errs, out)
+	}
+}
+
+// TestL1InProvenance: --l1 reaches the trainer and is recorded in the
+// model's provenance, in the flags and in the trainer's configuration, as
+// --l2 is.
+func TestL1InProvenance(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l1.json")
+	if _, errs, status := cli(t, "train", "--data", "iris", "--hidden", "4", "--epochs", "2", "--l1", "0.001", "--l2", "0.002", "--out", path); status != 0 {
+		t.Fatalf("train: %s", errs)
+	}
+	m, err := backprop.Load[float32](path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg train.Config
+	if m.Provenance == nil || json.Unmarshal(m.Provenance.Config, &cfg) != nil {
+		t.Fatalf("provenance: %+v", m.Provenance)
+	}
+	if cfg.L1 != 0.001 || cfg.L2 != 0.002 || m.Provenance.Flags["l1"] != "0.001" {
+		t.Errorf("provenance: config l1 %v, l2 %v, flag %q", cfg.L1, cfg.L2, m.Provenance.Flags["l1"])
 	}
 }

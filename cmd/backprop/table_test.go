@@ -337,6 +337,7 @@ func TestHelpAndFlagRanges(t *testing.T) {
 		{"momentum", "1", "--momentum 1"},
 		{"momentum", "-0.1", "--momentum -0.1"},
 		{"l2", "-1", "--l2 -1"},
+		{"l1", "-0.5", "--l1 -0.5: want λ₁ ≥ 0"},
 		{"gamma", "2", "--gamma 2"},
 		{"slope", "1.5", "--slope 1.5"},
 		{"lr", "0", "--lr 0"},

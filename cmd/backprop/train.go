@@ -35,7 +35,7 @@ const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--igno
 type trainFlags struct {
 	data, target, hidden, activation, loss, mode, optimizer, schedule, scale string
 	batch, epochs, patience, every                                           int
-	lr, momentum, l2, gamma, valSplit, testSplit, slope                      float64
+	lr, momentum, l2, l1, gamma, valSplit, testSplit, slope                  float64
 	seed                                                                     uint64
 	test, val, out, history, precision                                       string
 	sep, ignore, missing, unknown                                            string // --sep, --ignore, --missing, --unknown
@@ -77,6 +77,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.optimizer, "optimizer", "adam", "sgd, momentum, nesterov or adam")
 	fs.Float64Var(&f.momentum, "momentum", 0.9, "μ of momentum and nesterov")
 	fs.Float64Var(&f.l2, "l2", 0, "L2 weight decay λ (on weights, not biases)")
+	fs.Float64Var(&f.l1, "l1", 0, "L1 penalty λ₁: adds λ₁·sign(w) to each weight's gradient (not biases)")
 	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, step or cosine")
 	fs.Float64Var(&f.gamma, "gamma", 0.1, "step schedule: the factor")
 	fs.IntVar(&f.every, "every", 10, "step schedule: the period in epochs")
@@ -225,7 +226,7 @@ func failedRun(f *trainFlags, res train.Result, trainErr error) error {
 // any data is read.
 func trainConfig(f *trainFlags) (train.Config, error) {
 	cfg := train.Config{Mode: train.Mode(f.mode), Batch: f.batch, Epochs: f.epochs, Alpha: f.lr,
-		Optimizer: train.Optimizer(f.optimizer), L2: f.l2, Schedule: train.Schedule(f.schedule),
+		Optimizer: train.Optimizer(f.optimizer), L2: f.l2, L1: f.l1, Schedule: train.Schedule(f.schedule),
 		Gamma: f.gamma, Every: f.every, Seed: f.seed, Patience: f.patience, Health: f.health}
 	if cfg.Optimizer == train.Momentum || cfg.Optimizer == train.Nesterov {
 		cfg.Momentum = f.momentum
