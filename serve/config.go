@@ -34,6 +34,7 @@ type Config struct {
 	LearningRate float64 `json:"learning_rate"` // α
 	Optimizer    string  `json:"optimizer"`     // sgd, momentum, nesterov, adam
 	L2           float64 `json:"l2"`            // weight decay λ
+	L1           float64 `json:"l1"`            // L1 penalty λ₁ (the subgradient λ₁·sign(w))
 
 	// Preset "article" is the network of the worked example (docs/notation.md) (2-3-2-1
 	// sigmoid with absent connections), set by POST .../article; changing
@@ -140,6 +141,9 @@ func (c *Config) check(lim Limits) error {
 	if !(c.L2 >= 0 && c.L2 <= 1) {
 		return bad("l2", "%v, want 0 to 1", c.L2)
 	}
+	if !(c.L1 >= 0 && c.L1 <= 1) {
+		return bad("l1", "%v, want 0 to 1", c.L1)
+	}
 	if c.Preset != "" && c.Preset != "article" {
 		return bad("preset", "unknown preset %q (want article, or none)", c.Preset)
 	}
@@ -150,10 +154,10 @@ func (c *Config) check(lim Limits) error {
 }
 
 // trainConfig is the trainer's configuration: the playground's mode,
-// batch, learning rate, optimizer and L2, one epoch at a time.
+// batch, learning rate, optimizer, L2 and L1, one epoch at a time.
 func (c *Config) trainConfig() train.Config {
 	return train.Config{Mode: train.Mode(c.Mode), Batch: c.Batch, Epochs: 1, Alpha: c.LearningRate,
-		Optimizer: train.Optimizer(c.Optimizer), L2: c.L2, Seed: c.Seed}
+		Optimizer: train.Optimizer(c.Optimizer), L2: c.L2, L1: c.L1, Seed: c.Seed}
 }
 
 func (c *Config) dataKey() string {

@@ -56,6 +56,8 @@ func TestOutOfRangeChangesNothing(t *testing.T) {
 		{reg.ID, "POST", "/step", `{"x":[1000,1000],"y":[1000],"alpha":10}`, ""}, // in range; checked below whether it overflows
 		{reg.ID, "POST", "/step", `{"x":[0.1,0.2],"y":[0.5],"alpha":1e300}`, "alpha"},
 		{reg.ID, "PUT", "/config", `{"noise":1e308}`, "noise"},
+		{reg.ID, "PUT", "/config", `{"l1":-0.001}`, "l1"},
+		{reg.ID, "PUT", "/config", `{"l1":1e308}`, "l1"},
 		{reg.ID, "PUT", "/config", `{"learning_rate":1e400}`, ""},
 		{reg.ID, "PUT", "/config", `{"hidden":null}`, "hidden"},
 		{reg.ID, "PUT", "/config", `{"dataset":"xor","hidden":[{"units":99,"activation":"tanh"}]}`, "hidden[0].units"},

@@ -366,11 +366,12 @@ async function main() {
     await p.selectOption('#learning_rate', '0.1');
     await p.selectOption('#optimizer', 'momentum');
     await p.selectOption('#l2', '0.001');
+    await p.selectOption('#l1', '0.0001');
     await p.selectOption('#output', 'tanh'); // tanh output: squared loss
     await p.selectOption('#loss', 'squared');
     await p.selectOption('#output', 'tanh');
     await p.check('#stepmode');
-    await p.waitForFunction(() => S.config.l2 === 0.001 && S.config.output === 'tanh' && S.config.hidden[0].activation === 'relu');
+    await p.waitForFunction(() => S.config.l2 === 0.001 && S.config.l1 === 0.0001 && S.config.output === 'tanh' && S.config.hidden[0].activation === 'relu');
     const want = await p.evaluate(() => JSON.stringify({ config: S.config, train: data.train, test: data.test, weights: S.network }));
     const link = p.url();
     log('link', link);

@@ -231,10 +231,10 @@ function show(st) {
 // units:activation,…) and step mode, so that a copied link opens the same
 // setup: #dataset=xor&noise=0&…&hidden=6:tanh,4:tanh&…&step=1.
 
-const HASH_NUMBERS = ['noise', 'train_fraction', 'learning_rate', 'l2'];
+const HASH_NUMBERS = ['noise', 'train_fraction', 'learning_rate', 'l2', 'l1'];
 const HASH_INTS = ['points', 'seed', 'batch'];
 const HASH_KEYS = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'features', 'hidden', 'output', 'loss',
-  'mode', 'batch', 'learning_rate', 'optimizer', 'l2', 'preset'];
+  'mode', 'batch', 'learning_rate', 'optimizer', 'l2', 'l1', 'preset'];
 
 function writeHash() {
   if (!S) return;
