@@ -21,9 +21,9 @@ type update[T Float] struct {
 	halves []*kernel.Task
 
 	// the arguments of the update in progress, and each half's finiteness
-	G                [][]T
-	alpha, scale, l2 T
-	finite           [2]bool
+	G                    [][]T
+	alpha, scale, l2, l1 T
+	finite               [2]bool
 }
 
 func (u *update[T]) init(net *Network[T], grads [][]T) {
@@ -45,31 +45,32 @@ func (u *update[T]) init(net *Network[T], grads [][]T) {
 }
 
 // Update changes every parameter of the network (the order of
-// Network.Params) by w ← w − α·(s·G + λ·w): G is the gradient (those of the
-// last Backward when nil), s scales it (1/n for the mean over n examples)
-// and λ is the L2 coefficient of the weight matrices (biases take none).
-// Absent connections have w = 0 and G = 0 and stay 0. A network of 32768
+// Network.Params) by w ← w − α·(s·G + λ·w + λ₁·sign(w)): G is the gradient
+// (those of the last Backward when nil), s scales it (1/n for the mean over
+// n examples), λ and λ₁ are the L2 and L1 coefficients of the weight
+// matrices (biases take none; sign(0) = 0). Absent connections have w = 0
+// and G = 0 and stay 0. A network of 32768
 // parameters or more is updated in two halves at once (each parameter's
 // update is the same however the work is split). Update reports whether
 // every parameter is still finite; it never allocates.
-func (ws *Workspace[T]) Update(G [][]T, alpha, scale, l2 T) bool {
-	return ws.upd.run(G, alpha, scale, l2, true)
+func (ws *Workspace[T]) Update(G [][]T, alpha, scale, l2, l1 T) bool {
+	return ws.upd.run(G, alpha, scale, l2, l1, true)
 }
 
 // Step applies one gradient-descent step with learning rate alpha from the
 // gradients of the last Backward: w^l_ij ← w^l_ij − α ∂E/∂w^l_ij and
-// b^l_i ← b^l_i − α ∂E/∂b^l_i (equation (9)): Update(nil, α, 1, 0), without
+// b^l_i ← b^l_i − α ∂E/∂b^l_i (equation (9)): Update(nil, α, 1, 0, 0), without
 // its report (a single step of a small network skips the finiteness tests).
 // Absent connections have gradient 0 and stay 0.
-func (ws *Workspace[T]) Step(alpha T) { ws.upd.run(nil, alpha, 1, 0, false) }
+func (ws *Workspace[T]) Step(alpha T) { ws.upd.run(nil, alpha, 1, 0, 0, false) }
 
 // run is Update; check false skips the finiteness tests where they cost
 // something (the plain loops of a small network) and may report true.
-func (u *update[T]) run(G [][]T, alpha, scale, l2 T, check bool) bool {
+func (u *update[T]) run(G [][]T, alpha, scale, l2, l1 T, check bool) bool {
 	if G == nil {
 		G = u.grads
 	}
-	u.G, u.alpha, u.scale, u.l2 = G, alpha, scale, l2
+	u.G, u.alpha, u.scale, u.l2, u.l1 = G, alpha, scale, l2, l1
 	if u.halves == nil {
 		return u.whole(check)
 	}
@@ -79,48 +80,55 @@ func (u *update[T]) run(G [][]T, alpha, scale, l2 T, check bool) bool {
 
 // whole updates every parameter on this goroutine.
 func (u *update[T]) whole(check bool) bool {
-	finite := true
-	a := -u.alpha * u.scale
-	for p, w := range u.params {
-		if u.l2 == 0 || !u.decay[p] {
-			finite = axpy(a, u.G[p], w, check) && finite
-			continue
-		}
-		var check T
-		G, lambda := u.G[p], u.l2
-		for k := range w {
-			g := G[k]*u.scale + lambda*w[k]
-			w[k] -= u.alpha * g
-			check += w[k] - w[k]
-		}
-		finite = finite && check == 0
-	}
-	return finite
+	return u.part(0, 1, check)
 }
 
 // half updates part h of parts of every parameter vector and reports
 // whether the result is finite.
-func (u *update[T]) half(h, parts int) bool {
+func (u *update[T]) half(h, parts int) bool { return u.part(h, parts, true) }
+
+// part updates part h of parts of every parameter vector: w ← w − (α·s) G
+// by axpy where no penalty applies, else the penalized loop. It reports
+// whether the result is finite (with check; else it may report true).
+func (u *update[T]) part(h, parts int, check bool) bool {
 	finite := true
-	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
 	for p, w := range u.params {
 		lo, hi := h*len(w)/parts, (h+1)*len(w)/parts
 		w, G := w[lo:hi], u.G[p][lo:hi]
-		lambda := u.l2
-		if !u.decay[p] {
-			lambda = 0
-		}
-		if lambda == 0 { // w ← w − (α·s) G
-			finite = axpy(-u.alpha*u.scale, G, w, true) && finite
+		if !u.decay[p] || (u.l2 == 0 && u.l1 == 0) {
+			finite = axpy(-u.alpha*u.scale, G, w, check) && finite
 			continue
 		}
-		for k := range w {
-			g := G[k]*u.scale + lambda*w[k]
-			w[k] -= u.alpha * g
-			check += w[k] - w[k]
-		}
+		finite = penalized(w, G, u.alpha, u.scale, u.l2, u.l1) && finite
 	}
-	return finite && check == 0
+	return finite
+}
+
+// penalized is w ← w − α·(s·G + λ·w + λ₁·sign(w)) on one weight vector and
+// reports whether every w is finite.
+func penalized[T Float](w, G []T, alpha, scale, l2, l1 T) bool {
+	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
+	for k := range w {
+		g := G[k]*scale + l2*w[k]
+		if l1 != 0 {
+			g += l1 * sign(w[k])
+		}
+		w[k] -= alpha * g
+		check += w[k] - w[k]
+	}
+	return check == 0
+}
+
+// sign is the subgradient of |w| that the L1 penalty uses: −1, 0 or 1, with
+// sign(0) = 0 (and 0 for NaN, which the finiteness checks report anyway).
+func sign[T Float](w T) T {
+	switch {
+	case w > 0:
+		return 1
+	case w < 0:
+		return -1
+	}
+	return 0
 }
 
 // axpy is y ← y + a·x and reports whether every y is finite (with check;

@@ -190,17 +190,7 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 	finite := true
 	switch cfg.Optimizer {
 	case SGD: // w ← w − α g, the engine's update (in two halves at once for large networks)
-		if l1 == 0 {
-			finite = tr.ws.Update(G, alpha, inv, l2)
-			break
-		}
-		for p, w := range tr.params {
-			Gp, lambda, lambda1 := G[p], tr.lambda(p, l2), tr.lambda(p, l1)
-			for k := range w {
-				w[k] -= alpha * (Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k]))
-				check += w[k] - w[k]
-			}
-		}
+		finite = tr.ws.Update(G, alpha, inv, l2, l1)
 	case Momentum: // v ← μ v + g, w ← w − α v
 		mu := T(cfg.Momentum)
 		for p, w := range tr.params {
@@ -209,7 +199,7 @@ func (tr *Trainer[T]) update(G [][]T, n int) bool {
 				v[k] = mu*v[k] + Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
 			}
 		}
-		finite = tr.ws.Update(tr.v, alpha, 1, 0)
+		finite = tr.ws.Update(tr.v, alpha, 1, 0, 0)
 	case Nesterov: // v ← μ v + g, w ← w − α (g + μ v)
 		mu := T(cfg.Momentum)
 		for p, w := range tr.params {
