@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -280,47 +281,50 @@ func randomSet(rng *rand.Rand, n, in, out int, onehot bool) Set[float64] {
 }
 
 // TestMaskedWeightsStayZero trains a network with absent connections under
-// every optimizer with weight decay and checks that they are still exactly 0
-// while the present weights moved.
+// every optimizer with weight decay, alone and with the L1 penalty
+// (sign(0) = 0), and checks that they are still exactly 0 while the present
+// weights moved.
 func TestMaskedWeightsStayZero(t *testing.T) {
 	for _, opt := range []Optimizer{SGD, Momentum, Nesterov, Adam} {
-		t.Run(string(opt), func(t *testing.T) {
-			net, err := backprop.New[float64](3, backprop.Log, 3,
-				backprop.LayerSpec{Units: 4, Activation: backprop.Sigmoid},
-				backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, lay := range net.Layers {
-				lay.Mask = make([]bool, len(lay.W))
-				for k := range lay.Mask {
-					lay.Mask[k] = k%3 != 1
+		for _, l1 := range []float64{0, 0.1} {
+			t.Run(fmt.Sprintf("%s/l1=%g", opt, l1), func(t *testing.T) {
+				net, err := backprop.New[float64](3, backprop.Log, 3,
+					backprop.LayerSpec{Units: 4, Activation: backprop.Sigmoid},
+					backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			net.Init(3)
-			before := net.Clone()
-			set := randomSet(rand.New(rand.NewPCG(4, 5)), 50, 3, 1, false)
-			for k := range set.Y {
-				set.Y[k] = math.Round((set.Y[k] + 1) / 2)
-			}
-			cfg := Config{Mode: MiniBatch, Batch: 8, Epochs: 5, Alpha: 0.1, Optimizer: opt, L2: 0.1, Seed: 1}
-			if _, err := Train(context.Background(), net, set, Set[float64]{}, cfg); err != nil {
-				t.Fatal(err)
-			}
-			for l, lay := range net.Layers {
-				for k, present := range lay.Mask {
-					switch {
-					case !present && lay.W[k] != 0:
-						t.Errorf("layer %d: absent weight %d is %v, want 0", l+1, k, lay.W[k])
-					case present && lay.W[k] == before.Layers[l].W[k]:
-						t.Errorf("layer %d: weight %d did not move", l+1, k)
+				for _, lay := range net.Layers {
+					lay.Mask = make([]bool, len(lay.W))
+					for k := range lay.Mask {
+						lay.Mask[k] = k%3 != 1
 					}
 				}
-			}
-			if err := net.Validate(); err != nil {
-				t.Error(err)
-			}
-		})
+				net.Init(3)
+				before := net.Clone()
+				set := randomSet(rand.New(rand.NewPCG(4, 5)), 50, 3, 1, false)
+				for k := range set.Y {
+					set.Y[k] = math.Round((set.Y[k] + 1) / 2)
+				}
+				cfg := Config{Mode: MiniBatch, Batch: 8, Epochs: 5, Alpha: 0.1, Optimizer: opt, L2: 0.1, L1: l1, Seed: 1}
+				if _, err := Train(context.Background(), net, set, Set[float64]{}, cfg); err != nil {
+					t.Fatal(err)
+				}
+				for l, lay := range net.Layers {
+					for k, present := range lay.Mask {
+						switch {
+						case !present && lay.W[k] != 0:
+							t.Errorf("layer %d: absent weight %d is %v, want 0", l+1, k, lay.W[k])
+						case present && lay.W[k] == before.Layers[l].W[k]:
+							t.Errorf("layer %d: weight %d did not move", l+1, k)
+						}
+					}
+				}
+				if err := net.Validate(); err != nil {
+					t.Error(err)
+				}
+			})
+		}
 	}
 }
 
