@@ -162,6 +162,12 @@ type part[T float32 | float64] struct {
 	packA, packB   []T
 	tile           []T
 	done           chan struct{} // receives once per part run through jobs
+	// ep, if not nil, finishes each tile once complete; the part's C starts
+	// at row i0, column j0 of the whole C (in C's coordinates, not the
+	// stored transpose's).
+	ep     Epilogue[T]
+	hasEp  bool
+	i0, j0 int
 }
 
 func (p *part[T]) run() {
@@ -207,22 +213,33 @@ func (p *callPool[T]) put(c *call[T]) {
 }
 
 // gemmBlocked is Gemm for products too large for plain loops (serial: on
-// the calling goroutine alone). A·Bᵀ with
-// at most dotRows rows goes to the dot kernel, if any; otherwise it splits C
-// into parts (by columns when n ≥ m, else by rows), runs the first on the
-// calling goroutine and the others on the worker pool.
-func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// the calling goroutine alone), each tile finished by ep if not nil. A·Bᵀ
+// with at most dotRows rows goes to the dot kernel, if any; otherwise it
+// splits C into parts (by columns when n ≥ m, else by rows), runs the first
+// on the calling goroutine and the others on the worker pool. threads, if
+// not 0, is the number of parts (for tests); else GOMAXPROCS decides.
+//
+// How C is split never changes a value: each element's sum runs over k in
+// the same order (the same kc blocks, each over p in order, on a micro-kernel
+// or dot kernel chosen by the shape alone), whichever part computes it.
+func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], serial bool, threads int, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, ep *Epilogue[T]) {
 	if kern.dot != nil && !transA && transB && m <= dotRows {
 		mask := uint64(1)<<(k%kern.lanes) - 1
 		for i := 0; i < m; i++ {
 			kern.dot(k, &a[i*lda], &b[0], ldb, &c[i*ldc], n, beta, mask)
+			if ep != nil {
+				ep.apply(c[i*ldc:], ldc, i, 0, 1, n)
+			}
 		}
 		return
 	}
 	startWorkers()
 	cl := pool.get()
 	nparts := 1
-	if m*n*k >= parallelWork && !serial {
+	switch {
+	case threads > 0:
+		nparts = threads
+	case m*n*k >= parallelWork && !serial:
 		nparts = nThreads
 	}
 	// A C narrower than a register tile and taller than wide is computed as
@@ -243,11 +260,18 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], s
 		lo, hi := units*i/nparts*unit, min(size, units*(i+1)/nparts*unit)
 		p := &cl.parts[i]
 		p.kern, p.transA, p.transB, p.transC, p.k, p.beta, p.ldc, p.lda, p.ldb = kern, transA, transB, transC, k, beta, ldc, lda, ldb
-		p.done = cl.done
+		p.done, p.hasEp = cl.done, ep != nil
+		if ep != nil {
+			p.ep = *ep
+		}
 		// the part's C starts at row or column lo (of the stored C when transC)
 		rowOff, colOff := lo*ldc, lo
 		if transC {
 			rowOff, colOff = lo, lo*ldc
+		}
+		p.i0, p.j0 = 0, lo // in C's own coordinates
+		if byCols == transC {
+			p.i0, p.j0 = lo, 0
 		}
 		if byCols { // C[:, lo:hi] = op(A)·op(B)[:, lo:hi]
 			p.m, p.n, p.a, p.c = m, hi-lo, a, c[colOff:]
@@ -271,7 +295,7 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], s
 	cl.parts[0].gemm()
 	wait(cl.done, nparts-1)
 	for i := 0; i < nparts; i++ { // drop references to the caller's slices
-		cl.parts[i].a, cl.parts[i].b, cl.parts[i].c = nil, nil, nil
+		cl.parts[i].a, cl.parts[i].b, cl.parts[i].c, cl.parts[i].ep = nil, nil, nil, Epilogue[T]{}
 	}
 	pool.put(cl)
 }
@@ -325,6 +349,10 @@ func (p *part[T]) gemm() {
 			if pc > 0 {
 				beta = 1
 			}
+			var ep *Epilogue[T] // finishes the tiles at the last kc block
+			if p.hasEp && pc+kc == k {
+				ep = &p.ep
+			}
 			switch {
 			case !directB:
 				packB(kern, p.transB, b, ldb, pc, kc, jc, nc, p.packB)
@@ -364,16 +392,23 @@ func (p *part[T]) gemm() {
 								fn = kern.rows[mrr-1]
 							}
 							fn(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
-							mergeTileT(p.tile, nr, mrr, nrr, beta, c[(jc+jr)*ldc+ic+ir:], ldc)
+							off := (jc+jr)*ldc + ic + ir
+							mergeTileT(p.tile, nr, mrr, nrr, beta, c[off:], ldc)
+							if ep != nil {
+								ep.apply(c[off:], ldc, p.i0+jc+jr, p.j0+ic+ir, nrr, mrr)
+							}
 							continue
 						}
 						off := (ic+ir)*ldc + jc + jr
 						if kern.masked || mrr == mr && nrr == nr {
 							kern.rows[mrr-1](kc, ap, as, bp, bs, &c[off], ldc, beta, mask)
-							continue
+						} else {
+							full(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
+							mergeTile(p.tile, nr, mrr, nrr, beta, c[off:], ldc)
 						}
-						full(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
-						mergeTile(p.tile, nr, mrr, nrr, beta, c[off:], ldc)
+						if ep != nil {
+							ep.apply(c[off:], ldc, p.i0+ic+ir, p.j0+jc+jr, mrr, nrr)
+						}
 					}
 				}
 			}

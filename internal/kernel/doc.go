@@ -23,6 +23,16 @@
 // instead of packed. A product A·Bᵀ with a few rows (a batch of one, as in
 // inference) runs dot products over B's rows in place (AVX-512).
 //
+// GemmEp is Gemm fused with what a layer does next to the product
+// (an Epilogue): the bias and activation of the forward pass, or the
+// f′(z) ⊙ of the backward pass, applied to each tile of C as soon as its
+// sum is complete, while the tile is still in the L1 cache, instead of in
+// separate passes over C.
+//
+// The way C is split among threads never changes a value: the sum over k of
+// each element runs in the same order whichever thread computes it, so the
+// results are the same bits on one core or many.
+//
 // The micro-kernels are chosen at run time (Info names the one in use):
 //
 //   - avx512: 8×32 float32 / 8×16 float64 tiles of ZMM accumulators, one

@@ -109,9 +109,9 @@ func gemm[T Float](serial, transA, transB bool, m, n, k int, a []T, lda int, b [
 func gemmLarge[T Float](serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	checkShapes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	if unsafe.Sizeof(beta) == 4 {
-		gemmBlocked(kern32, &pool32, serial, transA, transB, m, n, k, as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc)
+		gemmBlocked(kern32, &pool32, serial, 0, transA, transB, m, n, k, as32(a), lda, as32(b), ldb, float32(beta), as32(c), ldc, nil)
 	} else {
-		gemmBlocked(kern64, &pool64, serial, transA, transB, m, n, k, as64(a), lda, as64(b), ldb, float64(beta), as64(c), ldc)
+		gemmBlocked(kern64, &pool64, serial, 0, transA, transB, m, n, k, as64(a), lda, as64(b), ldb, float64(beta), as64(c), ldc, nil)
 	}
 }
 

@@ -125,7 +125,7 @@ func paths[T float32 | float64](kernels []*microKernel[T], pool *callPool[T]) ma
 					ps[name] = func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 						defer func(d bool) { directKernels = d }(directKernels)
 						directKernels = direct
-						gemmBlocked(kv, pool, serial, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+						gemmBlocked(kv, pool, serial, 0, transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc, nil)
 					}
 				}
 			}
