@@ -22,10 +22,12 @@
 //     update, and the outputs after the step.
 //   - WriteMarkdown: the same as a Markdown document with LaTeX math and
 //     the picture of WriteSVG embedded, to hand out.
-//   - WriteSVG and WritePNG: a picture of the network as the article draws
-//     it: neurons in columns with their z, a and δ, the connections that
-//     exist with their weights before → after the step (line width by |w|,
-//     blue for w > 0, red for w < 0). A network with a layer wider than 10
+//   - WriteSVG, and WritePNG of package explain/raster (a package of its
+//     own, so that gonum/plot is linked only where PNG images are drawn): a
+//     picture of the network as the article draws it: neurons in columns
+//     with their z, a and δ, the connections that exist with their weights
+//     before → after the step (line width by |w|, blue for w > 0, red for
+//     w < 0). A network with a layer wider than 10
 //     neurons is summarised as heat maps of W, the update, δ and a.
 //   - WriteJSON: the numbers, in the shape of the "expected" field of the
 //     reference cases (loss, layers with z, a, delta, grad_weights,

@@ -9,6 +9,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/backprop-go/backprop/explain/internal/pic"
 )
 
 // figure writes the picture of the step into a Markdown document, as an
@@ -41,10 +43,6 @@ const maxDrawn = 10
 // instead: per layer, heat maps of W, of the update −α·∂E/∂W, of δ and of a.
 // With a batch, the neurons show the values of the first example.
 func (t *Trace) WriteSVG(w io.Writer) error { return t.scene().writeSVG(w) }
-
-// WritePNG writes the picture of WriteSVG as a PNG image, at twice its size
-// in pixels.
-func (t *Trace) WritePNG(w io.Writer) error { return t.scene().writePNG(w, 2) }
 
 func (t *Trace) scene() *scene {
 	if t.Wide() {
@@ -276,7 +274,7 @@ func (t *Trace) networkScene() *scene {
 	}
 	for l := 1; l <= L; l++ {
 		if p := biasAt[l]; x.layer(l).B != nil {
-			s.add(item{kind: kCircle, x: p[0], y: p[1], r: biasR, fill: white, stroke: grey, sw: 1.2, dash: true})
+			s.add(pic.Item{Kind: pic.Circle, X: p[0], Y: p[1], R: biasR, Fill: white, Stroke: grey, SW: 1.2, Dash: true})
 			s.text(p[0], p[1]+4, "+1", fontSize, 0, false, grey)
 		}
 	}
@@ -451,7 +449,7 @@ func (t *Trace) summaryScene() *scene {
 		}
 		px := margin
 		panel := func(img image.Image, m float64, w, h float64, caption, scale string) {
-			s.add(item{kind: kImage, class: "heatmap", x: px, y: y, w: w, h: h, img: img})
+			s.add(pic.Item{Kind: pic.Image, Class: "heatmap", X: px, Y: y, W: w, H: h, Img: img})
 			s.rect(px, y, w, h, 0, none, light, 1)
 			s.text(px, y+h+15, caption, fontSize, -1, false, black)
 			s.text(px, y+h+30, scale+num(m), fontSize, -1, false, grey)

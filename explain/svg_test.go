@@ -162,23 +162,6 @@ func TestSVGWideLayerIsSummarised(t *testing.T) {
 	}
 }
 
-func TestPNG(t *testing.T) {
-	for name, tr := range map[string]*explain.Trace{"worked example": articleTrace(t), "64-32-10": wideTrace(t)} {
-		var b bytes.Buffer
-		if err := tr.WritePNG(&b); err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(&b)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		w, h := img.Bounds().Dx(), img.Bounds().Dy()
-		if w < 1200 || w > 6000 || h < 600 || h > 4000 || w < h {
-			t.Errorf("%s: a %d × %d picture", name, w, h)
-		}
-	}
-}
-
 func TestMarkdownEmbedsThePicture(t *testing.T) {
 	var b bytes.Buffer
 	if err := articleTrace(t).WriteMarkdown(&b); err != nil {

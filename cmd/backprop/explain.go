@@ -12,6 +12,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/explain"
+	"github.com/backprop-go/backprop/explain/raster"
 	"github.com/backprop-go/backprop/internal/inputfile"
 )
 
@@ -89,7 +90,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, p := range []struct {
 		path string
 		draw func(*explain.Trace, io.Writer) error
-	}{{*svgPath, (*explain.Trace).WriteSVG}, {*pngPath, (*explain.Trace).WritePNG}} {
+	}{{*svgPath, (*explain.Trace).WriteSVG}, {*pngPath, func(t *explain.Trace, w io.Writer) error { return raster.WritePNG(w, t) }}} {
 		if p.path == "" {
 			continue
 		}

@@ -20,6 +20,11 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt-get install -y -qq nodejs npm >/dev/null
 fi
 
+echo "--- the page's engine links no plotting library (explain/raster draws PNG apart)"
+if (cd ../.. && GOOS=js GOARCH=wasm go list -deps ./serve/wasm) | grep -E 'gonum.org/v1/plot|go-fonts|go-latex'; then
+  echo "serve/wasm links the packages above: keep them out of what it imports"; exit 1
+fi
+
 echo "--- npm ci (playwright-core; no browser download)"
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
