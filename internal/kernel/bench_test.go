@@ -22,6 +22,7 @@ var benchShapes = []struct {
 	{"TN_256x784x64", true, false, 256, 784, 64},
 	{"TN_128x256x64", true, false, 128, 256, 64},
 	{"TN_10x128x64", true, false, 10, 128, 64},
+	{"NT_1x256x784", false, true, 1, 256, 784}, // batch-1 inference, layer 1
 	{"NN_1x3x2", false, false, 1, 3, 2},
 }
 

@@ -23,7 +23,8 @@ type microKernel[T float32 | float64] struct {
 	rows   []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
 	masked bool
 	// dot, if not nil, computes C = a·Bᵀ + beta·C for one row a and n rows
-	// of B read in place (mask: the low k%lanes bits), for op(A)·Bᵀ with few
+	// of B read in place (mask: the low k%lanes bits, for the AVX-512 ones;
+	// AVX2 masks the tail itself), for op(A)·Bᵀ with few
 	// rows, where packing B would cost more than the product.
 	dot   func(k int, a, b *T, ldb int, c *T, n int, beta T, mask uint64)
 	lanes int

@@ -21,7 +21,7 @@
 // vector loads, fused multiply-adds). A panel that already lies in memory as
 // the micro-kernel reads it (op(B) = B, or op(A) = Aᵀ) is read in place
 // instead of packed. A product A·Bᵀ with a few rows (a batch of one, as in
-// inference) runs dot products over B's rows in place (AVX-512).
+// inference) runs dot products over B's rows in place (AVX-512 and AVX2).
 //
 // GemmEp is Gemm fused with what a layer does next to the product
 // (an Epilogue): the bias and activation of the forward pass, or the

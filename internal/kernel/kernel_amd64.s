@@ -4043,6 +4043,351 @@ st5:
 done:
 	VZEROUPPER
 	RET
+DATA dotMaskF32<>+0(SB)/4, $-1
+DATA dotMaskF32<>+4(SB)/4, $-1
+DATA dotMaskF32<>+8(SB)/4, $-1
+DATA dotMaskF32<>+12(SB)/4, $-1
+DATA dotMaskF32<>+16(SB)/4, $-1
+DATA dotMaskF32<>+20(SB)/4, $-1
+DATA dotMaskF32<>+24(SB)/4, $-1
+DATA dotMaskF32<>+28(SB)/4, $-1
+DATA dotMaskF32<>+32(SB)/4, $0
+DATA dotMaskF32<>+36(SB)/4, $0
+DATA dotMaskF32<>+40(SB)/4, $0
+DATA dotMaskF32<>+44(SB)/4, $0
+DATA dotMaskF32<>+48(SB)/4, $0
+DATA dotMaskF32<>+52(SB)/4, $0
+DATA dotMaskF32<>+56(SB)/4, $0
+DATA dotMaskF32<>+60(SB)/4, $0
+GLOBL dotMaskF32<>(SB), RODATA|NOPTR, $64
+
+// func dotF32AVX2(k int, a, b *float32, ldb int, c *float32, n int, beta float32, mask uint64)
+//
+// The dot-product kernel, C = a·Bᵀ + beta·C for one row a of length k and
+// n rows of B (row stride ldb); mask is not used. In plain Go:
+//
+//	for j := 0; j < n; j++ {
+//		var s float32
+//		for p := 0; p < k; p++ {
+//			s += a[p] * b[j*ldb+p]
+//		}
+//		if beta == 0 {
+//			c[j] = s // C is not read: NaN does not propagate
+//		} else {
+//			c[j] = s + beta*c[j]
+//		}
+//	}
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R8
+	SHLQ $2, R8 // ldb in bytes
+	MOVQ c+32(FP), DX
+	MOVQ n+40(FP), R9
+	VBROADCASTSS beta+48(FP), Y15
+	MOVQ CX, R11
+	SHRQ $4, R11 // pairs of whole vectors
+	MOVQ CX, R14
+	ANDQ $8, R14 // a last whole vector if not 0
+	ANDQ $7, CX // elements past them
+	LEAQ dotMaskF32<>(SB), AX
+	MOVQ $8, BX
+	SUBQ CX, BX
+	VMOVDQU (AX)(BX*4), Y14 // the mask of the last CX elements
+	XORQ R15, R15 // beta = 0: C is not read
+	MOVL beta+48(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	SETNE R15
+rows4:
+	CMPQ R9, $4
+	JLT rows1
+	LEAQ (DI)(R8*1), R10
+	LEAQ (DI)(R8*2), R12
+	LEAQ (R10)(R8*2), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ BX, BX // byte offset in a and the rows
+	MOVQ R11, AX
+	TESTQ AX, AX
+	JZ one4
+	PCALIGN $32
+loop4:
+	VMOVUPS (SI)(BX*1), Y8
+	VMOVUPS 32(SI)(BX*1), Y9
+	VFMADD231PS (DI)(BX*1), Y8, Y0
+	VFMADD231PS 32(DI)(BX*1), Y9, Y1
+	VFMADD231PS (R10)(BX*1), Y8, Y2
+	VFMADD231PS 32(R10)(BX*1), Y9, Y3
+	VFMADD231PS (R12)(BX*1), Y8, Y4
+	VFMADD231PS 32(R12)(BX*1), Y9, Y5
+	VFMADD231PS (R13)(BX*1), Y8, Y6
+	VFMADD231PS 32(R13)(BX*1), Y9, Y7
+	ADDQ $64, BX
+	DECQ AX
+	JNZ loop4
+one4:
+	TESTQ R14, R14
+	JZ tail4
+	VMOVUPS (SI)(BX*1), Y8
+	VFMADD231PS (DI)(BX*1), Y8, Y0
+	VFMADD231PS (R10)(BX*1), Y8, Y2
+	VFMADD231PS (R12)(BX*1), Y8, Y4
+	VFMADD231PS (R13)(BX*1), Y8, Y6
+	ADDQ $32, BX
+tail4:
+	TESTQ CX, CX
+	JZ reduce4
+	VMASKMOVPS (SI)(BX*1), Y14, Y8
+	VMASKMOVPS (DI)(BX*1), Y14, Y9
+	VFMADD231PS Y9, Y8, Y1
+	VMASKMOVPS (R10)(BX*1), Y14, Y9
+	VFMADD231PS Y9, Y8, Y3
+	VMASKMOVPS (R12)(BX*1), Y14, Y9
+	VFMADD231PS Y9, Y8, Y5
+	VMASKMOVPS (R13)(BX*1), Y14, Y9
+	VFMADD231PS Y9, Y8, Y7
+reduce4:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y5, Y4, Y4
+	VADDPS Y7, Y6, Y6
+	VHADDPS Y2, Y0, Y0
+	VHADDPS Y6, Y4, Y4
+	VHADDPS Y4, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	TESTQ R15, R15
+	JZ st4
+	VFMADD231PS (DX), X15, X0
+st4:
+	VMOVUPS X0, (DX)
+	ADDQ $16, DX
+	LEAQ (DI)(R8*4), DI
+	SUBQ $4, R9
+	JMP rows4
+rows1:
+	TESTQ R9, R9
+	JZ done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ BX, BX // byte offset in a and the rows
+	MOVQ R11, AX
+	TESTQ AX, AX
+	JZ one1
+	PCALIGN $32
+loop1:
+	VMOVUPS (SI)(BX*1), Y8
+	VMOVUPS 32(SI)(BX*1), Y9
+	VFMADD231PS (DI)(BX*1), Y8, Y0
+	VFMADD231PS 32(DI)(BX*1), Y9, Y1
+	ADDQ $64, BX
+	DECQ AX
+	JNZ loop1
+one1:
+	TESTQ R14, R14
+	JZ tail1
+	VMOVUPS (SI)(BX*1), Y8
+	VFMADD231PS (DI)(BX*1), Y8, Y0
+	ADDQ $32, BX
+tail1:
+	TESTQ CX, CX
+	JZ reduce1
+	VMASKMOVPS (SI)(BX*1), Y14, Y8
+	VMASKMOVPS (DI)(BX*1), Y14, Y9
+	VFMADD231PS Y9, Y8, Y1
+reduce1:
+	VADDPS Y1, Y0, Y0
+	VHADDPS Y0, Y0, Y0
+	VHADDPS Y0, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDSS X1, X0, X0
+	TESTQ R15, R15
+	JZ st1
+	VFMADD231SS (DX), X15, X0
+st1:
+	VMOVSS X0, (DX)
+	ADDQ $4, DX
+	ADDQ R8, DI
+	DECQ R9
+	JMP rows1
+done:
+	VZEROUPPER
+	RET
+DATA dotMaskF64<>+0(SB)/8, $-1
+DATA dotMaskF64<>+8(SB)/8, $-1
+DATA dotMaskF64<>+16(SB)/8, $-1
+DATA dotMaskF64<>+24(SB)/8, $-1
+DATA dotMaskF64<>+32(SB)/8, $0
+DATA dotMaskF64<>+40(SB)/8, $0
+DATA dotMaskF64<>+48(SB)/8, $0
+DATA dotMaskF64<>+56(SB)/8, $0
+GLOBL dotMaskF64<>(SB), RODATA|NOPTR, $64
+
+// func dotF64AVX2(k int, a, b *float64, ldb int, c *float64, n int, beta float64, mask uint64)
+//
+// The dot-product kernel, C = a·Bᵀ + beta·C for one row a of length k and
+// n rows of B (row stride ldb); mask is not used. In plain Go:
+//
+//	for j := 0; j < n; j++ {
+//		var s float64
+//		for p := 0; p < k; p++ {
+//			s += a[p] * b[j*ldb+p]
+//		}
+//		if beta == 0 {
+//			c[j] = s // C is not read: NaN does not propagate
+//		} else {
+//			c[j] = s + beta*c[j]
+//		}
+//	}
+TEXT ·dotF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ ldb+24(FP), R8
+	SHLQ $3, R8 // ldb in bytes
+	MOVQ c+32(FP), DX
+	MOVQ n+40(FP), R9
+	VBROADCASTSD beta+48(FP), Y15
+	MOVQ CX, R11
+	SHRQ $3, R11 // pairs of whole vectors
+	MOVQ CX, R14
+	ANDQ $4, R14 // a last whole vector if not 0
+	ANDQ $3, CX // elements past them
+	LEAQ dotMaskF64<>(SB), AX
+	MOVQ $4, BX
+	SUBQ CX, BX
+	VMOVDQU (AX)(BX*8), Y14 // the mask of the last CX elements
+	XORQ R15, R15 // beta = 0: C is not read
+	MOVQ beta+48(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	SETNE R15
+rows4:
+	CMPQ R9, $4
+	JLT rows1
+	LEAQ (DI)(R8*1), R10
+	LEAQ (DI)(R8*2), R12
+	LEAQ (R10)(R8*2), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ BX, BX // byte offset in a and the rows
+	MOVQ R11, AX
+	TESTQ AX, AX
+	JZ one4
+	PCALIGN $32
+loop4:
+	VMOVUPD (SI)(BX*1), Y8
+	VMOVUPD 32(SI)(BX*1), Y9
+	VFMADD231PD (DI)(BX*1), Y8, Y0
+	VFMADD231PD 32(DI)(BX*1), Y9, Y1
+	VFMADD231PD (R10)(BX*1), Y8, Y2
+	VFMADD231PD 32(R10)(BX*1), Y9, Y3
+	VFMADD231PD (R12)(BX*1), Y8, Y4
+	VFMADD231PD 32(R12)(BX*1), Y9, Y5
+	VFMADD231PD (R13)(BX*1), Y8, Y6
+	VFMADD231PD 32(R13)(BX*1), Y9, Y7
+	ADDQ $64, BX
+	DECQ AX
+	JNZ loop4
+one4:
+	TESTQ R14, R14
+	JZ tail4
+	VMOVUPD (SI)(BX*1), Y8
+	VFMADD231PD (DI)(BX*1), Y8, Y0
+	VFMADD231PD (R10)(BX*1), Y8, Y2
+	VFMADD231PD (R12)(BX*1), Y8, Y4
+	VFMADD231PD (R13)(BX*1), Y8, Y6
+	ADDQ $32, BX
+tail4:
+	TESTQ CX, CX
+	JZ reduce4
+	VMASKMOVPD (SI)(BX*1), Y14, Y8
+	VMASKMOVPD (DI)(BX*1), Y14, Y9
+	VFMADD231PD Y9, Y8, Y1
+	VMASKMOVPD (R10)(BX*1), Y14, Y9
+	VFMADD231PD Y9, Y8, Y3
+	VMASKMOVPD (R12)(BX*1), Y14, Y9
+	VFMADD231PD Y9, Y8, Y5
+	VMASKMOVPD (R13)(BX*1), Y14, Y9
+	VFMADD231PD Y9, Y8, Y7
+reduce4:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y5, Y4, Y4
+	VADDPD Y7, Y6, Y6
+	VHADDPD Y2, Y0, Y0
+	VHADDPD Y6, Y4, Y4
+	VPERM2F128 $0x20, Y4, Y0, Y1
+	VPERM2F128 $0x31, Y4, Y0, Y3
+	VADDPD Y3, Y1, Y0
+	TESTQ R15, R15
+	JZ st4
+	VFMADD231PD (DX), Y15, Y0
+st4:
+	VMOVUPD Y0, (DX)
+	ADDQ $32, DX
+	LEAQ (DI)(R8*4), DI
+	SUBQ $4, R9
+	JMP rows4
+rows1:
+	TESTQ R9, R9
+	JZ done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ BX, BX // byte offset in a and the rows
+	MOVQ R11, AX
+	TESTQ AX, AX
+	JZ one1
+	PCALIGN $32
+loop1:
+	VMOVUPD (SI)(BX*1), Y8
+	VMOVUPD 32(SI)(BX*1), Y9
+	VFMADD231PD (DI)(BX*1), Y8, Y0
+	VFMADD231PD 32(DI)(BX*1), Y9, Y1
+	ADDQ $64, BX
+	DECQ AX
+	JNZ loop1
+one1:
+	TESTQ R14, R14
+	JZ tail1
+	VMOVUPD (SI)(BX*1), Y8
+	VFMADD231PD (DI)(BX*1), Y8, Y0
+	ADDQ $32, BX
+tail1:
+	TESTQ CX, CX
+	JZ reduce1
+	VMASKMOVPD (SI)(BX*1), Y14, Y8
+	VMASKMOVPD (DI)(BX*1), Y14, Y9
+	VFMADD231PD Y9, Y8, Y1
+reduce1:
+	VADDPD Y1, Y0, Y0
+	VHADDPD Y0, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDSD X1, X0, X0
+	TESTQ R15, R15
+	JZ st1
+	VFMADD231SD (DX), X15, X0
+st1:
+	VMOVSD X0, (DX)
+	ADDQ $8, DX
+	ADDQ R8, DI
+	DECQ R9
+	JMP rows1
+done:
+	VZEROUPPER
+	RET
 
 // func transpose8x8F32(nb int, src *float32, lds int, dst *float32, ldd int)
 //

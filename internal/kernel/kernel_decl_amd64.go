@@ -107,3 +107,9 @@ func dotF32AVX512(k int, a, b *float32, ldb int, c *float32, n int, beta float32
 
 //go:noescape
 func dotF64AVX512(k int, a, b *float64, ldb int, c *float64, n int, beta float64, mask uint64)
+
+//go:noescape
+func dotF32AVX2(k int, a, b *float32, ldb int, c *float32, n int, beta float32, mask uint64)
+
+//go:noescape
+func dotF64AVX2(k int, a, b *float64, ldb int, c *float64, n int, beta float64, mask uint64)

@@ -1,8 +1,8 @@
 // Command asmgen writes kernel_amd64.s, the assembly of package kernel, and
 // kernel_decl_amd64.go, its Go declarations: the micro-kernels with AVX-512
 // 8×(2 ZMM) tiles (one per height 1…8, columns masked) and AVX2 6×(2 YMM)
-// tiles for float32 and float64, the AVX-512 dot-product kernels, and the
-// transposes that pack panels. Run it from the package directory with
+// tiles for float32 and float64, the AVX-512 and AVX2 dot-product kernels,
+// and the transposes that pack panels. Run it from the package directory with
 //
 //	go generate
 //
@@ -85,6 +85,10 @@ func main() {
 	for _, t := range tiles[:2] { // the AVX-512 families
 		writeDot(&b, t)
 		fmt.Fprintf(&g, "\n//go:noescape\nfunc dot%sAVX512(k int, a, b *%s, ldb int, c *%s, n int, beta %s, mask uint64)\n", strings.ToUpper(t.typ[:1])+t.typ[5:], t.typ, t.typ, t.typ)
+	}
+	for _, t := range tiles[2:] { // the AVX2 families
+		writeDotAVX2(&b, t)
+		fmt.Fprintf(&g, "\n//go:noescape\nfunc dot%sAVX2(k int, a, b *%s, ldb int, c *%s, n int, beta %s, mask uint64)\n", strings.ToUpper(t.typ[:1])+t.typ[5:], t.typ, t.typ, t.typ)
 	}
 	b.WriteString(transposes)
 	if err := os.WriteFile("kernel_amd64.s", b.Bytes(), 0o644); err != nil {
@@ -372,6 +376,196 @@ func writeDot(b *bytes.Buffer, t tile) {
 	w("done:")
 	w("\tVZEROUPPER")
 	w("\tRET")
+}
+
+// writeDotAVX2 writes the AVX2 dot-product kernel of t's element type: C =
+// a·Bᵀ for one row a, reading B's rows in place, four at a time, two vectors
+// of each per step; the last k%lanes elements are read with VMASKMOVP (the
+// mask argument is not used), so nothing past a row is touched.
+func writeDotAVX2(b *bytes.Buffer, t tile) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	s, lanes, sz := t.suf(), t.lanes(), t.size
+	T := strings.ToUpper(t.typ[:1]) + t.typ[5:]
+	name := "dot" + T + "AVX2"
+	table := "dotMask" + T + "<>"
+	shift := 2
+	if sz == 8 {
+		shift = 3
+	}
+	// the mask table: lanes all-ones elements, then lanes zeros; the mask of
+	// the first r lanes starts at element lanes−r.
+	for i := 0; i < 2*lanes; i++ {
+		v := "0"
+		if i < lanes {
+			v = "-1"
+		}
+		w("DATA %s+%d(SB)/%d, $%s", table, i*sz, sz, v)
+	}
+	w("GLOBL %s(SB), RODATA|NOPTR, $%d", table, 2*lanes*sz)
+	w("")
+	w("// func %s(k int, a, b *%s, ldb int, c *%s, n int, beta %s, mask uint64)", name, t.typ, t.typ, t.typ)
+	w("//")
+	w("// The dot-product kernel, C = a·Bᵀ + beta·C for one row a of length k and")
+	w("// n rows of B (row stride ldb); mask is not used. In plain Go:")
+	w("//")
+	w("//\tfor j := 0; j < n; j++ {")
+	w("//\t\tvar s %s", t.typ)
+	w("//\t\tfor p := 0; p < k; p++ {")
+	w("//\t\t\ts += a[p] * b[j*ldb+p]")
+	w("//\t\t}")
+	w("//\t\tif beta == 0 {")
+	w("//\t\t\tc[j] = s // C is not read: NaN does not propagate")
+	w("//\t\t} else {")
+	w("//\t\t\tc[j] = s + beta*c[j]")
+	w("//\t\t}")
+	w("//\t}")
+	w("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+	w("\tMOVQ k+0(FP), CX")
+	w("\tMOVQ a+8(FP), SI")
+	w("\tMOVQ b+16(FP), DI")
+	w("\tMOVQ ldb+24(FP), R8")
+	w("\tSHLQ $%d, R8 // ldb in bytes", shift)
+	w("\tMOVQ c+32(FP), DX")
+	w("\tMOVQ n+40(FP), R9")
+	w("\tVBROADCASTS%s beta+48(FP), Y15", s)
+	w("\tMOVQ CX, R11")
+	w("\tSHRQ $%d, R11 // pairs of whole vectors", log2(2*lanes))
+	w("\tMOVQ CX, R14")
+	w("\tANDQ $%d, R14 // a last whole vector if not 0", lanes)
+	w("\tANDQ $%d, CX // elements past them", lanes-1)
+	w("\tLEAQ %s(SB), AX", table)
+	w("\tMOVQ $%d, BX", lanes)
+	w("\tSUBQ CX, BX")
+	w("\tVMOVDQU (AX)(BX*%d), Y14 // the mask of the last CX elements", sz)
+	w("\tXORQ R15, R15 // beta = 0: C is not read")
+	if sz == 4 {
+		w("\tMOVL beta+48(FP), AX")
+		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
+	} else {
+		w("\tMOVQ beta+48(FP), AX")
+		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
+	}
+	w("\tSETNE R15")
+	rowReg := []string{"DI", "R10", "R12", "R13"}
+	// body accumulates rows rows of B into Y(2r), Y(2r+1).
+	body := func(rows int, tag string) {
+		for r := 0; r < 2*rows; r++ {
+			w("\tVXORPS Y%d, Y%d, Y%d", r, r, r)
+		}
+		w("\tXORQ BX, BX // byte offset in a and the rows")
+		w("\tMOVQ R11, AX")
+		w("\tTESTQ AX, AX")
+		w("\tJZ one%s", tag)
+		w("\tPCALIGN $32")
+		w("loop%s:", tag)
+		w("\tVMOVUP%s (SI)(BX*1), Y8", s)
+		w("\tVMOVUP%s 32(SI)(BX*1), Y9", s)
+		for r := 0; r < rows; r++ {
+			w("\tVFMADD231P%s (%s)(BX*1), Y8, Y%d", s, rowReg[r], 2*r)
+			w("\tVFMADD231P%s 32(%s)(BX*1), Y9, Y%d", s, rowReg[r], 2*r+1)
+		}
+		w("\tADDQ $64, BX")
+		w("\tDECQ AX")
+		w("\tJNZ loop%s", tag)
+		w("one%s:", tag)
+		w("\tTESTQ R14, R14")
+		w("\tJZ tail%s", tag)
+		w("\tVMOVUP%s (SI)(BX*1), Y8", s)
+		for r := 0; r < rows; r++ {
+			w("\tVFMADD231P%s (%s)(BX*1), Y8, Y%d", s, rowReg[r], 2*r)
+		}
+		w("\tADDQ $32, BX")
+		w("tail%s:", tag)
+		w("\tTESTQ CX, CX")
+		w("\tJZ reduce%s", tag)
+		w("\tVMASKMOVP%s (SI)(BX*1), Y14, Y8", s)
+		for r := 0; r < rows; r++ {
+			w("\tVMASKMOVP%s (%s)(BX*1), Y14, Y9", s, rowReg[r])
+			w("\tVFMADD231P%s Y9, Y8, Y%d", s, 2*r+1)
+		}
+		w("reduce%s:", tag)
+		for r := 0; r < rows; r++ {
+			w("\tVADDP%s Y%d, Y%d, Y%d", s, 2*r+1, 2*r, 2*r)
+		}
+	}
+	// finish stores X0 (or Y0 for four float64) into c, adding beta·c if R15.
+	finish := func(vec string, mov string, tag string) {
+		w("\tTESTQ R15, R15")
+		w("\tJZ st%s", tag)
+		w("\tVFMADD231%s (DX), %s15, %s0", mov, vec, vec)
+		w("st%s:", tag)
+	}
+	w("rows4:")
+	w("\tCMPQ R9, $4")
+	w("\tJLT rows1")
+	w("\tLEAQ (DI)(R8*1), R10")
+	w("\tLEAQ (DI)(R8*2), R12")
+	w("\tLEAQ (R10)(R8*2), R13")
+	body(4, "4")
+	// the four sums into the four elements of X0 (float32) or Y0 (float64):
+	// each lane's partial sums added pairwise, then the two halves
+	if sz == 4 {
+		w("\tVHADDPS Y2, Y0, Y0")
+		w("\tVHADDPS Y6, Y4, Y4")
+		w("\tVHADDPS Y4, Y0, Y0")
+		w("\tVEXTRACTF128 $1, Y0, X1")
+		w("\tVADDPS X1, X0, X0")
+		finish("X", "PS", "4")
+		w("\tVMOVUPS X0, (DX)")
+	} else {
+		w("\tVHADDPD Y2, Y0, Y0")
+		w("\tVHADDPD Y6, Y4, Y4")
+		w("\tVPERM2F128 $0x20, Y4, Y0, Y1")
+		w("\tVPERM2F128 $0x31, Y4, Y0, Y3")
+		w("\tVADDPD Y3, Y1, Y0")
+		finish("Y", "PD", "4")
+		w("\tVMOVUPD Y0, (DX)")
+	}
+	w("\tADDQ $%d, DX", 4*sz)
+	w("\tLEAQ (DI)(R8*4), DI")
+	w("\tSUBQ $4, R9")
+	w("\tJMP rows4")
+	w("rows1:")
+	w("\tTESTQ R9, R9")
+	w("\tJZ done")
+	body(1, "1")
+	// the same order of additions as for four rows
+	if sz == 4 {
+		w("\tVHADDPS Y0, Y0, Y0")
+		w("\tVHADDPS Y0, Y0, Y0")
+		w("\tVEXTRACTF128 $1, Y0, X1")
+		w("\tVADDSS X1, X0, X0")
+		w("\tTESTQ R15, R15")
+		w("\tJZ st1")
+		w("\tVFMADD231SS (DX), X15, X0")
+		w("st1:")
+		w("\tVMOVSS X0, (DX)")
+	} else {
+		w("\tVHADDPD Y0, Y0, Y0")
+		w("\tVEXTRACTF128 $1, Y0, X1")
+		w("\tVADDSD X1, X0, X0")
+		w("\tTESTQ R15, R15")
+		w("\tJZ st1")
+		w("\tVFMADD231SD (DX), X15, X0")
+		w("st1:")
+		w("\tVMOVSD X0, (DX)")
+	}
+	w("\tADDQ $%d, DX", sz)
+	w("\tADDQ R8, DI")
+	w("\tDECQ R9")
+	w("\tJMP rows1")
+	w("done:")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+func log2(n int) int {
+	l := 0
+	for n > 1 {
+		n >>= 1
+		l++
+	}
+	return l
 }
 
 // transposes are the packing routines, written out as they are.
