@@ -489,7 +489,15 @@ func packA[T float32 | float64](kern *microKernel[T], transA bool, a []T, lda, i
 // zero-padding columns past nc. op(B)[p,j] is b[p*ldb+j], or b[j*ldb+p] when transB.
 func packB[T float32 | float64](kern *microKernel[T], transB bool, b []T, ldb, p0, kc, j0, nc int, dst []T) {
 	nr := kern.nr
-	for jr := 0; jr < nc; jr += nr {
+	jr := 0
+	if !transB { // the whole panels row by row of B, in memory order
+		whole := nc / nr
+		if whole > 0 {
+			packRows(kc, whole, nr, b[p0*ldb+j0:], ldb, dst)
+		}
+		jr = whole * nr
+	}
+	for ; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		d := dst[jr*kc : jr*kc+kc*nr]
 		if transB {
@@ -505,25 +513,65 @@ func packB[T float32 | float64](kern *microKernel[T], transB bool, b []T, ldb, p
 	}
 }
 
-// packCopy copies a rows×cols block: dst[r*ldd+c] = src[r*lds+c]. The
-// widths of whole panels are copied as arrays, without a call to memmove.
+// packRows packs np whole panels of nr columns of a kc-row block with row
+// stride lds: dst[q·nr·kc + p·nr + j] = src[p·lds + q·nr + j]. It reads the
+// block row by row, in memory order (column panel by column panel, the
+// reads would stride a whole row apart and miss the TLB at every one).
+func packRows[T float32 | float64](kc, np, nr int, src []T, lds int, dst []T) {
+	_ = src[(kc-1)*lds+np*nr-1]
+	_ = dst[(np-1)*nr*kc+kc*nr-1]
+	switch s := any(src).(type) {
+	case []float32:
+		if d := any(dst).([]float32); nr == 16 {
+			packRowsF32x16(kc, np, s, lds, d)
+			return
+		}
+	case []float64:
+		if d := any(dst).([]float64); nr == 8 {
+			packRowsF64x8(kc, np, s, lds, d)
+			return
+		}
+	}
+	for p := 0; p < kc; p++ {
+		for q := 0; q < np; q++ {
+			copy(dst[q*nr*kc+p*nr:q*nr*kc+p*nr+nr], src[p*lds+q*nr:])
+		}
+	}
+}
+
+// packRowsF32x16 is packRows for nr = 16 float32 (64-byte rows, copied as
+// arrays: a generic function would call memmove for each).
+func packRowsF32x16(kc, np int, src []float32, lds int, dst []float32) {
+	for p := 0; p < kc; p++ {
+		s := src[p*lds : p*lds+np*16]
+		d := dst[p*16:]
+		for q := range np {
+			v := *(*[16]float32)(s[q*16:])
+			*(*[16]float32)(d[q*16*kc:]) = v
+		}
+	}
+}
+
+// packRowsF64x8 is packRows for nr = 8 float64.
+func packRowsF64x8(kc, np int, src []float64, lds int, dst []float64) {
+	for p := 0; p < kc; p++ {
+		s := src[p*lds : p*lds+np*8]
+		d := dst[p*8:]
+		for q := range np {
+			v := *(*[8]float64)(s[q*8:])
+			*(*[8]float64)(d[q*8*kc:]) = v
+		}
+	}
+}
+
+// packCopy copies a rows×cols block: dst[r*ldd+c] = src[r*lds+c], element
+// by element (cols is at most a register tile's width: a call to memmove
+// per row would cost more than the copy).
 func packCopy[T float32 | float64](rows, cols int, src []T, lds int, dst []T, ldd int) {
-	switch cols {
-	case 8:
-		for r := 0; r < rows; r++ {
-			*(*[8]T)(dst[r*ldd:]) = *(*[8]T)(src[r*lds:])
-		}
-	case 16:
-		for r := 0; r < rows; r++ {
-			*(*[16]T)(dst[r*ldd:]) = *(*[16]T)(src[r*lds:])
-		}
-	case 32:
-		for r := 0; r < rows; r++ {
-			*(*[32]T)(dst[r*ldd:]) = *(*[32]T)(src[r*lds:])
-		}
-	default:
-		for r := 0; r < rows; r++ {
-			copy(dst[r*ldd:r*ldd+cols], src[r*lds:r*lds+cols])
+	for r := 0; r < rows; r++ {
+		d, s := dst[r*ldd:r*ldd+cols], src[r*lds:r*lds+cols]
+		for c := range d {
+			d[c] = s[c]
 		}
 	}
 }
@@ -546,10 +594,17 @@ func packT[T float32 | float64](kern *microKernel[T], rows, cols int, src []T, l
 			}
 		}
 	}
-	for ; r < rows; r++ {
-		s := src[r*lds : r*lds+cols]
-		for c, v := range s {
-			dst[c*ldd+r] = v
+	if r == rows {
+		return
+	}
+	// the rows left (all of a panel narrower than tb), column by column: one
+	// pass over dst, in order
+	rest := rows - r
+	src = src[r*lds : (rows-1)*lds+cols]
+	for c := 0; c < cols; c++ {
+		d := dst[c*ldd+r : c*ldd+r+rest]
+		for i := range d {
+			d[i] = src[i*lds+c]
 		}
 	}
 }
