@@ -389,7 +389,7 @@ func (p *csvParser) read() (*Dataset, error) {
 	if err := p.readHeader(); err != nil {
 		return nil, err
 	}
-	d := &Dataset{Features: len(p.features), FeatureNames: make([]string, len(p.features))}
+	d := &Dataset{Features: len(p.features), FeatureNames: make([]string, len(p.features)), TargetName: p.targetName()}
 	for k, j := range p.features {
 		d.FeatureNames[k] = p.header[j]
 	}
@@ -548,6 +548,14 @@ func (p *csvParser) read() (*Dataset, error) {
 
 // readHeader reads the header row and chooses the feature and target
 // columns.
+// targetName is the name of the target column, "" when there is none.
+func (p *csvParser) targetName() string {
+	if p.target < 0 {
+		return ""
+	}
+	return p.header[p.target]
+}
+
 func (p *csvParser) readHeader() error {
 	rec, err := p.cr.Read()
 	for err == nil && blank(rec) {

@@ -168,6 +168,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2, 3, 4, 5, 6},
 				Y:            []float32{0, 1, 0, 1, 0, 0, 0, 0, 1},
 				FeatureNames: []string{"x1", "x2"},
+				TargetName:   "kind",
 				Classes:      []string{"a", "b", "c"},
 				Labels:       []int{1, 0, 2},
 			},
@@ -180,6 +181,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2, 3, 4},
 				Y:            []float32{0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0},
 				FeatureNames: []string{"x"},
+				TargetName:   "digit",
 				Classes:      []string{"-1", "9", "10"},
 				Labels:       []int{2, 1, 0, 1},
 			},
@@ -193,6 +195,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2, 3},
 				Y:            []float32{0, 1, 0},
 				FeatureNames: []string{"x"},
+				TargetName:   "y",
 				Classes:      []string{"no", "yes"},
 				Labels:       []int{0, 1, 0},
 			},
@@ -205,6 +208,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2, 3},
 				Y:            []float32{0.5, 1, 0.5},
 				FeatureNames: []string{"x"},
+				TargetName:   "y",
 			},
 		},
 		{
@@ -216,6 +220,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2, 3},
 				Y:            []float32{1, 2, 1},
 				FeatureNames: []string{"x"},
+				TargetName:   "y",
 			},
 		},
 		{
@@ -227,6 +232,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2},
 				Y:            []float32{1, 0, 0, 1},
 				FeatureNames: []string{"x"},
+				TargetName:   "y",
 				Classes:      []string{"0.5", "1.5"},
 				Labels:       []int{0, 1},
 			},
@@ -240,6 +246,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1.5, -2000, 3, 4},
 				Y:            []float32{1, 0, 0, 1},
 				FeatureNames: []string{"a,1", "b"},
+				TargetName:   "label",
 				Classes:      []string{"x", "y"},
 				Labels:       []int{0, 1},
 			},
@@ -253,6 +260,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{1, 2},
 				Y:            []float32{1, 0, 1, 0},
 				FeatureNames: []string{"x"},
+				TargetName:   "y",
 				Classes:      []string{"b", "a"},
 				Labels:       []int{0, 0},
 			},
@@ -277,6 +285,7 @@ func TestReadCSV(t *testing.T) {
 				X:            []float32{2, 1, 4, 3},
 				Y:            []float32{1, 0, 0, 1},
 				FeatureNames: []string{"a", "b"},
+				TargetName:   "y",
 				Classes:      []string{"u", "v"},
 				Labels:       []int{0, 1},
 			},
@@ -377,7 +386,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			text := writeCSV(t, d, "target")
+			text := writeCSV(t, d, d.TargetName)
 			opt := CSVOptions{Task: TaskClassification}
 			if d.Classes == nil {
 				opt.Task = TaskRegression

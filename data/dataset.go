@@ -18,6 +18,7 @@ type Dataset struct {
 	N, Features, Outputs int
 
 	FeatureNames []string
+	TargetName   string   // the target column's name; "" when not known, or without a target
 	Classes      []string // class names; nil for regression
 	Labels       []int    // class index of each row; nil for regression or without a target
 
@@ -61,6 +62,7 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 		Features:     d.Features,
 		Outputs:      d.Outputs,
 		FeatureNames: d.FeatureNames,
+		TargetName:   d.TargetName,
 		Classes:      d.Classes,
 		Categories:   d.Categories,
 		X:            make([]float32, 0, len(idx)*d.Features),

@@ -8,7 +8,8 @@ import (
 
 // Pipeline returns the input and output pipeline of a model trained on data
 // like d with inputs scaled by s: d's feature names, each with its offset and
-// scale from s, and d's classes (nil for regression). The model applies it
+// scale from s (a categorical feature with its categories, one-hot, offset 0
+// and scale 1), and d's classes (nil for regression). The model applies it
 // to raw records (see backprop.Model).
 func (s *Scaler) Pipeline(d *Dataset) backprop.Pipeline {
 	p := backprop.Pipeline{Scaling: s.Kind, Classes: d.Classes}
@@ -17,7 +18,10 @@ func (s *Scaler) Pipeline(d *Dataset) backprop.Pipeline {
 		if d.FeatureNames != nil {
 			f.Name = d.FeatureNames[j]
 		}
-		if s.Kind != ScaleNone {
+		switch {
+		case d.Categories != nil && d.Categories[j] != nil:
+			f.Categories = d.Categories[j]
+		case s.Kind != ScaleNone:
 			f.Offset, f.Scale = s.Offset[j], s.Scale[j]
 		}
 		p.Features = append(p.Features, f)

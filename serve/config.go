@@ -15,19 +15,26 @@ import (
 // train it. Its JSON form is the body of PUT /api/sessions/{id}/config,
 // where fields left out keep their values.
 type Config struct {
-	Dataset       string  `json:"dataset"`        // xor, circles, spirals, blobs, surface
+	Dataset       string  `json:"dataset"`        // xor, circles, spirals, blobs, surface; csv: the session's table
 	Noise         float64 `json:"noise"`          // standard deviation of the jitter, 0 to 0.5
-	Points        int     `json:"points"`         // examples in all, train and test
+	Points        int     `json:"points"`         // examples in all, train and test (a table: its rows)
 	TrainFraction float64 `json:"train_fraction"` // the share of the points to train on, 0.1 to 0.9
 	Seed          uint64  `json:"seed"`           // of the data and the initial weights
 
 	// Features are the network's inputs, computed from the point (x1, x2):
-	// x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2.
+	// x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2. A table's inputs are its
+	// pipeline's instead.
 	Features []string `json:"features"`
 
+	// Target and View are a table's (dataset csv): the target column ("":
+	// the last), and the two feature columns the maps show ([]: the first
+	// two numeric ones), the others held at their means.
+	Target string   `json:"target,omitempty"`
+	View   []string `json:"view,omitempty"`
+
 	Hidden []LayerConfig `json:"hidden"` // the hidden layers 1..L-1
-	Output string        `json:"output"` // the activation of the output layer L (one neuron)
-	Loss   string        `json:"loss"`   // squared, log
+	Output string        `json:"output"` // the activation of the output layer L
+	Loss   string        `json:"loss"`   // squared, log, cross-entropy
 
 	Mode         string  `json:"mode"`          // batch, sgd, minibatch
 	Batch        int     `json:"batch"`         // examples per step in minibatch mode
@@ -73,9 +80,8 @@ func bad(field, format string, args ...any) error {
 
 // check validates c against the limits.
 func (c *Config) check(lim Limits) error {
-	regression, ok := isRegression(c.Dataset)
-	if !ok {
-		return bad("dataset", "unknown dataset %q (want %s)", c.Dataset, datasetNames())
+	if _, ok := isRegression(c.Dataset); !ok && c.Dataset != tableDataset {
+		return bad("dataset", "unknown dataset %q (want %s, or csv after a table is given)", c.Dataset, datasetNames())
 	}
 	switch {
 	case !(c.Noise >= 0 && c.Noise <= 0.5):
@@ -88,6 +94,8 @@ func (c *Config) check(lim Limits) error {
 		return checkFeatures(c.Features)
 	case c.Preset == "article" && !slices.Equal(c.Features, []string{"x1", "x2"}):
 		return bad("features", "the worked example's network takes x1, x2")
+	case c.Preset == "article" && c.Dataset == tableDataset:
+		return bad("preset", "the worked example's network takes the points of a built-in dataset, not a table")
 	case len(c.Hidden) > lim.MaxHiddenLayers:
 		return bad("hidden", "%d layers, want 0 to %d (the playground's limit)", len(c.Hidden), lim.MaxHiddenLayers)
 	}
@@ -102,25 +110,11 @@ func (c *Config) check(lim Limits) error {
 			return bad(fmt.Sprintf("hidden[%d].activation", i), "softmax of a whole layer is not offered for hidden layers here (want identity, sigmoid, tanh, relu, leaky-relu)")
 		}
 	}
-	out, err := backprop.ParseActivation(c.Output)
-	if err != nil {
+	if _, err := backprop.ParseActivation(c.Output); err != nil {
 		return bad("output", "%v", err)
 	}
-	if out == backprop.Softmax {
-		return bad("output", "softmax over a single output is always 1 (want identity, sigmoid, tanh, relu, leaky-relu)")
-	}
-	J, err := backprop.ParseLoss(c.Loss)
-	if err != nil {
+	if _, err := backprop.ParseLoss(c.Loss); err != nil {
 		return bad("loss", "%v", err)
-	}
-	if J == backprop.CrossEntropy {
-		return bad("loss", "cross-entropy needs a softmax over several outputs; the playground has one output (want squared, log)")
-	}
-	if J == backprop.Log && out != backprop.Sigmoid {
-		return bad("loss", "log needs outputs in (0, 1), but the output activation is %s (use sigmoid, or the squared loss)", out)
-	}
-	if J == backprop.Log && regression {
-		return bad("loss", "log needs 0/1 targets, but %s is a regression dataset (use squared)", c.Dataset)
 	}
 	switch c.Mode {
 	case "batch", "sgd", "minibatch":
@@ -153,6 +147,27 @@ func (c *Config) check(lim Limits) error {
 	return nil
 }
 
+// checkOutput checks the output activation and the loss against the data:
+// its number of outputs K (the classes of a table's target, 1 otherwise)
+// and whether its targets are numbers (regression) or classes.
+func (c *Config) checkOutput(K int, regression bool) error {
+	out, _ := backprop.ParseActivation(c.Output)
+	J, _ := backprop.ParseLoss(c.Loss)
+	switch {
+	case out == backprop.Softmax && K < 2:
+		return bad("output", "softmax over a single output is always 1 (want identity, sigmoid, tanh, relu, leaky-relu)")
+	case J == backprop.CrossEntropy && out != backprop.Softmax:
+		return bad("loss", "cross-entropy needs a softmax output over the classes (want softmax, or another loss)")
+	case J == backprop.CrossEntropy && K < 2:
+		return bad("loss", "cross-entropy needs a softmax over several outputs; this data has one output (want squared, log)")
+	case J == backprop.Log && out != backprop.Sigmoid:
+		return bad("loss", "log needs outputs in (0, 1), but the output activation is %s (use sigmoid, or the squared loss)", out)
+	case J == backprop.Log && regression:
+		return bad("loss", "log needs 0/1 targets, but %s is a regression dataset (use squared)", c.Dataset)
+	}
+	return nil
+}
+
 // trainConfig is the trainer's configuration: the playground's mode,
 // batch, learning rate, optimizer, L2 and L1, one epoch at a time.
 func (c *Config) trainConfig() train.Config {
@@ -161,7 +176,7 @@ func (c *Config) trainConfig() train.Config {
 }
 
 func (c *Config) dataKey() string {
-	return fmt.Sprint(c.Dataset, c.Noise, c.Points, c.TrainFraction, c.Seed, c.Features)
+	return fmt.Sprint(c.Dataset, c.Noise, c.Points, c.TrainFraction, c.Seed, c.Features, c.Target, c.View)
 }
 
 func (c *Config) netKey() string {

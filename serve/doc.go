@@ -1,9 +1,20 @@
 // Package serve is the playground of `backprop serve`: one page, served from
 // assets embedded in the binary (no CDN; it works offline), on which a person
-// builds a small network for a 2-D dataset, trains it and watches it learn,
-// and takes single gradient steps that show every number of the derivation
-// — the same numbers `backprop explain` prints, from the same engine
-// (explain.Step).
+// builds a small network for a 2-D dataset, or for a CSV file of their own,
+// trains it and watches it learn, and takes single gradient steps that show
+// every number of the derivation — the same numbers `backprop explain`
+// prints, from the same engine (explain.Step).
+//
+// A CSV file given to the page (POST .../table) is read, split, scaled and
+// one-hot encoded by the code `backprop train` uses (the data package and
+// the model's backprop.Pipeline): any number of columns, a target column of
+// classes (two: one sigmoid output and the log loss; more: softmax and
+// cross-entropy), rows with a missing value left out, the CLI's limits and
+// the playground's (Limits: rows, classes, inputs). The maps show two of its
+// numeric columns (Config.View), the network's other inputs held at their
+// means over the training rows. GET .../model downloads what was trained as
+// the model file `backprop predict`, `evaluate` and `explain` read, or as
+// ONNX: a model file predicts every row as the page does.
 //
 // The page's engine runs in the browser: serve/wasm, this package's session
 // code with the engine, compiled to WebAssembly (go generate ./serve) and
@@ -53,10 +64,18 @@
 //	                                      log loss, α = 0.5); answers {"state", "example"}
 //	PUT    /api/sessions/{id}/weight      {"layer": l, "i": i, "j": j, "value": v}: w^l_ij ← v
 //	                                      (j = 0: the bias); answers the state
+//	POST   /api/sessions/{id}/table       {"name": "iris.csv", "csv": "...", "target": "species",
+//	                                      "view": ["petal_length", "petal_width"]} (target and view
+//	                                      optional): train on the table (dataset csv); the state,
+//	                                      with data=1 each row's class as the model file predicts it
+//	GET    /api/sessions/{id}/model       ?format=json (the model file) or onnx: {"name", "type",
+//	                                      "base64"}, the file's bytes in base64
 //	DELETE /api/sessions/{id}             end the session
 //
-// Maps cover the square [-1, 1]² where every dataset lies, row-major from
-// the top row (x2 = 1) down. Losses are means per example (train.Evaluate);
+// Maps cover the square [-1, 1]² where every dataset lies (a table's two
+// view columns scaled onto it: the state's table.range), row-major from the
+// top row (x2 = 1) down; the output map of several outputs gives each
+// cell's class. Losses are means per example (train.Evaluate);
 // the step of POST .../step descends E = J(y, o) of its one example with
 // plain gradient descent, w ← w − α ∂E/∂w, whatever the session's optimizer.
 package serve

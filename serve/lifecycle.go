@@ -24,12 +24,10 @@ type session struct {
 	last atomic.Int64 // the time of the last request (Unix ns), for expiry; read without mu
 	seq  int64        // the number of the last numbered configuration change (PUT .../config?seq=n)
 
-	cfg        Config
-	regression bool
-	trainSet   train.Set[float64] // X: the network's inputs (Config.Features)
-	testSet    train.Set[float64]
-	trainXY    []float64 // the points of trainSet, rows of (x1, x2)
-	testXY     []float64
+	cfg   Config
+	lim   Limits
+	table *table // the CSV file given (POST .../table), nil until one is
+	dataset
 
 	net     *backprop.Network[float64]
 	tr      *train.Trainer[float64]
@@ -39,6 +37,25 @@ type session struct {
 
 	trainLoss, testLoss float64
 	diverged            string
+}
+
+// dataset is what a session trains on and draws: the examples as the
+// network's inputs and targets, each example's point on the maps, and the
+// network's inputs at any point of them. A built-in dataset's points are
+// its 2-D points and its inputs their features (Config.Features); a
+// table's inputs are its pipeline's, its points two of its columns.
+type dataset struct {
+	regression        bool
+	outputs           int                // K, the network's outputs
+	trainSet          train.Set[float64] // X: the network's inputs
+	testSet           train.Set[float64]
+	trainXY, testXY   []float64 // each example's point on the maps, rows of (x1, x2) in [-1, 1]²
+	trainDot, testDot []float64 // each example's target as drawn: its class, or its number
+	inputs            []string  // the names of the network's inputs
+	// at returns the network's inputs at points xy of the maps (rows of
+	// x1, x2 in [-1, 1]²), one row each.
+	at  func(xy []float64) []float64
+	tab *tableRows // a table's pipeline and rows; nil for a built-in dataset
 }
 
 // historyPoint is the losses after a number of steps.
@@ -55,24 +72,41 @@ const maxHistory = 400
 // network only when their fields changed; the trainer is always rebuilt.
 // Everything is built before anything is replaced: on an error the session
 // is as it was.
-func (s *session) configure(cfg Config) error {
+func (s *session) configure(cfg Config) error { return s.configureWith(cfg, s.table, false) }
+
+// configureWith is configure with tbl as the session's table, which it
+// takes only if everything builds. With fit, when the data's task changes
+// (regression, two classes, several) the output activation and the loss
+// follow it (identity and squared, sigmoid and log, softmax and
+// cross-entropy).
+func (s *session) configureWith(cfg Config, tbl *table, fit bool) error {
 	fresh := s.net == nil
-	newData := fresh || cfg.dataKey() != s.cfg.dataKey()
-	newNet := fresh || cfg.netKey() != s.cfg.netKey()
-	regression, trainSet, testSet, trainXY, testXY := s.regression, s.trainSet, s.testSet, s.trainXY, s.testXY
+	newData := fresh || cfg.dataKey() != s.cfg.dataKey() || tbl != s.table
+	ds := s.dataset
 	if newData {
 		var err error
-		if regression, trainSet, testSet, trainXY, testXY, err = makeData(cfg); err != nil {
+		if ds, err = makeData(cfg, tbl, s.lim); err != nil {
 			return err
 		}
 	}
+	was := "two classes" // a new session's, DefaultConfig's XOR
+	if !fresh {
+		was = s.task()
+	}
+	if task := ds.task(); fit && task != was {
+		cfg.Output, cfg.Loss = outputFor[task][0], outputFor[task][1]
+	}
+	if err := cfg.checkOutput(ds.outputs, ds.regression); err != nil {
+		return err
+	}
 	net := s.net
+	newNet := fresh || cfg.netKey() != s.cfg.netKey() || net.Inputs != len(ds.inputs) || net.Outputs() != ds.outputs
 	if newNet {
 		if cfg.Preset == "article" {
 			net, _, _, _ = explain.Article()
 		} else {
 			var err error
-			if net, err = buildNet(cfg); err != nil {
+			if net, err = buildNet(cfg, len(ds.inputs), ds.outputs); err != nil {
 				return err
 			}
 		}
@@ -81,8 +115,7 @@ func (s *session) configure(cfg Config) error {
 	if err != nil {
 		return bad("network", "%v", err)
 	}
-	s.cfg, s.net = cfg, net
-	s.regression, s.trainSet, s.testSet, s.trainXY, s.testXY = regression, trainSet, testSet, trainXY, testXY
+	s.cfg, s.net, s.table, s.dataset = cfg, net, tbl, ds
 	if newData || newNet {
 		s.restart()
 	}
@@ -90,15 +123,42 @@ func (s *session) configure(cfg Config) error {
 	return nil
 }
 
-// makeData generates cfg's points, splits them into train and test sets
-// of the network's inputs, and returns the points of each.
-func makeData(cfg Config) (regression bool, trainSet, testSet train.Set[float64], trainXY, testXY []float64, err error) {
+// task is the kind of the data's targets: "regression", "two classes" (one
+// output) or "classes" (one output per class).
+func (ds *dataset) task() string {
+	switch {
+	case ds.regression:
+		return "regression"
+	case ds.outputs == 1:
+		return "two classes"
+	}
+	return "classes"
+}
+
+// outputFor is the output activation and loss of each task.
+var outputFor = map[string][2]string{
+	"regression": {"identity", "squared"}, "two classes": {"sigmoid", "log"}, "classes": {"softmax", "cross-entropy"},
+}
+
+// makeData builds cfg's data: the table's (dataset csv) or a built-in
+// dataset's points, split into train and test sets.
+func makeData(cfg Config, tbl *table, lim Limits) (dataset, error) {
+	if cfg.Dataset == tableDataset {
+		return readTable(cfg, tbl, lim)
+	}
+	return pointData(cfg)
+}
+
+// pointData generates cfg's points, splits them into train and test sets
+// of the network's inputs (the points' features), and keeps the points.
+func pointData(cfg Config) (dataset, error) {
 	n := cfg.Points
 	p, err := generate(cfg.Dataset, n, cfg.Noise, cfg.Seed)
 	if err != nil {
-		return false, trainSet, testSet, nil, nil, bad("dataset", "%v", err)
+		return dataset{}, bad("dataset", "%v", err)
 	}
-	regression, _ = isRegression(cfg.Dataset)
+	ds := dataset{outputs: 1, inputs: cfg.Features, at: func(xy []float64) []float64 { return featurize(cfg.Features, xy) }}
+	ds.regression, _ = isRegression(cfg.Dataset)
 	order := rand.New(rand.NewPCG(cfg.Seed, 0x73706c6974)).Perm(n) // "split"
 	nTrain := int(math.Round(cfg.TrainFraction * float64(n)))
 	pick := func(idx []int) (train.Set[float64], []float64) {
@@ -110,13 +170,15 @@ func makeData(cfg Config) (regression bool, trainSet, testSet train.Set[float64]
 		set.X = featurize(cfg.Features, xy)
 		return set, xy
 	}
-	trainSet, trainXY = pick(order[:nTrain])
-	testSet, testXY = pick(order[nTrain:])
-	return regression, trainSet, testSet, trainXY, testXY, nil
+	ds.trainSet, ds.trainXY = pick(order[:nTrain])
+	ds.testSet, ds.testXY = pick(order[nTrain:])
+	ds.trainDot, ds.testDot = ds.trainSet.Y, ds.testSet.Y
+	return ds, nil
 }
 
-// buildNet builds cfg's network with weights drawn from its seed.
-func buildNet(cfg Config) (*backprop.Network[float64], error) {
+// buildNet builds cfg's network of n_0 inputs and K outputs, with weights
+// drawn from its seed.
+func buildNet(cfg Config, inputs, K int) (*backprop.Network[float64], error) {
 	J, _ := backprop.ParseLoss(cfg.Loss)
 	var specs []backprop.LayerSpec
 	for _, h := range cfg.Hidden {
@@ -124,8 +186,8 @@ func buildNet(cfg Config) (*backprop.Network[float64], error) {
 		specs = append(specs, backprop.LayerSpec{Units: h.Units, Activation: f})
 	}
 	out, _ := backprop.ParseActivation(cfg.Output)
-	specs = append(specs, backprop.LayerSpec{Units: 1, Activation: out})
-	net, err := backprop.New[float64](len(cfg.Features), J, cfg.Seed, specs...)
+	specs = append(specs, backprop.LayerSpec{Units: K, Activation: out})
+	net, err := backprop.New[float64](inputs, J, cfg.Seed, specs...)
 	if err != nil {
 		return nil, bad("hidden", "%v", err)
 	}
@@ -258,10 +320,10 @@ func (s *session) finish(res trainResult) trainResult {
 // loadArticle puts the worked example (docs/notation.md) into the session: its
 // network (2 inputs, 3 + 2 sigmoid neurons, 1 sigmoid output, log loss,
 // with the article's absent connections), α = 0.5 and plain SGD, on a
-// classification dataset (XOR if the current one is regression).
+// classification dataset (XOR if the current one is regression or a table).
 func (s *session) loadArticle() error {
 	cfg := s.cfg
-	if s.regression {
+	if s.regression || cfg.Dataset == tableDataset {
 		cfg.Dataset = "xor"
 	}
 	cfg.Preset, cfg.Features = "article", []string{"x1", "x2"}

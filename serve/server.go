@@ -35,6 +35,8 @@ type Limits struct {
 	MaxNeuronGrid   int           `json:"max_neuron_grid"`     // cells per side of a neuron's map
 	MaxBody         int64         `json:"max_body_bytes"`      // of a request
 	MaxBusy         int           `json:"max_concurrent_work"` // train/state requests computing at once
+	MaxClasses      int           `json:"max_classes"`         // classes of a table's target
+	MaxInputs       int           `json:"max_inputs"`          // the network's inputs from a table
 }
 
 // DefaultLimits are the limits of `backprop serve`.
@@ -44,7 +46,7 @@ func DefaultLimits() Limits {
 		MaxHiddenLayers: 6, MaxUnits: 16, MaxPoints: 2000,
 		MaxSteps: 2000, StepTime: 300 * time.Millisecond,
 		MaxGrid: 100, MaxNeuronGrid: 32, MaxBody: 64 << 10,
-		MaxBusy: runtime.GOMAXPROCS(0),
+		MaxBusy: runtime.GOMAXPROCS(0), MaxClasses: 10, MaxInputs: 32,
 	}
 }
 
@@ -63,6 +65,8 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxGrid, d.MaxGrid)
 	set(&l.MaxNeuronGrid, d.MaxNeuronGrid)
 	set(&l.MaxBusy, d.MaxBusy)
+	set(&l.MaxClasses, d.MaxClasses)
+	set(&l.MaxInputs, d.MaxInputs)
 	if l.IdleTimeout <= 0 {
 		l.IdleTimeout = d.IdleTimeout
 	}
@@ -220,6 +224,8 @@ func (s *Server) route(r *request) *out {
 			"step":    {"POST": s.with(s.postStep)},
 			"article": {"POST": s.with(s.postArticle)},
 			"weight":  {"PUT": s.with(s.putWeight)},
+			"table":   {"POST": s.with(s.postTable)},
+			"model":   {"GET": s.with(s.getModel)},
 		}[action]
 		if m != nil && !strings.Contains(action, "/") {
 			if h = m[r.method]; h == nil {
@@ -331,7 +337,7 @@ func newID() string {
 // create handles POST /api/sessions: a new session, configured by the body
 // (fields left out take DefaultConfig's values). Answers 201 with the state.
 func (s *Server) create(w *out, r *request) {
-	cfg, status, err := s.readConfig(w, r, DefaultConfig())
+	cfg, fit, status, err := s.readConfig(w, r, DefaultConfig())
 	if err != nil {
 		fail(w, status, err)
 		return
@@ -340,9 +346,9 @@ func (s *Server) create(w *out, r *request) {
 		fail(w, statusBadRequest, err)
 		return
 	}
-	ss := &session{id: newID()}
+	ss := &session{id: newID(), lim: s.lim}
 	ss.last.Store(s.now().UnixNano())
-	if err := ss.configure(cfg); err != nil {
+	if err := ss.configureWith(cfg, nil, fit); err != nil {
 		fail(w, statusBadRequest, err)
 		return
 	}
@@ -465,42 +471,37 @@ func (s *Server) getState(w *out, r *request, ss *session) {
 }
 
 // readConfig reads a Config from the body: the fields given replace base's.
-// When the dataset changes between classification and regression and the
-// body gives no output or loss, these follow the task; when the network's
-// fields change and no preset is given, the preset is cleared.
-func (s *Server) readConfig(w *out, r *request, base Config) (Config, int, error) {
+// fit reports that the body gives neither the output nor the loss, which
+// then follow the data's task if it changes (see session.configureWith);
+// when the network's fields change and no preset is given, the preset is
+// cleared.
+func (s *Server) readConfig(w *out, r *request, base Config) (cfg Config, fit bool, status int, err error) {
 	body, status, err := s.readBody(w, r)
 	if err != nil {
-		return base, status, err
+		return base, false, status, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return base, 0, nil
+		return base, true, 0, nil
 	}
-	cfg := base
-	cfg.Hidden = append([]LayerConfig(nil), base.Hidden...)
+	cfg = base // with copies of its slices, which decoding would write into
+	cfg.Hidden, cfg.Features, cfg.View = slices.Clone(base.Hidden), slices.Clone(base.Features), slices.Clone(base.View)
 	if err := decodeJSON(body, &cfg); err != nil {
-		return base, statusBadRequest, err
+		return base, false, statusBadRequest, err
 	}
 	if cfg.Hidden == nil {
 		cfg.Hidden = []LayerConfig{} // no hidden layer: [], never null
 	}
+	if len(cfg.View) == 0 {
+		cfg.View = nil // the default view
+	}
 	var raw map[string]json.RawMessage
 	json.Unmarshal(body, &raw) // decodeJSON read it
-	wasReg, _ := isRegression(base.Dataset)
-	if isReg, ok := isRegression(cfg.Dataset); ok && isReg != wasReg {
-		_, hasOut := raw["output"]
-		_, hasLoss := raw["loss"]
-		if !hasOut && !hasLoss {
-			cfg.Output, cfg.Loss = "sigmoid", "log"
-			if isReg {
-				cfg.Output, cfg.Loss = "identity", "squared"
-			}
-		}
-	}
+	_, hasOut := raw["output"]
+	_, hasLoss := raw["loss"]
 	if _, ok := raw["preset"]; !ok && cfg.netKey() != base.netKey() {
 		cfg.Preset = "" // the network was changed by hand
 	}
-	return cfg, 0, nil
+	return cfg, !hasOut && !hasLoss, 0, nil
 }
 
 // putConfig handles PUT /api/sessions/{id}/config: the fields given replace
@@ -526,7 +527,7 @@ func (s *Server) putConfig(w *out, r *request, ss *session) {
 		}
 		seq = n
 	}
-	cfg, status, err := s.readConfig(w, r, ss.cfg)
+	cfg, fit, status, err := s.readConfig(w, r, ss.cfg)
 	if err != nil {
 		fail(w, status, err)
 		return
@@ -535,7 +536,7 @@ func (s *Server) putConfig(w *out, r *request, ss *session) {
 		fail(w, statusBadRequest, err)
 		return
 	}
-	if err := ss.configure(cfg); err != nil {
+	if err := ss.configureWith(cfg, ss.table, fit); err != nil {
 		fail(w, statusBadRequest, err)
 		return
 	}

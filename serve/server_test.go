@@ -268,7 +268,7 @@ func TestLimits(t *testing.T) {
 		{"POST", "/api/sessions", map[string]any{"hidden": []LayerConfig{{1000, "tanh"}}}, 400, "hidden[0].units: 1000, want 1 to 16 (the playground's limit)"},
 		{"POST", "/api/sessions", map[string]any{"hidden": slices.Repeat([]LayerConfig{{4, "tanh"}}, 7)}, 400, "hidden: 7 layers, want 0 to 6 (the playground's limit)"},
 		{"POST", "/api/sessions", map[string]any{"points": 1000000}, 400, "points: 1000000, want 10 to 2000 (the playground's limit)"},
-		{"POST", "/api/sessions", map[string]any{"dataset": "moons"}, 400, `dataset: unknown dataset "moons" (want xor, circles, spirals, blobs, surface)`},
+		{"POST", "/api/sessions", map[string]any{"dataset": "moons"}, 400, `dataset: unknown dataset "moons" (want xor, circles, spirals, blobs, surface, or csv after a table is given)`},
 		{"POST", "/api/sessions", map[string]any{"hidden": []LayerConfig{{4, "sigmod"}}}, 400, `hidden[0].activation: unknown activation "sigmod" (want identity, sigmoid, tanh, relu, leaky-relu, softmax)`},
 		{"POST", "/api/sessions", map[string]any{"output": "relu"}, 400, "loss: log needs outputs in (0, 1), but the output activation is relu (use sigmoid, or the squared loss)"},
 		{"POST", "/api/sessions", map[string]any{"learning_rate": -1}, 400, "learning_rate: -1, want a number in (0, 10]"},

@@ -115,7 +115,7 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 		if err := inRange("x", x); err != nil {
 			return nil, err
 		}
-		x = featurize(s.cfg.Features, x)
+		x = s.at(x)
 	}
 	if len(y) != s.net.Outputs() {
 		return nil, bad("y", "%d values, want %d (the network's outputs)", len(y), s.net.Outputs())

@@ -34,6 +34,8 @@ type state struct {
 	Boundary  *grid          `json:"boundary,omitempty"`
 	Neurons   []neuronMap    `json:"neurons,omitempty"`
 	Data      *dataJSON      `json:"data,omitempty"`
+	Inputs    []string       `json:"inputs"`          // the names of the network's inputs
+	Table     *tableJSON     `json:"table,omitempty"` // the table trained on (dataset csv)
 	// Health is each layer's health on the training set (train.MeasureHealth:
 	// mean |δ|, dead or saturated units), for the bars under the network.
 	Health     []train.LayerHealth `json:"health,omitempty"`
@@ -79,12 +81,15 @@ func matrix(s []float64, width int) [][]float64 {
 
 // grid is a map of a value over the square [-1, 1]²: Res×Res cells, row-major
 // from the top row (x2 = 1) down, each row from x1 = -1 to 1, at the cells'
-// centres.
+// centres. The output map of a network of several outputs (one per class)
+// gives each cell's class, the largest output, in Class and that output in
+// Values.
 type grid struct {
 	Res    int       `json:"res"`
 	Values []float64 `json:"values"`
 	Min    float64   `json:"min"`
 	Max    float64   `json:"max"`
+	Class  []int     `json:"class,omitempty"`
 }
 
 // neuronMap is the output map of neuron Index (0-based) of layer Layer (1..L).
@@ -95,15 +100,15 @@ type neuronMap struct {
 }
 
 type dataJSON struct {
-	Train [][3]float64 `json:"train"` // rows of x1, x2, y
+	Train [][3]float64 `json:"train"` // rows of x1, x2, y (y: the class, or the target)
 	Test  [][3]float64 `json:"test"`
 }
 
-// rowsOf returns the points xy of set as rows of x1, x2, y.
-func rowsOf(xy []float64, set train.Set[float64]) [][3]float64 {
-	rows := make([][3]float64, set.N)
+// rowsOf returns the points xy with their targets y as rows of x1, x2, y.
+func rowsOf(xy, y []float64) [][3]float64 {
+	rows := make([][3]float64, len(y))
 	for i := range rows {
-		rows[i] = [3]float64{xy[2*i], xy[2*i+1], set.Y[i]}
+		rows[i] = [3]float64{xy[2*i], xy[2*i+1], y[i]}
 	}
 	return rows
 }
@@ -125,13 +130,16 @@ func gridInputs(res int) []float64 {
 func round4(v float64) float64 { return finite(math.Round(v*1e4) / 1e4) }
 
 // maps runs the network on a res×res grid and returns the maps of the
-// neurons of layers from..to (1-based, inclusive).
+// neurons of layers from..to (0: the inputs; inclusive).
 func (s *session) maps(res, from, to int) []neuronMap {
 	ws := s.net.NewWorkspace(res * res)
-	ws.Forward(featurize(s.cfg.Features, gridInputs(res)))
+	ws.Forward(s.at(gridInputs(res)))
 	var out []neuronMap
 	for l := from; l <= to; l++ {
-		n := s.net.Layer(l).Out
+		n := s.net.Inputs
+		if l > 0 {
+			n = s.net.Layer(l).Out
+		}
 		for i := range n {
 			m := neuronMap{Layer: l, Index: i, grid: grid{Res: res, Values: make([]float64, res*res), Min: math.Inf(1), Max: math.Inf(-1)}}
 			for r := range res * res {
@@ -144,6 +152,26 @@ func (s *session) maps(res, from, to int) []neuronMap {
 		}
 	}
 	return out
+}
+
+// boundary is the output map at res: the output's value, or with several
+// outputs each cell's class and its output.
+func (s *session) boundary(res int) *grid {
+	outs := s.maps(res, s.net.L(), s.net.L())
+	if len(outs) == 1 {
+		return &outs[0].grid
+	}
+	g := &grid{Res: res, Values: make([]float64, res*res), Class: make([]int, res*res), Min: math.Inf(1), Max: math.Inf(-1)}
+	for r := range res * res {
+		g.Values[r] = math.Inf(-1)
+		for k, m := range outs {
+			if v := m.Values[r]; v > g.Values[r] {
+				g.Values[r], g.Class[r] = v, k
+			}
+		}
+		g.Min, g.Max = min(g.Min, g.Values[r]), max(g.Max, g.Values[r])
+	}
+	return g
 }
 
 // state returns the session's state, with the output map at res (0: none),
@@ -161,16 +189,23 @@ func (s *session) state(res, neuronRes int, data bool, lim Limits, expires time.
 	if s.regression {
 		st.Task = "regression"
 	}
+	st.Inputs = s.inputs
+	if s.tab != nil {
+		st.Table = s.tab.json(s.net, data)
+	}
 	L := s.net.L()
 	if res > 0 {
-		g := s.maps(res, L, L)[0].grid
-		st.Boundary = &g
+		st.Boundary = s.boundary(res)
 	}
 	if neuronRes > 0 {
-		st.Neurons = s.maps(neuronRes, 1, L)
+		first := 1
+		if s.tab != nil {
+			first = 0 // a table's inputs over the maps: the page cannot compute them
+		}
+		st.Neurons = s.maps(neuronRes, first, L)
 	}
 	if data {
-		st.Data = &dataJSON{Train: rowsOf(s.trainXY, s.trainSet), Test: rowsOf(s.testXY, s.testSet)}
+		st.Data = &dataJSON{Train: rowsOf(s.trainXY, s.trainDot), Test: rowsOf(s.testXY, s.testDot)}
 	}
 	if s.trainSet.N > 0 && s.diverged == "" {
 		st.Health, _ = train.MeasureHealth(s.net, s.trainSet)

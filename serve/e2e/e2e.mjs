@@ -6,7 +6,9 @@
 // 0.671846 → 0.698076 from the page, and save screenshots. Then the same
 // with the engine on the server (?engine=server), and then the static
 // export (`backprop serve --export-static`) served by a plain static file
-// server with the Go server stopped, at 1280×800 and 390×844.
+// server with the Go server stopped, at 1280×800 and 390×844: there also
+// iris dropped onto the page is trained, the model file downloaded and run
+// by `backprop predict`, whose classes must be the page's for all 150 rows.
 //
 //   node e2e.mjs            (from serve/e2e; run.sh installs what it needs)
 //
@@ -14,7 +16,7 @@
 // screenshots go; default $TMPDIR/backprop-playground-e2e), BACKPROP_BIN (a built binary to
 // use instead of building one).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHTTPServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -184,6 +186,75 @@ async function workedExample(page) {
   assert(before === '0.671846' && after === '0.698076', `output ${before} → ${after}`);
 }
 
+// dropCSV drops the file at path onto the page, as a person drags it there
+// from their files.
+async function dropCSV(page, path, name) {
+  const dt = await page.evaluateHandle(([text, n]) => {
+    const d = new DataTransfer();
+    d.items.add(new File([text], n, { type: 'text/csv' }));
+    return d;
+  }, [readFileSync(path, 'utf8'), name]);
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+}
+
+// trainIris drops iris onto the page, trains it, downloads the model file
+// and runs `backprop predict` on it: the classes of all 150 rows must be
+// the page's. Then a bad file: a message, the table kept.
+async function trainIris(page, bin, shots) {
+  const iris = join(root, 'data/embedded/iris.csv');
+  await dropCSV(page, iris, 'iris.csv');
+  await page.waitForFunction(() => S && S.config.dataset === 'csv' && S.table && S.table.rows === 150, null, { timeout: 30000 });
+  const st = await page.evaluate(() => ({ classes: S.table.classes, output: S.config.output, loss: S.config.loss, outputs: S.network.layers.at(-1).weights.length }));
+  assert(st.classes.length === 3 && st.output === 'softmax' && st.loss === 'cross-entropy' && st.outputs === 3, `iris: ${JSON.stringify(st)}`);
+  await page.selectOption('#table-x', 'petal_length');
+  await page.waitForFunction(() => S.table.view[0] === 'petal_length');
+  await page.selectOption('#table-y', 'petal_width');
+  await page.waitForFunction(() => S.table.view[1] === 'petal_width' && S.total_steps === 0);
+  assert((await page.locator('#table-held').innerText()).includes('sepal_length, sepal_width) are held at their means'),
+    'the page does not say which columns are held at their means');
+  await page.click('#play');
+  await page.waitForFunction(() => { const v = parseFloat(document.getElementById('test-loss').textContent); return v >= 0 && v < 0.15; }, null, { timeout: 60000, polling: 200 });
+  await page.click('#play');
+  await page.waitForFunction(() => !playing);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => refresh(true));
+  const colours = await page.$eval('#boundary', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let k = 0; k < d.length; k += 4 * 97) seen.add(`${d[k] >> 5},${d[k + 1] >> 5},${d[k + 2] >> 5}`);
+    return seen.size;
+  });
+  assert(colours >= 6, `the output map has ${colours} colours, want the three classes' shades`);
+  if (shots) await page.screenshot({ path: join(out, shots), fullPage: shots.includes('390') });
+  const page_ = await page.evaluate(() => ({ predicted: S.table.predicted, records: S.table.records, loss: S.test_loss }));
+  assert(page_.predicted.length === 150, `${page_.predicted.length} predictions on the page`);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-model')]);
+  const model = join(tmp, `iris-${Date.now()}.model.json`);
+  await dl.saveAs(model);
+  const cli = execFileSync(bin, ['predict', '--model', model, '--data', iris, '--split', 'all'], { encoding: 'utf8' })
+    .trim().split('\n').slice(1).map((l) => l.split(','));
+  assert(cli.length === 150, `backprop predict gave ${cli.length} rows`);
+  const differ = cli.filter(([id, cls], k) => Number(id) !== page_.records[k] || cls !== page_.predicted[k]);
+  assert(differ.length === 0, `backprop predict differs from the page on ${differ.length} rows: ${JSON.stringify(differ.slice(0, 5))}`);
+  const truth = readFileSync(iris, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').at(-1).trim());
+  const right = truth.filter((c, k) => c === page_.predicted[k]).length;
+  log(`iris: test loss ${page_.loss.toFixed(4)}, ${right} of 150 rows right; backprop predict on the downloaded model agrees on all 150`);
+  assert(right >= 135, `${right} of 150 iris rows classified right`);
+  const [onnx] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+  const onnxPath = join(tmp, 'iris.onnx');
+  await onnx.saveAs(onnxPath);
+  assert(readFileSync(onnxPath).length > 200 && onnx.suggestedFilename() === 'iris.onnx', `the ONNX download: ${onnx.suggestedFilename()}`);
+  // A file that cannot be read: a message that says why, the table kept.
+  const bad = join(tmp, 'bad.csv');
+  writeFileSync(bad, 'a,b,label\n1,2,x\n3\n');
+  await dropCSV(page, bad, 'bad.csv');
+  await page.waitForFunction(() => /bad\.csv/.test(document.getElementById('message').textContent));
+  const msg = await page.locator('#message').innerText();
+  assert(/bad\.csv:3/.test(msg) && await page.evaluate(() => S.table.name === 'iris.csv'), `a bad file: "${msg}"`);
+  log(`a bad file: "${msg}"`);
+}
+
 async function main() {
   let bin = process.env.BACKPROP_BIN;
   if (!bin) {
@@ -346,6 +417,15 @@ async function main() {
     context = null;
   });
 
+  await check('static export at 1280×800: iris dropped onto the page trains, backprop predict agrees with the page', async () => {
+    const { ctx, page: p, seen } = await openPage(site, site, { width: 1280, height: 800 });
+    context = ctx;
+    await trainIris(p, bin, 'static-1280-iris.png');
+    assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
+    await ctx.close();
+    context = null;
+  });
+
   await check('a copied URL restores the exact setup in a fresh browser', async () => {
     const a = await openPage(site, site, { width: 1280, height: 800 });
     context = a.ctx;
@@ -459,6 +539,17 @@ async function main() {
     assert(wide <= 390, `the page is ${wide} pixels wide on a 390-pixel screen`);
     const last = await p.locator('#step-weights th:last-child').boundingBox();
     assert(last && last.x + last.width <= 390, `the new weights' column ends at ${last && last.x + last.width}, off a 390-pixel screen`);
+    assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
+    await ctx.close();
+    context = null;
+  });
+
+  await check('static export at 390×844: iris dropped onto the page trains, backprop predict agrees', async () => {
+    const { ctx, page: p, seen } = await openPage(site, site, { width: 390, height: 844 }, 3);
+    context = ctx;
+    await trainIris(p, bin, 'static-390-iris.png');
+    const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 390, `with iris the page is ${wide} pixels wide on a 390-pixel screen`);
     assert(seen.errors.length === 0, `page errors: ${seen.errors.join('; ')}`);
     await ctx.close();
     context = null;

@@ -172,6 +172,14 @@ function rgb(t) {
 }
 const css = (c, alpha = 1) => `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
 
+// PALETTE colours the classes of a table of more than two (Tableau 10).
+const PALETTE = [[78, 121, 167], [242, 142, 43], [225, 87, 89], [118, 183, 178], [89, 161, 79],
+  [237, 201, 72], [176, 122, 161], [255, 157, 167], [156, 117, 95], [186, 176, 172]];
+
+// classColour is the colour of class k of K: orange and blue for two, as
+// the built-in datasets; the palette for more.
+const classColour = (k, K) => (K > 2 ? PALETTE[k % PALETTE.length] : k > 0 ? POS : NEG);
+
 // scale returns a function from a neuron's output to [-1, 1] for its colour.
 function scale(activation, min, max) {
   if (activation === 'sigmoid') return (a) => 2 * a - 1;
@@ -180,14 +188,16 @@ function scale(activation, min, max) {
   return (a) => a / m;
 }
 
-// image draws a res×res map into a small canvas, for drawImage.
-function image(values, res, f) {
+// image draws a res×res map into a small canvas, for drawImage: f maps a
+// value to [-1, 1] (colour is then rgb's), or colour maps the cell k to a
+// colour.
+function image(values, res, f, colour) {
   const c = document.createElement('canvas');
   c.width = c.height = res;
   const ctx = c.getContext('2d');
   const img = ctx.createImageData(res, res);
   for (let k = 0; k < res * res; k++) {
-    const [r, g, b] = rgb(f(values[k]));
+    const [r, g, b] = colour ? colour(k) : rgb(f(values[k]));
     img.data.set([r, g, b, 255], 4 * k);
   }
   ctx.putImageData(img, 0, 0);
@@ -211,6 +221,7 @@ function show(st) {
       el.value = String(v);
     }
   }
+  tableControls(st);
   $('noise-out').textContent = c.noise;
   $('train-fraction-out').textContent = c.train_fraction;
   $('batch').disabled = c.mode !== 'minibatch';
@@ -225,6 +236,101 @@ function show(st) {
   writeHash();
   if (st.diverged) message(st.diverged);
 }
+
+// tableControls shows the table's choices (target, the maps' two columns)
+// when the session trains on one, and hides what belongs to the built-in
+// datasets.
+function tableControls(st) {
+  const t = st.table, csv = st.config.dataset === 'csv';
+  $('csv-option').hidden = !t;
+  $('csv-option').textContent = t ? `your CSV: ${t.name}` : 'your CSV file';
+  $('table-box').hidden = !csv || !t;
+  for (const id of ['noise-label', 'points-label', 'features']) $(id).hidden = csv;
+  if (!csv || !t) return;
+  const fill = (sel, names, value) => {
+    sel.textContent = '';
+    for (const n of names) sel.add(new Option(n, n, false, n === value));
+  };
+  fill($('table-target'), t.columns, t.target);
+  fill($('table-x'), t.numeric, t.view[0]);
+  fill($('table-y'), t.numeric, t.view[1]);
+  const dropped = t.dropped ? `, ${t.dropped} with a missing value left out` : '';
+  $('table-info').textContent = `${t.name}: ${t.rows} rows${dropped}; ${t.classes.length} classes; ` +
+    `${t.inputs.length} input${t.inputs.length === 1 ? '' : 's'} (standardised; a category one-hot).`;
+  $('table-held').textContent = t.held.length
+    ? `The maps show ${t.view[0]} across and ${t.view[1]} up; the other columns (${t.held.join(', ')}) are held ` +
+      'at their means over the training rows (a category at its frequencies).'
+    : `The maps show ${t.view[0]} across and ${t.view[1]} up.`;
+}
+$('table-target').onchange = () => configure({ target: $('table-target').value, view: [] });
+$('table-x').onchange = $('table-y').onchange = () => {
+  const x = $('table-x').value, y = $('table-y').value;
+  if (x === y) { message('The map needs two different columns.'); return; }
+  configure({ view: [x, y] });
+};
+
+// loadCSV gives the file to the engine, which reads it as backprop train
+// reads --data; a file it cannot read is a message, and changes nothing.
+async function loadCSV(file) {
+  if (!file) return;
+  const max = (S && S.limits && S.limits.max_body_bytes) || 65536;
+  if (file.size > max - 1024) {
+    message(`${file.name} is ${file.size} bytes; the playground takes files of up to ${max - 1024} bytes here (backprop train takes larger ones).`);
+    return;
+  }
+  let text;
+  try {
+    text = await file.text();
+  } catch (e) {
+    message(`${file.name} could not be read: ${e.message}`);
+    return;
+  }
+  setPlaying(false);
+  try {
+    show(await session('POST', '/table', { name: file.name, csv: text }, QUERY + '&data=1'));
+    example = null;
+    stepRes = null;
+    $('step-result').hidden = true;
+    const t = S.table;
+    info(`${t.name}: training to predict ${t.target} (${t.classes.join(', ')}) from ${t.columns.length - 1} columns. Press Play.`);
+  } catch (e) {
+    message(`${e.message} (${file.name} was not loaded)`);
+  }
+}
+$('csv-file').onchange = () => { loadCSV($('csv-file').files[0]); $('csv-file').value = ''; };
+document.addEventListener('dragover', (ev) => {
+  if (![...ev.dataTransfer.types].includes('Files')) return;
+  ev.preventDefault();
+  document.body.classList.add('dropping');
+});
+document.addEventListener('dragleave', (ev) => { if (!ev.relatedTarget) document.body.classList.remove('dropping'); });
+document.addEventListener('drop', (ev) => {
+  if (!ev.dataTransfer.files.length) return;
+  ev.preventDefault();
+  document.body.classList.remove('dropping');
+  loadCSV(ev.dataTransfer.files[0]);
+});
+
+// download saves what was trained: the model file (format json) or ONNX.
+async function download(format) {
+  try {
+    const f = await session('GET', '/model', undefined, `?format=${format}`);
+    const bytes = Uint8Array.from(atob(f.base64), (ch) => ch.charCodeAt(0));
+    const url = URL.createObjectURL(new Blob([bytes], { type: f.type }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = f.name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    info(format === 'json' ? `${f.name}: backprop predict --model ${f.name} --data FILE runs it.` : `${f.name}: the network as ONNX.`);
+  } catch (e) {
+    oops(e);
+  }
+}
+$('download-model').onclick = () => download('json');
+$('download-onnx').onclick = () => download('onnx');
 
 // ---- the setup in the URL -----------------------------------------------------
 // The hash holds the configuration (Config's JSON names; hidden as
@@ -284,7 +390,7 @@ async function refresh(withData) {
 // configure sends the changed fields; the server rebuilds what they touch.
 async function configure(fields) {
   try {
-    const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'features'];
+    const dataFields = ['dataset', 'noise', 'points', 'train_fraction', 'seed', 'features', 'target', 'view'];
     const withData = Object.keys(fields).some((f) => dataFields.includes(f));
     show(await session('PUT', '/config', fields, QUERY + (withData ? '&data=1' : '') + `&seq=${++seq}`));
     message(notice, 'info');
@@ -406,7 +512,13 @@ for (const el of document.querySelectorAll('[data-field]')) {
 // switches the output to sigmoid, with a notice.
 function fitLoss(change) {
   const c = S.config;
-  if (change.output && change.output !== 'sigmoid' && c.loss === 'log') {
+  if (change.output && change.output !== 'softmax' && c.loss === 'cross-entropy') {
+    change.loss = 'squared';
+    notice = `Cross-entropy needs a softmax output: with a ${change.output} output the loss is now squared.`;
+  } else if (change.loss === 'cross-entropy' && c.output !== 'softmax') {
+    change.output = 'softmax';
+    notice = 'Cross-entropy needs a softmax output: the output activation is now softmax.';
+  } else if (change.output && change.output !== 'sigmoid' && c.loss === 'log') {
     change.loss = 'squared';
     notice = `The log loss needs outputs in (0, 1): with a ${change.output} output the loss is now squared.`;
   } else if (change.loss === 'log' && c.output !== 'sigmoid') {
@@ -452,17 +564,26 @@ function drawBoundary() {
   const regression = S.task === 'regression';
   const discrete = $('discretize').checked;
   const f = regression ? (o) => (discrete ? Math.sign(o) : o) : (o) => (discrete ? (o >= 0.5 ? 1 : -1) : 2 * o - 1);
+  const t = S.config.dataset === 'csv' && S.table, K = t ? t.classes.length : 2;
+  // several outputs: each cell in its class's colour, paler where the
+  // largest output is less sure
+  const byClass = !act && b.class ? (k) => {
+    const c = classColour(b.class[k], K), u = discrete ? 1 : Math.max(0, (b.values[k] - 1 / K) / (1 - 1 / K));
+    return c.map((v) => Math.round(255 + (v - 255) * (0.25 + 0.75 * u)));
+  } : null;
   ctx.imageSmoothingEnabled = true;
   ctx.globalAlpha = 0.7; // lighter than the points
-  ctx.drawImage(image(b.values, b.res, act ? scale(act, b.min, b.max) : f), 0, 0, W, H);
+  ctx.drawImage(image(b.values, b.res, act ? scale(act, b.min, b.max) : f, byClass), 0, 0, W, H);
   ctx.globalAlpha = 1;
+  classLegend(t);
+  if (t) axisLabels(ctx, t, W, H);
   if (!data) return;
   const px = (x1) => ((x1 + 1) / 2) * W, py = (x2) => ((1 - x2) / 2) * H;
   const dot = (row, test, chosenDot) => {
     const c = rgb(regression ? row[2] : 2 * row[2] - 1);
     ctx.beginPath();
     ctx.arc(px(row[0]), py(row[1]), chosenDot ? 6 : 3.2, 0, 2 * Math.PI);
-    ctx.fillStyle = css(regression ? c : (row[2] > 0.5 ? POS : NEG));
+    ctx.fillStyle = css(regression ? c : K > 2 ? classColour(row[2], K) : (row[2] > 0.5 ? POS : NEG));
     ctx.fill();
     ctx.lineWidth = chosenDot ? 2.5 : 1;
     ctx.strokeStyle = chosenDot ? '#000' : test ? '#222' : '#fff';
@@ -472,6 +593,40 @@ function drawBoundary() {
   if ($('show-test').checked) data.test.forEach((r) => dot(r, true));
   const ex = exampleRow();
   if (ex) dot(ex, false, true);
+}
+
+// classLegend names the classes of a table by their colours.
+function classLegend(t) {
+  const box = $('classes');
+  box.hidden = !t;
+  if (!t) return;
+  box.textContent = '';
+  t.classes.forEach((name, k) => {
+    const s = document.createElement('span');
+    const i = document.createElement('i');
+    i.style.background = css(classColour(k, t.classes.length));
+    s.append(i, name);
+    box.append(s);
+  });
+}
+
+// axisLabels names the two columns the map shows, with their ranges.
+function axisLabels(ctx, t, W, H) {
+  const r = (v) => Number(v.toPrecision(3));
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = '#222';
+  ctx.strokeStyle = 'rgba(255,255,255,0.85)';
+  ctx.lineWidth = 3;
+  const across = `${t.view[0]}: ${r(t.range[0][0])} → ${r(t.range[0][1])}`;
+  ctx.strokeText(across, 6, H - 6);
+  ctx.fillText(across, 6, H - 6);
+  ctx.save();
+  ctx.translate(14, H - 24);
+  ctx.rotate(-Math.PI / 2);
+  const up = `${t.view[1]}: ${r(t.range[1][0])} → ${r(t.range[1][1])}`;
+  ctx.strokeText(up, 0, 0);
+  ctx.fillText(up, 0, 0);
+  ctx.restore();
 }
 
 // exampleRow returns the chosen example as (x1, x2, y).
@@ -520,7 +675,10 @@ function drawNetwork() {
     for (let i = 0; i < n; i++) {
       const [x, y] = pos(l, i);
       let img;
-      if (l === 0) {
+      if (l === 0 && byLayer[0] && byLayer[0][i]) { // a table's input, computed by the engine
+        const m = byLayer[0][i];
+        img = image(m.values, m.res, scale('identity', m.min, m.max));
+      } else if (l === 0) {
         const res = NEURON_GRID, vals = [];
         for (let r = 0; r < res; r++) for (let c = 0; c < res; c++) {
           vals.push(FEATURES[S.config.features[i]].f(-1 + (c + 0.5) * 2 / res, 1 - (r + 0.5) * 2 / res));
@@ -537,7 +695,7 @@ function drawNetwork() {
       ctx.strokeRect(x, y, size, size);
       ctx.fillStyle = '#555';
       ctx.font = '10px system-ui, sans-serif';
-      ctx.fillText(l === 0 ? FEATURES[S.config.features[i]].label : neuronName(l, i), x, y + size + 10);
+      ctx.fillText(l === 0 ? inputLabel(i) : neuronName(l, i), x, y + size + 10);
       const h = l > 0 && S.health && S.health[l - 1];
       if (h && h.off && h.off.includes(i)) { // dead (relu) or saturated (sigmoid, tanh) on the training set
         ctx.lineWidth = 2;
@@ -555,6 +713,14 @@ function drawNetwork() {
     }
   });
   drawDeltaBars(ctx, colX, size, H - BARS + 4, BARS - 8);
+}
+
+// inputLabel names input i of the network: a feature of the point, or a
+// table's column (column=category for a category's one-hot input).
+function inputLabel(i) {
+  const n = S.inputs[i];
+  if (FEATURES[n] && S.config.dataset !== 'csv') return FEATURES[n].label;
+  return n.length > 10 ? n.slice(0, 9) + '…' : n;
 }
 
 // deltaScale returns the mean |δ| of each layer (index l-1): the step's,
@@ -996,6 +1162,10 @@ async function start() {
       } catch (e) {
         if (e.status !== 404) throw e;
       }
+    }
+    if (link.cfg.dataset === 'csv') { // the link cannot hold the file
+      delete link.cfg.dataset;
+      info('This link was made on a CSV file, which a link does not carry: drop the file onto the page to train on it again.');
     }
     if (Object.keys(link.cfg).length) {
       const { preset, ...cfg } = link.cfg;

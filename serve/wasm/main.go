@@ -23,7 +23,7 @@ import (
 
 func main() {
 	// One tab's engine: sessions last as long as the page.
-	s := serve.New(serve.Limits{MaxSessions: 4, IdleTimeout: 100 * 365 * 24 * time.Hour}, nil)
+	s := serve.New(serve.Limits{MaxSessions: 4, IdleTimeout: 100 * 365 * 24 * time.Hour, MaxBody: 4 << 20}, nil)
 	js.Global().Set("backpropCall", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) != 3 {
 			return []any{400, `{"error":"backpropCall(method, target, body)"}`}
