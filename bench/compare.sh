@@ -1,60 +1,131 @@
 #!/usr/bin/env bash
-# Side-by-side speed of backprop and the anchors (PyTorch, OpenBLAS via numpy) on
-# this machine, alternating A B A B so both see the same noise, and the ratios
-# of the medians.
+# backprop side by side with its anchors and peers on this machine.
 #
-#   bench/compare.sh [ROUNDS]        (default 3 rounds)
+#   bench/compare.sh [ROUNDS]     ROUNDS alternating rounds (default 3), medians
+#   bench/compare.sh --smoke      one round on tiny sizes and generated data: checks
+#                                 that every script runs and the table is complete
 #
-# Needs: apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
-# Writes every raw result to bench/out/<stamp>/ and prints the table.
+# Each round runs, one after another (never two at once), and in this order:
+#   backprop   `backprop bench --json` (GEMM, W1, W4, W5) with GOMAXPROCS=2, then
+#              its W1 again with GOMAXPROCS=1 (the core-scaling row)
+#   OpenBLAS   bench/anchors/openblas_gemm.py on 2 threads, then on 1
+#   PyTorch    bench/anchors/torch_mlp.py: W1, W4, W5 with 1 torch thread and 2
+#              OpenBLAS threads, W1 and W5 again with 2 torch threads and 1 OpenBLAS
+#              thread (each figure keeps its faster setting, PyTorch's best)
+#   Go peers   bench/peers (its own Go module): go-deep, gonum-mlp, gorgonia, born,
+#              GoMLX on the same workloads
+# so that every program sees the same noise; then bench/table.py takes each
+# figure's median over the rounds and prints the table (ratios, goals, whether
+# each goal is met, the CPU and the load average). Every raw result is kept in
+# bench/out/<stamp>/. Needs (installs nothing itself):
+#   apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
+# and Go (the peers' modules come from the Go module proxy on first build).
+# DATA=DIR reads Fashion-MNIST from DIR instead of /usr/share/datasets/fashion-mnist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-3}
-anchors=${ANCHORS:-../shared/bench/anchors}
+
+smoke=0
+rounds=3
+case "${1:-}" in
+  --smoke) smoke=1; rounds=1 ;;
+  "") ;;
+  *[!0-9]* | 0) echo "usage: bench/compare.sh [ROUNDS] | --smoke" >&2; exit 2 ;;
+  *) rounds=$1 ;;
+esac
+
+py=/usr/bin/python3
+missing=()
+command -v go >/dev/null || { echo "compare.sh: Go is not on PATH" >&2; exit 2; }
+[ -x "$py" ] && "$py" -c 'import numpy' 2>/dev/null || missing+=(python3-numpy)
+[ -x "$py" ] && "$py" -c 'import torch' 2>/dev/null || missing+=(python3-torch)
+data=${DATA:-/usr/share/datasets/fashion-mnist}
+if [ "$smoke" = 0 ] && [ ! -e "$data/train-images-idx3-ubyte.gz" ] && [ ! -e "$data/train-images-idx3-ubyte" ]; then
+  [ -n "${DATA:-}" ] && { echo "compare.sh: no Fashion-MNIST IDX files in DATA=$data" >&2; exit 2; }
+  missing+=(dataset-fashion-mnist)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "compare.sh: missing ${missing[*]}; install them with:" >&2
+  echo "  apt-get install -y ${missing[*]}" >&2
+  exit 2
+fi
+
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
+[ "$smoke" = 1 ] && stamp=smoke-$stamp
 out=bench/out/$stamp
 mkdir -p "$out"
-export OPENBLAS_NUM_THREADS=2
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+log "building backprop and the peers into $out"
 go build -o "$out/backprop" ./cmd/backprop
+(cd bench/peers && CGO_ENABLED=0 go build -o "../../$out/peers" .)
+
+# Sizes: the full workloads, or tiny ones on generated data for --smoke.
+if [ "$smoke" = 1 ]; then
+  data=$out/data
+  "$py" bench/anchors/fmnist.py --fake "$data" --train 1280 --test 10000
+  bp_args=(--epochs 1 --reps 1)
+  gemm_args=(--min-time 0.01 --reps 1)
+  torch_args=(--epochs 1 --w4-steps 200 --b1-rows 50)
+  peer_args=(-reps 1 -w4-steps 200 -b1-rows 20 -gemm-n 128 -limit 640)
+  godeep_w5=(-b10k-rows 500)
+  slow_w1=(-limit 640)
+else
+  bp_args=(--epochs 2)
+  gemm_args=()
+  torch_args=(--epochs 2)
+  peer_args=()
+  godeep_w5=(-b10k-rows 2000)  # no batched inference: 2,000 Predict calls are enough
+  slow_w1=(-limit 3200)        # go-deep and GoMLX: 3,200 samples, scaled to 60,000
+fi
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni' | tr '\n' ' ')
+{
+  echo "{\"cpu\": \"$cpu\", \"cpu_flags\": \"${flags% }\", \"nproc\": $(nproc), \"rounds\": $rounds, \"smoke\": $smoke,"
+  echo " \"go\": \"$(go env GOVERSION)\", \"commit\": \"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\", \"data\": \"$data\"}"
+} > "$out/machine.json"
+
+# run NAME CMD...: runs one program, its stdout to $out/NAME, its stderr to
+# $out/NAME.log; a failure is logged and the round goes on (the table then
+# says which figure is missing).
+run() {
+  local name=$1; shift
+  if ! "$@" > "$out/$name" 2> "$out/$name.log"; then
+    log "FAILED: $name (see $out/$name.log)"
+    tail -n 5 "$out/$name.log" >&2 || true
+  fi
+}
+
+peers() { # peers R LIB WORKLOADS [ARGS...]
+  local r=$1 lib=$2 wl=$3; shift 3
+  # the smoke sizes come last, so they win over a library's own
+  run "peers-$lib-$wl-$r.jsonl" env GOMAXPROCS=2 "$out/peers" -lib "$lib" -workload "$wl" -data "$data" "$@" ${peer_args[@]+"${peer_args[@]}"}
+}
 
 for r in $(seq 1 "$rounds"); do
-  echo "round $r/$rounds: backprop bench" >&2
-  "$out/backprop" bench --json --epochs 2 > "$out/backprop-$r.json"
-  echo "round $r/$rounds: peak_gemm.py" >&2
-  /usr/bin/python3 "$anchors/peak_gemm.py" --threads 2 > "$out/gemm-$r.json"
-  echo "round $r/$rounds: torch_mlp.py (w1 2 epochs, w4, w5)" >&2
-  /usr/bin/python3 "$anchors/torch_mlp.py" --epochs 2 --workloads w1,w4,w5 > "$out/torch-$r.jsonl"
+  echo "round $r start $(date -u +%FT%TZ) loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/rounds.log"
+  log "round $r/$rounds: backprop bench (GOMAXPROCS 2, then W1 on 1)"
+  run "backprop-$r.json" env GOMAXPROCS=2 "$out/backprop" bench --json --data "$data" "${bp_args[@]}"
+  run "backprop-p1-$r.json" env GOMAXPROCS=1 "$out/backprop" bench --json --only w1 --data "$data" "${bp_args[@]}"
+  log "round $r/$rounds: OpenBLAS (2 threads, then 1)"
+  run "openblas-t2-$r.json" "$py" bench/anchors/openblas_gemm.py --threads 2 ${gemm_args[@]+"${gemm_args[@]}"}
+  run "openblas-t1-$r.json" "$py" bench/anchors/openblas_gemm.py --threads 1 ${gemm_args[@]+"${gemm_args[@]}"}
+  log "round $r/$rounds: PyTorch (1 torch + 2 BLAS threads; 2 torch + 1 BLAS)"
+  run "torch-t1-$r.jsonl" "$py" bench/anchors/torch_mlp.py --threads 1 --blas-threads 2 --data "$data" "${torch_args[@]}"
+  run "torch-t2-$r.jsonl" "$py" bench/anchors/torch_mlp.py --threads 2 --blas-threads 1 --data "$data" --workloads w1,w5 "${torch_args[@]}"
+  log "round $r/$rounds: Go peers"
+  peers "$r" godeep w4
+  peers "$r" godeep w5 "${godeep_w5[@]}"
+  peers "$r" godeep w1 "${slow_w1[@]}"
+  # the slow ones time fewer W4 steps and batch-1 rows (the rates are per step, per row)
+  peers "$r" gonum-mlp w1,w4,w5,gemm
+  peers "$r" gorgonia w1,w4,w5,gemm -w4-steps 4000
+  peers "$r" born w1,w4,w5,gemm -w4-steps 4000 -b1-rows 500
+  peers "$r" gomlx w4,w5,gemm -w4-steps 2000 -b1-rows 500
+  peers "$r" gomlx w1 "${slow_w1[@]}"
+  echo "round $r end   $(date -u +%FT%TZ) loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/rounds.log"
 done
 
-/usr/bin/python3 - "$out" "$rounds" <<'PY'
-import json, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
-def med(xs): return statistics.median(xs)
-bp = [json.load(open(f"{out}/backprop-{r}.json")) for r in range(1, rounds + 1)]
-gm = [json.load(open(f"{out}/gemm-{r}.json")) for r in range(1, rounds + 1)]
-tw = []
-for r in range(1, rounds + 1):
-    d = {}
-    for line in open(f"{out}/torch-{r}.jsonl"):
-        j = json.loads(line)
-        d[j.get("workload", "info")] = j
-    tw.append(d)
-rows = []
-def row(name, ours, theirs, unit, better):
-    ratio = ours / theirs if theirs else float("nan")
-    rows.append((name, ours, theirs, unit, ratio, better))
-row("GEMM f32 1024³ (GFLOP/s) vs OpenBLAS", med([b["gemm_gflops"]["1024x1024x1024"] for b in bp]), med([g["numpy_float32_1024"] for g in gm]), "GFLOP/s", "higher")
-for s in ("64x784x256", "256x64x784", "64x256x784"):
-    row(f"GEMM f32 {s} vs OpenBLAS", med([b["gemm_gflops"][s] for b in bp]), med([g[f"numpy_float32_{s}"] for g in gm]), "GFLOP/s", "higher")
-row("W1 epoch (s) vs PyTorch", med([b["w1_epoch_seconds"] for b in bp]), med([t["w1-relu-sgd0.1-b64"]["sec_per_epoch_median"] for t in tw]), "s", "lower")
-row("W4 step (µs) vs PyTorch", med([b["w4_us_per_step"] for b in bp]), med([t["w4-xor-2-3-2-1-sgd"]["us_per_step"] for t in tw]), "µs", "lower")
-row("W5 batch 10,000 (samples/s) vs PyTorch", med([b["w5_samples_per_s"]["batch_10000"] for b in bp]), med([t["w5-inference-784-256-128-10"]["batch_10000_samples_per_s"] for t in tw]), "samples/s", "higher")
-row("W5 batch 1 (samples/s) vs PyTorch", med([b["w5_samples_per_s"]["batch_1"] for b in bp]), med([t["w5-inference-784-256-128-10"]["batch_1_samples_per_s"] for t in tw]), "samples/s", "higher")
-print(f"backprop vs anchors, {rounds} alternating rounds, medians ({out})")
-print(f"{'figure':44} {'backprop':>12} {'anchor':>12}  ratio")
-for name, ours, theirs, unit, ratio, better in rows:
-    print(f"{name:44} {ours:12.4g} {theirs:12.4g}  {ratio:.2f}× ({better} is better)")
-print(f"allocations per W1 step: {med([b['allocs_per_w1_step'] for b in bp])}; per W4 step: {med([b['allocs_per_w4_step'] for b in bp])}")
-print(f"W1 peak heap: {med([b['w1_peak_heap_mb'] for b in bp])} MB for a {bp[0]['w1_train_set_bytes']/1e6:.0f} MB float32 training set")
-json.dump({"rows": [dict(zip(("figure","backprop","anchor","unit","ratio","better"), r)) for r in rows]}, open(f"{out}/summary.json", "w"), indent=1)
-PY
+check=()
+[ "$smoke" = 1 ] && check=(--check)
+"$py" bench/table.py "$out" ${check[@]+"${check[@]}"}
