@@ -116,9 +116,12 @@ func epilogueOf[T Float, U float32 | float64](ep *Epilogue[T]) Epilogue[U] {
 	return *(*Epilogue[U])(unsafe.Pointer(ep))
 }
 
+// asmEpilogue switches the assembly epilogues on or off (for tests).
+var asmEpilogue = true
+
 // apply finishes the m×n block of C at row i0, column j0 (c[0] is C[i0][j0]).
 func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, m, n int) {
-	if ep.Bias != nil || ep.Z != nil || ep.Out != nil {
+	if (ep.Bias != nil || ep.Z != nil || ep.Out != nil) && !ep.applyAsm(c, ldc, i0, j0, m, n) {
 		for i := 0; i < m; i++ {
 			ci := c[i*ldc : i*ldc+n]
 			if ep.Bias != nil {
@@ -137,6 +140,39 @@ func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, m, n int) {
 	if ep.Fn != nil {
 		ep.Fn(c, ldc, i0, j0, m, n)
 	}
+}
+
+// applyAsm runs steps 1 to 3 of apply in assembly, if this CPU has it, and
+// reports whether it did. The slices' bounds were checked for the whole of
+// C by checkEpilogue.
+func (ep *Epilogue[T]) applyAsm(c []T, ldc, i0, j0, m, n int) bool {
+	if !asmEpilogue {
+		return false
+	}
+	var bias, z, out unsafe.Pointer
+	ldz, ldout := 0, 0 // a nil matrix keeps a nil pointer from row to row
+	if ep.Bias != nil {
+		bias = unsafe.Pointer(&ep.Bias[j0])
+	}
+	if ep.Z != nil {
+		z, ldz = unsafe.Pointer(&ep.Z[i0*ep.LdZ+j0]), ep.LdZ
+	}
+	if ep.Out != nil {
+		out, ldout = unsafe.Pointer(&ep.Out[i0*ep.LdOut+j0]), ep.LdOut
+	}
+	cp := unsafe.Pointer(&c[0])
+	if unsafe.Sizeof(ep.Slope) == 4 {
+		if epilogueF32 == nil {
+			return false
+		}
+		epilogueF32((*float32)(cp), ldc, m, n, (*float32)(bias), (*float32)(z), ldz, (*float32)(out), ldout, int(ep.Act), float32(ep.Slope))
+		return true
+	}
+	if epilogueF64 == nil {
+		return false
+	}
+	epilogueF64((*float64)(cp), ldc, m, n, (*float64)(bias), (*float64)(z), ldz, (*float64)(out), ldout, int(ep.Act), float64(ep.Slope))
+	return true
 }
 
 // deriv sets g = g·f′(z) (step 2 of Epilogue).

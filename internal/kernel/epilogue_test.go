@@ -135,7 +135,7 @@ func refEpilogue[T Float](ep Epilogue[T], c []T, ldc int, out []T, m, n int) {
 }
 
 // specials are values an epilogue must treat exactly as the separate loops do.
-var specials = []float64{0, math.Copysign(0, -1), math.NaN(), -math.NaN(), math.Inf(1), math.Inf(-1), 1e-40, -1e-40}
+var specials = []float64{0, math.Copysign(0, -1), math.NaN(), -math.NaN(), math.Float64frombits(0xfff8000000000123), math.Inf(1), math.Inf(-1), 1e-40, -1e-40, 1e-310}
 
 // newEpilogue makes random epilogue operands for an m×n C (with some special
 // values in Z and Bias): forward (Bias and Out) when fwd, else backward (Z).
@@ -316,4 +316,90 @@ func ExampleGemmEp() {
 	GemmEp(false, true, 2, 2, 3, x, 3, W, 3, Z, 2, &Epilogue[float32]{Bias: b, Act: ReLU, Out: A, LdOut: 2})
 	fmt.Println(Z, A)
 	// Output: [-2 -1 -2 3.5] [0 0 0 3.5]
+}
+
+// TestEpilogueSpecials: the epilogue's loops, assembly and Go, give the
+// reference's bits on blocks full of special values (C, Z and Bias drawn
+// from ±0, NaNs of either sign, ±Inf, subnormals and ordinary numbers), for
+// every activation, every step alone and together, every width 1…19 and
+// offsets into larger matrices.
+func TestEpilogueSpecials(t *testing.T) {
+	testEpilogueSpecials[float32](t)
+	testEpilogueSpecials[float64](t)
+}
+
+func testEpilogueSpecials[T float32 | float64](t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	val := func() T {
+		if r.IntN(2) == 0 {
+			return T(specials[r.IntN(len(specials))])
+		}
+		return T(r.NormFloat64())
+	}
+	fill := func(s []T) {
+		for i := range s {
+			s[i] = val()
+		}
+	}
+	defer func(v bool) { asmEpilogue = v }(asmEpilogue)
+	for x := 0; x < 400; x++ {
+		m, n := 1+x%3, 1+x%19
+		rows, cols := m+2, n+3 // the block sits at (1, 2) of larger matrices
+		i0, j0 := 1, 2
+		ep := Epilogue[T]{Act: Act(x % 3), Slope: T(0.01 + r.Float64())}
+		steps := 1 + x/3%7 // bit 0: bias, 1: z, 2: out
+		if steps&1 != 0 {
+			ep.Bias = make([]T, cols)
+			fill(ep.Bias)
+		}
+		if steps&2 != 0 {
+			ep.Z, ep.LdZ = make([]T, rows*cols), cols
+			fill(ep.Z)
+		}
+		if steps&4 != 0 {
+			ep.Out, ep.LdOut = make([]T, rows*cols), cols
+		}
+		c := make([]T, rows*cols)
+		fill(c)
+		// Go leaves the NaN of NaN + NaN unspecified (the compiler may swap
+		// the operands): never both
+		for k := range c {
+			for ep.Bias != nil && c[k] != c[k] && ep.Bias[k%cols] != ep.Bias[k%cols] {
+				c[k] = val()
+			}
+		}
+		for _, asm := range []bool{true, false} {
+			asmEpilogue = asm
+			got, want := slices.Clone(c), slices.Clone(c)
+			e := ep
+			var wantOut []T
+			if ep.Out != nil {
+				e.Out, wantOut = make([]T, len(ep.Out)), make([]T, len(ep.Out))
+			}
+			e.apply(got[i0*cols+j0:], cols, i0, j0, m, n)
+			// the reference on the same block: Bias, Z and Out offset to it
+			re := ep
+			if re.Bias != nil {
+				re.Bias = re.Bias[j0:]
+			}
+			if re.Z != nil {
+				re.Z = re.Z[i0*cols+j0:]
+			}
+			var ro []T
+			if wantOut != nil {
+				ro = wantOut[i0*cols+j0:]
+			}
+			refEpilogue(re, want[i0*cols+j0:], cols, ro, m, n)
+			for k := range got {
+				if math.Float64bits(float64(got[k])) != math.Float64bits(float64(want[k])) {
+					t.Fatalf("%T asm=%v act=%d steps=%b m=%d n=%d: C[%d] = %v (%x), want %v (%x)", got[k], asm, ep.Act, steps, m, n, k, got[k], math.Float64bits(float64(got[k])), want[k], math.Float64bits(float64(want[k])))
+				}
+			}
+			for k := range wantOut {
+				if math.Float64bits(float64(e.Out[k])) != math.Float64bits(float64(wantOut[k])) {
+					t.Fatalf("%T asm=%v act=%d steps=%b m=%d n=%d: Out[%d] = %v (%x), want %v (%x)", got[k], asm, ep.Act, steps, m, n, k, e.Out[k], math.Float64bits(float64(e.Out[k])), wantOut[k], math.Float64bits(float64(wantOut[k])))
+				}
+			}
+		}
+	}
 }

@@ -16,6 +16,14 @@ func transpose8x8F32(nb int, src *float32, lds int, dst *float32, ldd int)
 //go:noescape
 func transpose4x4F64(nb int, src *float64, lds int, dst *float64, ldd int)
 
+// The AVX2 epilogues (steps 1 to 3 of an Epilogue), if the CPU has AVX2.
+var epilogueF32, epilogueF64 = func() (func(*float32, int, int, int, *float32, *float32, int, *float32, int, int, float32), func(*float64, int, int, int, *float64, *float64, int, *float64, int, int, float64)) {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		return epilogueF32AVX2, epilogueF64AVX2
+	}
+	return nil, nil
+}()
+
 // archKernels lists the micro-kernels this CPU runs, fastest first; the
 // portable Go kernels are appended by the caller.
 func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {

@@ -4220,6 +4220,165 @@ st1:
 done:
 	VZEROUPPER
 	RET
+
+// func epilogueF32AVX2(c *float32, ldc, m, n int, bias, z *float32, ldz int, out *float32, ldout int, act int, slope float32)
+//
+// Steps 1 to 3 of an Epilogue on the m×n block c (row stride ldc; n ≥ 1);
+// bias, z and out may be nil (the step is skipped); act is Linear (0),
+// ReLU (1) or LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			v := c[i*ldc+j]
+//			if bias != nil {
+//				v += bias[j]
+//			}
+//			if z != nil {
+//				zv := z[i*ldz+j]
+//				if act == 1 && !(int32(bits(zv)) > 0) {
+//					v = 0
+//				} else if act == 2 && zv <= 0 {
+//					v *= slope
+//				}
+//			}
+//			c[i*ldc+j] = v
+//			if out != nil {
+//				switch {
+//				case act == 1:
+//					v = max(v, 0)
+//				case act == 2 && !(v > 0):
+//					v *= slope
+//				}
+//				out[i*ldout+j] = v
+//			}
+//		}
+//	}
+TEXT ·epilogueF32AVX2(SB), NOSPLIT, $0-84
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ m+16(FP), R9
+	MOVQ n+24(FP), CX
+	MOVQ bias+32(FP), SI
+	MOVQ z+40(FP), R10
+	MOVQ ldz+48(FP), R11
+	MOVQ out+56(FP), R12
+	MOVQ ldout+64(FP), R13
+	MOVQ act+72(FP), R14
+	VBROADCASTSS slope+80(FP), Y15
+	VXORPS Y14, Y14, Y14 // zero
+	VPCMPEQD Y12, Y12, Y12
+	VPSRLD $1, Y12, Y12 // all bits but the sign
+	SHLQ $2, R8 // strides in bytes
+	SHLQ $2, R11
+	SHLQ $2, R13
+	MOVQ CX, DX
+	SHRQ $3, DX // whole vectors per row
+	ANDQ $7, CX // elements past them
+	LEAQ dotMaskF32<>(SB), AX
+	MOVQ $8, BX
+	SUBQ CX, BX
+	VMOVDQU (AX)(BX*4), Y13 // the mask of the last CX elements
+rows:
+	TESTQ R9, R9
+	JZ done
+	XORQ BX, BX // byte offset in the rows
+	MOVQ DX, AX
+	TESTQ AX, AX
+	JZ tail
+loop:
+	VMOVUPS (DI)(BX*1), Y0
+	TESTQ SI, SI
+	JZ nobiasv
+	VMOVUPS (SI)(BX*1), Y1
+	VADDPS Y1, Y0, Y0
+nobiasv:
+	TESTQ R10, R10
+	JZ nozv
+	VMOVUPS (R10)(BX*1), Y2
+	CMPQ R14, $1
+	JNE leakyzv
+	VPCMPGTD Y14, Y2, Y3 // z's bits > 0 as an integer
+	VANDPS Y3, Y0, Y0
+	JMP nozv
+leakyzv:
+	CMPQ R14, $2
+	JNE nozv
+	VCMPPS $2, Y14, Y2, Y3 // z ≤ 0 (false for NaN)
+	VMULPS Y15, Y0, Y4
+	VBLENDVPS Y3, Y4, Y0, Y0
+nozv:
+	VMOVUPS Y0, (DI)(BX*1)
+	TESTQ R12, R12
+	JZ nextv
+	CMPQ R14, $1
+	JNE leakyoutv
+	VCMPPS $6, Y14, Y0, Y3 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y3, Y0, Y0
+	VANDPS Y12, Y0, Y0 // Go's max(NaN, 0) clears the NaN's sign
+	JMP storeoutv
+leakyoutv:
+	CMPQ R14, $2
+	JNE storeoutv
+	VCMPPS $14, Y14, Y0, Y3 // c > 0 (false for NaN)
+	VMULPS Y15, Y0, Y4
+	VBLENDVPS Y3, Y0, Y4, Y0
+storeoutv:
+	VMOVUPS Y0, (R12)(BX*1)
+nextv:
+	ADDQ $32, BX
+	DECQ AX
+	JNZ loop
+tail:
+	TESTQ CX, CX
+	JZ endrow
+	VMASKMOVPS (DI)(BX*1), Y13, Y0
+	TESTQ SI, SI
+	JZ nobiast
+	VMASKMOVPS (SI)(BX*1), Y13, Y1
+	VADDPS Y1, Y0, Y0
+nobiast:
+	TESTQ R10, R10
+	JZ nozt
+	VMASKMOVPS (R10)(BX*1), Y13, Y2
+	CMPQ R14, $1
+	JNE leakyzt
+	VPCMPGTD Y14, Y2, Y3 // z's bits > 0 as an integer
+	VANDPS Y3, Y0, Y0
+	JMP nozt
+leakyzt:
+	CMPQ R14, $2
+	JNE nozt
+	VCMPPS $2, Y14, Y2, Y3 // z ≤ 0 (false for NaN)
+	VMULPS Y15, Y0, Y4
+	VBLENDVPS Y3, Y4, Y0, Y0
+nozt:
+	VMASKMOVPS Y0, Y13, (DI)(BX*1)
+	TESTQ R12, R12
+	JZ nextt
+	CMPQ R14, $1
+	JNE leakyoutt
+	VCMPPS $6, Y14, Y0, Y3 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y3, Y0, Y0
+	VANDPS Y12, Y0, Y0 // Go's max(NaN, 0) clears the NaN's sign
+	JMP storeoutt
+leakyoutt:
+	CMPQ R14, $2
+	JNE storeoutt
+	VCMPPS $14, Y14, Y0, Y3 // c > 0 (false for NaN)
+	VMULPS Y15, Y0, Y4
+	VBLENDVPS Y3, Y0, Y4, Y0
+storeoutt:
+	VMASKMOVPS Y0, Y13, (R12)(BX*1)
+nextt:
+endrow:
+	ADDQ R8, DI
+	ADDQ R11, R10 // (nil stays nil: its stride is 0)
+	ADDQ R13, R12
+	DECQ R9
+	JMP rows
+done:
+	VZEROUPPER
+	RET
 DATA dotMaskF64<>+0(SB)/8, $-1
 DATA dotMaskF64<>+8(SB)/8, $-1
 DATA dotMaskF64<>+16(SB)/8, $-1
@@ -4385,6 +4544,165 @@ st1:
 	ADDQ R8, DI
 	DECQ R9
 	JMP rows1
+done:
+	VZEROUPPER
+	RET
+
+// func epilogueF64AVX2(c *float64, ldc, m, n int, bias, z *float64, ldz int, out *float64, ldout int, act int, slope float64)
+//
+// Steps 1 to 3 of an Epilogue on the m×n block c (row stride ldc; n ≥ 1);
+// bias, z and out may be nil (the step is skipped); act is Linear (0),
+// ReLU (1) or LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			v := c[i*ldc+j]
+//			if bias != nil {
+//				v += bias[j]
+//			}
+//			if z != nil {
+//				zv := z[i*ldz+j]
+//				if act == 1 && !(int64(bits(zv)) > 0) {
+//					v = 0
+//				} else if act == 2 && zv <= 0 {
+//					v *= slope
+//				}
+//			}
+//			c[i*ldc+j] = v
+//			if out != nil {
+//				switch {
+//				case act == 1:
+//					v = max(v, 0)
+//				case act == 2 && !(v > 0):
+//					v *= slope
+//				}
+//				out[i*ldout+j] = v
+//			}
+//		}
+//	}
+TEXT ·epilogueF64AVX2(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ m+16(FP), R9
+	MOVQ n+24(FP), CX
+	MOVQ bias+32(FP), SI
+	MOVQ z+40(FP), R10
+	MOVQ ldz+48(FP), R11
+	MOVQ out+56(FP), R12
+	MOVQ ldout+64(FP), R13
+	MOVQ act+72(FP), R14
+	VBROADCASTSD slope+80(FP), Y15
+	VXORPD Y14, Y14, Y14 // zero
+	VPCMPEQD Y12, Y12, Y12
+	VPSRLQ $1, Y12, Y12 // all bits but the sign
+	SHLQ $3, R8 // strides in bytes
+	SHLQ $3, R11
+	SHLQ $3, R13
+	MOVQ CX, DX
+	SHRQ $2, DX // whole vectors per row
+	ANDQ $3, CX // elements past them
+	LEAQ dotMaskF64<>(SB), AX
+	MOVQ $4, BX
+	SUBQ CX, BX
+	VMOVDQU (AX)(BX*8), Y13 // the mask of the last CX elements
+rows:
+	TESTQ R9, R9
+	JZ done
+	XORQ BX, BX // byte offset in the rows
+	MOVQ DX, AX
+	TESTQ AX, AX
+	JZ tail
+loop:
+	VMOVUPD (DI)(BX*1), Y0
+	TESTQ SI, SI
+	JZ nobiasv
+	VMOVUPD (SI)(BX*1), Y1
+	VADDPD Y1, Y0, Y0
+nobiasv:
+	TESTQ R10, R10
+	JZ nozv
+	VMOVUPD (R10)(BX*1), Y2
+	CMPQ R14, $1
+	JNE leakyzv
+	VPCMPGTQ Y14, Y2, Y3 // z's bits > 0 as an integer
+	VANDPD Y3, Y0, Y0
+	JMP nozv
+leakyzv:
+	CMPQ R14, $2
+	JNE nozv
+	VCMPPD $2, Y14, Y2, Y3 // z ≤ 0 (false for NaN)
+	VMULPD Y15, Y0, Y4
+	VBLENDVPD Y3, Y4, Y0, Y0
+nozv:
+	VMOVUPD Y0, (DI)(BX*1)
+	TESTQ R12, R12
+	JZ nextv
+	CMPQ R14, $1
+	JNE leakyoutv
+	VCMPPD $6, Y14, Y0, Y3 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y3, Y0, Y0
+	VANDPD Y12, Y0, Y0 // Go's max(NaN, 0) clears the NaN's sign
+	JMP storeoutv
+leakyoutv:
+	CMPQ R14, $2
+	JNE storeoutv
+	VCMPPD $14, Y14, Y0, Y3 // c > 0 (false for NaN)
+	VMULPD Y15, Y0, Y4
+	VBLENDVPD Y3, Y0, Y4, Y0
+storeoutv:
+	VMOVUPD Y0, (R12)(BX*1)
+nextv:
+	ADDQ $32, BX
+	DECQ AX
+	JNZ loop
+tail:
+	TESTQ CX, CX
+	JZ endrow
+	VMASKMOVPD (DI)(BX*1), Y13, Y0
+	TESTQ SI, SI
+	JZ nobiast
+	VMASKMOVPD (SI)(BX*1), Y13, Y1
+	VADDPD Y1, Y0, Y0
+nobiast:
+	TESTQ R10, R10
+	JZ nozt
+	VMASKMOVPD (R10)(BX*1), Y13, Y2
+	CMPQ R14, $1
+	JNE leakyzt
+	VPCMPGTQ Y14, Y2, Y3 // z's bits > 0 as an integer
+	VANDPD Y3, Y0, Y0
+	JMP nozt
+leakyzt:
+	CMPQ R14, $2
+	JNE nozt
+	VCMPPD $2, Y14, Y2, Y3 // z ≤ 0 (false for NaN)
+	VMULPD Y15, Y0, Y4
+	VBLENDVPD Y3, Y4, Y0, Y0
+nozt:
+	VMASKMOVPD Y0, Y13, (DI)(BX*1)
+	TESTQ R12, R12
+	JZ nextt
+	CMPQ R14, $1
+	JNE leakyoutt
+	VCMPPD $6, Y14, Y0, Y3 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y3, Y0, Y0
+	VANDPD Y12, Y0, Y0 // Go's max(NaN, 0) clears the NaN's sign
+	JMP storeoutt
+leakyoutt:
+	CMPQ R14, $2
+	JNE storeoutt
+	VCMPPD $14, Y14, Y0, Y3 // c > 0 (false for NaN)
+	VMULPD Y15, Y0, Y4
+	VBLENDVPD Y3, Y0, Y4, Y0
+storeoutt:
+	VMASKMOVPD Y0, Y13, (R12)(BX*1)
+nextt:
+endrow:
+	ADDQ R8, DI
+	ADDQ R11, R10 // (nil stays nil: its stride is 0)
+	ADDQ R13, R12
+	DECQ R9
+	JMP rows
 done:
 	VZEROUPPER
 	RET

@@ -112,4 +112,10 @@ func dotF64AVX512(k int, a, b *float64, ldb int, c *float64, n int, beta float64
 func dotF32AVX2(k int, a, b *float32, ldb int, c *float32, n int, beta float32, mask uint64)
 
 //go:noescape
+func epilogueF32AVX2(c *float32, ldc, m, n int, bias, z *float32, ldz int, out *float32, ldout int, act int, slope float32)
+
+//go:noescape
 func dotF64AVX2(k int, a, b *float64, ldb int, c *float64, n int, beta float64, mask uint64)
+
+//go:noescape
+func epilogueF64AVX2(c *float64, ldc, m, n int, bias, z *float64, ldz int, out *float64, ldout int, act int, slope float64)

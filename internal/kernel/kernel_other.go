@@ -2,6 +2,12 @@
 
 package kernel
 
+// Without assembly, an Epilogue runs its Go loops.
+var (
+	epilogueF32 func(*float32, int, int, int, *float32, *float32, int, *float32, int, int, float32)
+	epilogueF64 func(*float64, int, int, int, *float64, *float64, int, *float64, int, int, float64)
+)
+
 // archKernels lists no assembly micro-kernel: the portable Go kernels are the
 // only ones in a purego build or off amd64.
 func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {

@@ -89,6 +89,8 @@ func main() {
 	for _, t := range tiles[2:] { // the AVX2 families
 		writeDotAVX2(&b, t)
 		fmt.Fprintf(&g, "\n//go:noescape\nfunc dot%sAVX2(k int, a, b *%s, ldb int, c *%s, n int, beta %s, mask uint64)\n", strings.ToUpper(t.typ[:1])+t.typ[5:], t.typ, t.typ, t.typ)
+		writeEpilogueAVX2(&b, t)
+		fmt.Fprintf(&g, "\n//go:noescape\nfunc epilogue%sAVX2(c *%s, ldc, m, n int, bias, z *%s, ldz int, out *%s, ldout int, act int, slope %s)\n", strings.ToUpper(t.typ[:1])+t.typ[5:], t.typ, t.typ, t.typ, t.typ)
 	}
 	b.WriteString(transposes)
 	if err := os.WriteFile("kernel_amd64.s", b.Bytes(), 0o644); err != nil {
@@ -554,6 +556,163 @@ func writeDotAVX2(b *bytes.Buffer, t tile) {
 	w("\tADDQ R8, DI")
 	w("\tDECQ R9")
 	w("\tJMP rows1")
+	w("done:")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// writeEpilogueAVX2 writes steps 1 to 3 of an Epilogue on an m×n block of
+// C with AVX2, a vector of columns at a time (the last n%lanes through
+// VMASKMOVP): bias, f′ (ReLU: Z's bits as a signed integer > 0 keep C;
+// LeakyReLU: C·s where Z ≤ 0), Out = f(C) (ReLU: |C| where !(C ≤ 0), else
+// +0: bit for bit Go's max(C, 0), which clears a NaN's sign; LeakyReLU: C
+// where C > 0, else s·C). A nil bias, z or out skips its step.
+func writeEpilogueAVX2(b *bytes.Buffer, t tile) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	s, lanes, sz := t.suf(), t.lanes(), t.size
+	T := strings.ToUpper(t.typ[:1]) + t.typ[5:]
+	name := "epilogue" + T + "AVX2"
+	table := "dotMask" + T + "<>"
+	shift, icmp := 2, "VPCMPGTD"
+	if sz == 8 {
+		shift, icmp = 3, "VPCMPGTQ"
+	}
+	w("")
+	w("// func %s(c *%s, ldc, m, n int, bias, z *%s, ldz int, out *%s, ldout int, act int, slope %s)", name, t.typ, t.typ, t.typ, t.typ)
+	w("//")
+	w("// Steps 1 to 3 of an Epilogue on the m×n block c (row stride ldc; n ≥ 1);")
+	w("// bias, z and out may be nil (the step is skipped); act is Linear (0),")
+	w("// ReLU (1) or LeakyReLU (2). In plain Go:")
+	w("//")
+	w("//\tfor i := 0; i < m; i++ {")
+	w("//\t\tfor j := 0; j < n; j++ {")
+	w("//\t\t\tv := c[i*ldc+j]")
+	w("//\t\t\tif bias != nil {")
+	w("//\t\t\t\tv += bias[j]")
+	w("//\t\t\t}")
+	w("//\t\t\tif z != nil {")
+	w("//\t\t\t\tzv := z[i*ldz+j]")
+	w("//\t\t\t\tif act == 1 && !(int%d(bits(zv)) > 0) {", 8*sz)
+	w("//\t\t\t\t\tv = 0")
+	w("//\t\t\t\t} else if act == 2 && zv <= 0 {")
+	w("//\t\t\t\t\tv *= slope")
+	w("//\t\t\t\t}")
+	w("//\t\t\t}")
+	w("//\t\t\tc[i*ldc+j] = v")
+	w("//\t\t\tif out != nil {")
+	w("//\t\t\t\tswitch {")
+	w("//\t\t\t\tcase act == 1:")
+	w("//\t\t\t\t\tv = max(v, 0)")
+	w("//\t\t\t\tcase act == 2 && !(v > 0):")
+	w("//\t\t\t\t\tv *= slope")
+	w("//\t\t\t\t}")
+	w("//\t\t\t\tout[i*ldout+j] = v")
+	w("//\t\t\t}")
+	w("//\t\t}")
+	w("//\t}")
+	w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, 80+sz)
+	w("\tMOVQ c+0(FP), DI")
+	w("\tMOVQ ldc+8(FP), R8")
+	w("\tMOVQ m+16(FP), R9")
+	w("\tMOVQ n+24(FP), CX")
+	w("\tMOVQ bias+32(FP), SI")
+	w("\tMOVQ z+40(FP), R10")
+	w("\tMOVQ ldz+48(FP), R11")
+	w("\tMOVQ out+56(FP), R12")
+	w("\tMOVQ ldout+64(FP), R13")
+	w("\tMOVQ act+72(FP), R14")
+	w("\tVBROADCASTS%s slope+80(FP), Y15", s)
+	w("\tVXORP%s Y14, Y14, Y14 // zero", s)
+	w("\tVPCMPEQD Y12, Y12, Y12")
+	w("\tVPSRL%s $1, Y12, Y12 // all bits but the sign", map[int]string{4: "D", 8: "Q"}[sz])
+	w("\tSHLQ $%d, R8 // strides in bytes", shift)
+	w("\tSHLQ $%d, R11", shift)
+	w("\tSHLQ $%d, R13", shift)
+	w("\tMOVQ CX, DX")
+	w("\tSHRQ $%d, DX // whole vectors per row", log2(lanes))
+	w("\tANDQ $%d, CX // elements past them", lanes-1)
+	w("\tLEAQ %s(SB), AX", table)
+	w("\tMOVQ $%d, BX", lanes)
+	w("\tSUBQ CX, BX")
+	w("\tVMOVDQU (AX)(BX*%d), Y13 // the mask of the last CX elements", sz)
+	// one vector at byte offset BX of every row pointer; masked: the tail
+	vec := func(masked bool, tag string) {
+		load := func(src, dst string) {
+			if masked {
+				w("\tVMASKMOVP%s %s, Y13, %s", s, src, dst)
+			} else {
+				w("\tVMOVUP%s %s, %s", s, src, dst)
+			}
+		}
+		store := func(src, dst string) {
+			if masked {
+				w("\tVMASKMOVP%s %s, Y13, %s", s, src, dst)
+			} else {
+				w("\tVMOVUP%s %s, %s", s, src, dst)
+			}
+		}
+		load("(DI)(BX*1)", "Y0")
+		w("\tTESTQ SI, SI")
+		w("\tJZ nobias%s", tag)
+		load("(SI)(BX*1)", "Y1")
+		w("\tVADDP%s Y1, Y0, Y0", s)
+		w("nobias%s:", tag)
+		w("\tTESTQ R10, R10")
+		w("\tJZ noz%s", tag)
+		load("(R10)(BX*1)", "Y2")
+		w("\tCMPQ R14, $1")
+		w("\tJNE leakyz%s", tag)
+		w("\t%s Y14, Y2, Y3 // z's bits > 0 as an integer", icmp)
+		w("\tVANDP%s Y3, Y0, Y0", s)
+		w("\tJMP noz%s", tag)
+		w("leakyz%s:", tag)
+		w("\tCMPQ R14, $2")
+		w("\tJNE noz%s", tag)
+		w("\tVCMPP%s $2, Y14, Y2, Y3 // z ≤ 0 (false for NaN)", s)
+		w("\tVMULP%s Y15, Y0, Y4", s)
+		w("\tVBLENDVP%s Y3, Y4, Y0, Y0", s)
+		w("noz%s:", tag)
+		store("Y0", "(DI)(BX*1)")
+		w("\tTESTQ R12, R12")
+		w("\tJZ next%s", tag)
+		w("\tCMPQ R14, $1")
+		w("\tJNE leakyout%s", tag)
+		w("\tVCMPP%s $6, Y14, Y0, Y3 // !(c ≤ 0): c > 0 or NaN", s)
+		w("\tVANDP%s Y3, Y0, Y0", s)
+		w("\tVANDP%s Y12, Y0, Y0 // Go's max(NaN, 0) clears the NaN's sign", s)
+		w("\tJMP storeout%s", tag)
+		w("leakyout%s:", tag)
+		w("\tCMPQ R14, $2")
+		w("\tJNE storeout%s", tag)
+		w("\tVCMPP%s $14, Y14, Y0, Y3 // c > 0 (false for NaN)", s)
+		w("\tVMULP%s Y15, Y0, Y4", s)
+		w("\tVBLENDVP%s Y3, Y0, Y4, Y0", s)
+		w("storeout%s:", tag)
+		store("Y0", "(R12)(BX*1)")
+		w("next%s:", tag)
+	}
+	w("rows:")
+	w("\tTESTQ R9, R9")
+	w("\tJZ done")
+	w("\tXORQ BX, BX // byte offset in the rows")
+	w("\tMOVQ DX, AX")
+	w("\tTESTQ AX, AX")
+	w("\tJZ tail")
+	w("loop:")
+	vec(false, "v")
+	w("\tADDQ $32, BX")
+	w("\tDECQ AX")
+	w("\tJNZ loop")
+	w("tail:")
+	w("\tTESTQ CX, CX")
+	w("\tJZ endrow")
+	vec(true, "t")
+	w("endrow:")
+	w("\tADDQ R8, DI")
+	w("\tADDQ R11, R10 // (nil stays nil: its stride is 0)")
+	w("\tADDQ R13, R12")
+	w("\tDECQ R9")
+	w("\tJMP rows")
 	w("done:")
 	w("\tVZEROUPPER")
 	w("\tRET")
