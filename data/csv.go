@@ -188,10 +188,20 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // else lexicographically, unless opt.Classes fixes them. Reading class labels
 // needs at least two classes, unless opt.Classes is given.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
+	p, err := newCSVParser(r, name, opt, MaxCSVBytes)
+	if err != nil {
+		return nil, err
+	}
+	return p.read()
+}
+
+// newCSVParser checks opt and returns a parser of r, refusing it once it
+// passes maxTotal bytes (and a line once it passes MaxLineBytes).
+func newCSVParser(r io.Reader, name string, opt CSVOptions, maxTotal int64) (*csvParser, error) {
 	if err := opt.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	lr := &limitReader{r: r, maxLine: MaxLineBytes, maxTotal: MaxCSVBytes}
+	lr := &limitReader{r: r, maxLine: MaxLineBytes, maxTotal: maxTotal}
 	br := bufio.NewReaderSize(lr, 64<<10)
 	sep, detected := opt.Sep, false
 	if sep == 0 {
@@ -202,8 +212,7 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
-	p := &csvParser{name: name, opt: opt, cr: cr, sep: sep, detected: detected}
-	return p.read()
+	return &csvParser{name: name, opt: opt, cr: cr, sep: sep, detected: detected}, nil
 }
 
 func (opt *CSVOptions) check() error {
@@ -393,42 +402,23 @@ func (p *csvParser) read() (*Dataset, error) {
 	for k, j := range p.features {
 		d.FeatureNames[k] = p.header[j]
 	}
-	var classIndex map[string]int
-	if p.opt.Classes != nil {
-		classIndex = make(map[string]int, len(p.opt.Classes))
-		for c, s := range p.opt.Classes {
-			classIndex[s] = c
-		}
-	}
+	classIndex := p.classIndex()
 	var y []float32 // regression targets
 	record := 0     // data records read, blank lines not counted
 	p.index = make(map[string]int)
 	for {
-		rec, err := p.cr.Read()
-		if err == io.EOF {
-			break
-		}
+		rec, err := p.nextRecord()
 		if err != nil {
-			return nil, p.wrap(err)
-		}
-		if blank(rec) {
-			continue
-		}
-		if len(rec) != len(p.header) {
-			return nil, p.fieldCountError(rec)
-		}
-		if err := p.checkUTF8(rec); err != nil {
 			return nil, err
 		}
+		if rec == nil {
+			break
+		}
 		row := len(d.X)
-		missing := false
-		for k, j := range p.features {
-			v, miss, err := p.feature(k, j, rec[j])
-			if err != nil {
-				return nil, err
-			}
-			missing = missing || miss
-			d.X = append(d.X, v)
+		d.X = slices.Grow(d.X, len(p.features))[:row+len(p.features)]
+		missing, err := p.readFeatures(d.X[row:], rec)
+		if err != nil {
+			return nil, err
 		}
 		record++
 		if missing && p.opt.Missing == MissingDrop {
@@ -453,15 +443,15 @@ func (p *csvParser) read() (*Dataset, error) {
 		case s == "":
 			return nil, p.errorf(line, col, "empty target value (column %s)", quote(p.header[p.target]))
 		case classIndex != nil:
-			c, ok := classIndex[s]
-			if !ok {
-				return nil, p.errorf(line, col, "label %s was not seen in training (column %s)", quote(s), quote(p.header[p.target]))
-			}
-			d.Labels = append(d.Labels, c)
-		case p.opt.Task == TaskRegression:
-			v, err := parseNumber(s)
+			c, err := p.targetValue(rec, classIndex)
 			if err != nil {
-				return nil, p.errorf(line, col, "%v (column %s)", err, quote(p.header[p.target]))
+				return nil, err
+			}
+			d.Labels = append(d.Labels, int(c))
+		case p.opt.Task == TaskRegression:
+			v, err := p.targetValue(rec, nil)
+			if err != nil {
+				return nil, err
 			}
 			y = append(y, v)
 		default:
@@ -544,6 +534,80 @@ func (p *csvParser) read() (*Dataset, error) {
 		d.Y[i*d.Outputs+c] = 1
 	}
 	return d, nil
+}
+
+// classIndex maps the class names of opt.Classes to their indices; nil
+// when the classes are not fixed.
+func (p *csvParser) classIndex() map[string]int {
+	if p.opt.Classes == nil {
+		return nil
+	}
+	index := make(map[string]int, len(p.opt.Classes))
+	for c, s := range p.opt.Classes {
+		index[s] = c
+	}
+	return index
+}
+
+// nextRecord reads the next data record, blank lines passed over, with its
+// fields counted and checked for UTF-8; nil at the end of the input.
+func (p *csvParser) nextRecord() ([]string, error) {
+	for {
+		rec, err := p.cr.Read()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, p.wrap(err)
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(rec) != len(p.header) {
+			return nil, p.fieldCountError(rec)
+		}
+		if err := p.checkUTF8(rec); err != nil {
+			return nil, err
+		}
+		return rec, nil
+	}
+}
+
+// readFeatures reads the features of rec into x, one value each (see
+// feature), and reports whether one is missing.
+func (p *csvParser) readFeatures(x []float32, rec []string) (missing bool, err error) {
+	for k, j := range p.features {
+		v, miss, err := p.feature(k, j, rec[j])
+		if err != nil {
+			return false, err
+		}
+		missing = missing || miss
+		x[k] = v
+	}
+	return missing, nil
+}
+
+// targetValue reads the target of rec when the task is fixed: the index of
+// its class in classIndex, or (classIndex nil) its number.
+func (p *csvParser) targetValue(rec []string, classIndex map[string]int) (float32, error) {
+	s := strings.TrimSpace(rec[p.target])
+	line, _ := p.cr.FieldPos(p.target)
+	col := p.target + 1
+	switch {
+	case s == "":
+		return 0, p.errorf(line, col, "empty target value (column %s)", quote(p.header[p.target]))
+	case classIndex != nil:
+		c, ok := classIndex[s]
+		if !ok {
+			return 0, p.errorf(line, col, "label %s was not seen in training (column %s)", quote(s), quote(p.header[p.target]))
+		}
+		return float32(c), nil
+	}
+	v, err := parseNumber(s)
+	if err != nil {
+		return 0, p.errorf(line, col, "%v (column %s)", err, quote(p.header[p.target]))
+	}
+	return v, nil
 }
 
 // readHeader reads the header row and chooses the feature and target

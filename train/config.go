@@ -83,6 +83,7 @@ const (
 	DefaultEps      = 1e-8
 	DefaultGamma    = 0.1
 	DefaultEvery    = 10
+	DefaultShuffle  = 1 << 16
 )
 
 // Config says how to train. Alpha and Epochs are required; every other field
@@ -134,6 +135,10 @@ type Config struct {
 	Patience int `json:"patience,omitempty"`
 
 	Task Task `json:"task,omitempty"` // the metrics to report; "" means TaskAuto
+
+	// Shuffle is the size of the shuffle buffer of [TrainSource], in
+	// examples; 0 means DefaultShuffle. Train does not use it.
+	Shuffle int `json:"shuffle,omitempty"`
 
 	// Health records each layer's health every epoch in Epoch.Health:
 	// gradient RMS, update-to-weight ratio, dead relu and saturated
@@ -212,6 +217,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Every == 0 {
 		c.Every = DefaultEvery
 	}
+	if c.Shuffle == 0 {
+		c.Shuffle = DefaultShuffle
+	}
 	switch c.Mode {
 	case Batch, Stochastic, MiniBatch:
 	default:
@@ -256,6 +264,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("gamma: %v, want a number in (0, 1]", c.Gamma)
 	case c.Every < 1:
 		return c, fmt.Errorf("every: %d epochs, want at least 1", c.Every)
+	case c.Shuffle < 0:
+		return c, fmt.Errorf("shuffle buffer: %d examples, want at least 1 (0: the default)", c.Shuffle)
 	case c.Patience < 0:
 		return c, fmt.Errorf("patience: %d, want 0 (no early stopping) or more", c.Patience)
 	case c.CheckpointEvery < 0:

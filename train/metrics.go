@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/backprop-go/backprop"
 )
@@ -70,36 +71,72 @@ func Evaluate[T backprop.Float](net *backprop.Network[T], set Set[T], task Task)
 	if err := set.check(net, "set"); err != nil {
 		return Metrics{}, err
 	}
-	ev := newEvaluator(net, set, task.resolve(net.Loss == backprop.Squared))
-	ev.run(set)
+	p := setPart(set)
+	ev := newEvaluator(net, p, task.resolve(net.Loss == backprop.Squared))
+	ev.run(p) // a Set cannot fail
 	return ev.s.metrics(), nil
 }
 
 // evaluator computes the metrics of a network on one set, reusing its
 // workspace and accumulators from call to call.
 type evaluator[T backprop.Float] struct {
-	ws *backprop.Workspace[T]
-	s  *scorer
+	ws   *backprop.Workspace[T]
+	s    *scorer
+	x, y []T // a chunk of a Source's examples (nil for a Set)
 }
 
-func newEvaluator[T backprop.Float](net *backprop.Network[T], set Set[T], task Task) *evaluator[T] {
-	return &evaluator[T]{
-		ws: net.NewWorkspace(min(evalRows, max(set.N, 1))),
-		s:  newScorer(task, net.Outputs(), set.Y, set.N, task == TaskClassification),
+func newEvaluator[T backprop.Float](net *backprop.Network[T], p part[T], task Task) *evaluator[T] {
+	ev := &evaluator[T]{
+		ws: net.NewWorkspace(min(evalRows, max(p.n, 1))),
+		s:  newPartScorer(task, net.Outputs(), p, task == TaskClassification),
 	}
+	if p.src != nil {
+		ev.x, ev.y = make([]T, ev.ws.Cap*net.Inputs), make([]T, ev.ws.Cap*net.Outputs())
+	}
+	return ev
 }
 
-// run evaluates the network on set (the set the evaluator was made for) in
-// batches of consecutive rows, which need no copy.
-func (ev *evaluator[T]) run(set Set[T]) {
+// run evaluates the network on p (the part the evaluator was made for): a
+// Set in batches of consecutive rows, which need no copy; a Source in
+// chunks read into the evaluator's buffers, one pass.
+func (ev *evaluator[T]) run(p part[T]) error {
 	ev.s.reset()
 	net := ev.ws.Network()
 	n0, nL := net.Inputs, net.Outputs()
-	for r := 0; r < set.N; r += ev.ws.Cap {
-		end := min(r+ev.ws.Cap, set.N)
-		o := ev.ws.Forward(set.X[r*n0 : end*n0])
-		y := set.Y[r*nL : end*nL]
+	if p.src == nil {
+		for r := 0; r < p.n; r += ev.ws.Cap {
+			end := min(r+ev.ws.Cap, p.n)
+			o := ev.ws.Forward(p.set.X[r*n0 : end*n0])
+			y := p.set.Y[r*nL : end*nL]
+			add(ev.s, o, y, ev.ws.Loss(y))
+		}
+		return nil
+	}
+	if err := p.src.Reset(); err != nil {
+		return err
+	}
+	for r := 0; r < p.n; r += ev.ws.Cap {
+		rows := min(ev.ws.Cap, p.n-r)
+		for k := range rows {
+			err := p.src.Next(ev.x[k*n0:(k+1)*n0], ev.y[k*nL:(k+1)*nL])
+			if err == io.EOF {
+				return fmt.Errorf("the source ended after %d of its %d examples", r+k, p.n)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		o := ev.ws.Forward(ev.x[:rows*n0])
+		y := ev.y[:rows*nL]
 		add(ev.s, o, y, ev.ws.Loss(y))
+	}
+	switch err := p.src.Next(ev.x[:n0], ev.y[:nL]); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return fmt.Errorf("the source holds more than its %d examples", p.n)
+	default:
+		return err
 	}
 }
 
@@ -115,6 +152,23 @@ type scorer struct {
 	sse       []float64 // regression: Σ_r (o_rk − y_rk)², per output k
 	sst       []float64 // regression: Σ_r (y_rk − ȳ_k)² over the whole set, per output k
 	confusion []int     // classes×classes (nil when not wanted): [true*classes+predicted]
+
+	// online (a Source, whose targets are not known in advance): sst is
+	// accumulated as the batches come (Welford's method, with the means
+	// ymean), so R² is exact once the whole set has been added.
+	online bool
+	ymean  []float64
+}
+
+// newPartScorer is newScorer for a Set or a Source.
+func newPartScorer[T backprop.Float](task Task, outputs int, p part[T], confusion bool) *scorer {
+	if p.src == nil {
+		return newScorer(task, outputs, p.set.Y, p.n, confusion)
+	}
+	s := newScorer[T](task, outputs, nil, 0, confusion)
+	s.online = true
+	s.ymean = make([]float64, outputs)
+	return s
 }
 
 // newScorer returns a scorer for a set whose targets y (n rows) are known in
@@ -148,6 +202,10 @@ func (s *scorer) reset() {
 	s.rows, s.loss, s.correct = 0, 0, 0
 	clear(s.sse)
 	clear(s.confusion)
+	if s.online {
+		clear(s.sst)
+		clear(s.ymean)
+	}
 }
 
 // add accumulates a batch: outputs o and targets y (rows×n_L) whose summed
@@ -172,6 +230,17 @@ func add[T backprop.Float](s *scorer, o, y []T, E float64) {
 		for k := range o {
 			d := float64(o[k] - y[k])
 			s.sse[k%n] += d * d
+		}
+		if s.online {
+			for r := range rows {
+				seen := float64(s.rows - rows + r + 1)
+				for k, m := range s.ymean {
+					v := float64(y[r*n+k])
+					d := v - m
+					s.ymean[k] += d / seen
+					s.sst[k] += d * (v - s.ymean[k])
+				}
+			}
 		}
 	}
 }

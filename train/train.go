@@ -95,21 +95,20 @@ func Train[T backprop.Float](ctx context.Context, net *backprop.Network[T], trai
 	if tr.cfg.Patience > 0 && val.N == 0 {
 		return Result{}, fmt.Errorf("patience %d: early stopping needs a validation set", tr.cfg.Patience)
 	}
-	return tr.run(ctx, train, val)
+	return tr.run(ctx, setPart(train), setPart(val))
 }
 
-// run is Train after the checks.
-func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error) {
+// run is Train (and TrainSource) after the checks.
+func (tr *Trainer[T]) run(ctx context.Context, train, val part[T]) (Result, error) {
 	cfg := &tr.cfg
-	N := train.N
-	tr.score = newScorer(tr.task, tr.net.Outputs(), train.Y, N, false)
+	tr.score = newPartScorer(tr.task, tr.net.Outputs(), train, false)
 	defer func() { tr.score = nil }()
 
 	// rs.good holds the weights to return: the best on validation, or those
 	// of the last complete epoch.
-	rs := &runState[T]{pcg: rand.NewPCG(cfg.Seed, shuffleStream), best: math.Inf(1), validated: val.N > 0}
-	cur := NewCursor(N, cfg.Mode, cfg.Batch, rand.New(rs.pcg))
-	steps := cur.StepsPerEpoch()
+	rs := &runState[T]{pcg: rand.NewPCG(cfg.Seed, shuffleStream), best: math.Inf(1), validated: val.n > 0}
+	walk := newWalker(tr, train, rand.New(rs.pcg))
+	steps := walk.steps()
 	rs.good = make([][]T, len(tr.params))
 	for p, w := range tr.params {
 		rs.good[p] = append([]T(nil), w...)
@@ -121,7 +120,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 	}
 	res := &rs.res
 	var ev *evaluator[T]
-	if val.N > 0 {
+	if val.n > 0 {
 		ev = newEvaluator(tr.net, val, tr.task)
 	}
 	// Without a validation set, the training set's loss after each epoch
@@ -135,19 +134,31 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		res.Kept = rs.bestEpoch
 		return *res, err
 	}
+	// stopped ends a run that cannot go on (cancelled, a source failing):
+	// with a validation set, the best weights.
+	stopped := func(err error) (Result, error) {
+		if ev != nil {
+			restore()
+		}
+		return *res, err
+	}
 	if cfg.Resume != nil {
 		// Each epoch shuffles the order of the last, so the order is replayed
 		// from the seed; the generator must then be where the state says.
-		cur.Skip(min(max(cfg.Resume.Epoch, 0), cfg.Epochs))
+		walk.(*cursorWalker[T]).cur.Skip(min(max(cfg.Resume.Epoch, 0), cfg.Epochs)) // TrainSource refuses Resume
 		if err := tr.resume(cfg.Resume, rs); err != nil {
 			return Result{}, &ResumeError{err}
 		}
 	} else {
 		if ev != nil {
-			ev.run(val)
+			if err := ev.run(val); err != nil {
+				return Result{}, fmt.Errorf("validation set: %w", err)
+			}
 			rs.best = ev.s.score().Loss
 		} else {
-			evTrain.run(train)
+			if err := evTrain.run(train); err != nil {
+				return Result{}, fmt.Errorf("train set: %w", err)
+			}
 			rs.best = evTrain.s.score().Loss
 		}
 		if math.IsNaN(rs.best) {
@@ -172,17 +183,21 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		if tr.health != nil {
 			tr.health.reset()
 		}
+		if err := walk.start(); err != nil {
+			return stopped(fmt.Errorf("train set, epoch %d: %w", e, err))
+		}
 		for s := range steps {
 			if tr.health != nil {
 				tr.health.sample = s%stride == 0
 			}
 			if err := ctx.Err(); err != nil {
-				if ev != nil {
-					restore()
-				}
-				return *res, fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err)
+				return stopped(fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err))
 			}
-			loss, err := tr.Step(train, cur.Next())
+			set, idx, err := walk.next()
+			if err != nil {
+				return stopped(fmt.Errorf("train set, epoch %d, step %d: %w", e, s+1, err))
+			}
+			loss, err := tr.Step(set, idx)
 			if err != nil {
 				return diverged(err)
 			}
@@ -200,7 +215,9 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 		}
 		improved := true
 		if ev != nil {
-			ev.run(val)
+			if err := ev.run(val); err != nil {
+				return stopped(fmt.Errorf("validation set, epoch %d: %w", e, err))
+			}
 			sc := ev.s.score()
 			if math.IsNaN(sc.Loss) || math.IsInf(sc.Loss, 0) {
 				return diverged(&DivergedError{What: "validation loss", Value: sc.Loss, Epoch: e, Step: steps, Alpha: tr.alpha})
@@ -213,7 +230,9 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 				rs.stale++
 			}
 		} else {
-			evTrain.run(train)
+			if err := evTrain.run(train); err != nil {
+				return stopped(fmt.Errorf("train set, epoch %d: %w", e, err))
+			}
 			loss := evTrain.s.score().Loss
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return diverged(&DivergedError{What: "training loss", Value: loss, Epoch: e, Step: steps, Alpha: tr.alpha})
@@ -240,10 +259,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val Set[T]) (Result, error
 				err = cfg.OnCheckpoint(st)
 			}
 			if err != nil {
-				if ev != nil {
-					restore()
-				}
-				return *res, fmt.Errorf("checkpoint at epoch %d: %w", e, err)
+				return stopped(fmt.Errorf("checkpoint at epoch %d: %w", e, err))
 			}
 		}
 		if cfg.Patience > 0 && rs.stale >= cfg.Patience {

@@ -1,0 +1,593 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backprop-go/backprop/internal/inputfile"
+)
+
+// MaxStreamBytes is the largest file a [Table] streams (CSV, or one IDX
+// file): 2^50 bytes, 1 PiB, in effect none. Streaming holds one record at a
+// time (and what its caller buffers), never the file; a line is still at
+// most [MaxLineBytes].
+const MaxStreamBytes = 1 << 50
+
+// Part names a part of a streamed table: every record falls in one, by a
+// [HashSplit].
+type Part int
+
+// The parts.
+const (
+	PartTrain Part = iota // trains the network
+	PartVal               // validation: chooses the epoch to keep
+	PartTest              // held out for the test
+)
+
+func (p Part) String() string {
+	switch p {
+	case PartTrain:
+		return "training"
+	case PartVal:
+		return "validation"
+	case PartTest:
+		return "test"
+	}
+	return "part " + strconv.Itoa(int(p))
+}
+
+// HashSplit divides the records of a streamed table into parts by a hash
+// of their record number, so that it needs neither the rows in memory nor
+// their count in advance, and every pass over the file (and every later
+// run) puts each record in the same part.
+//
+// Record r (1-based, counted as [Dataset].Records counts them: the header
+// and blank lines not counted, records dropped for a missing value
+// counted) gets u = h(Seed, r)/2^64, a SplitMix64 hash; it is in the test
+// part if u < Test, else in the validation part if u < Test + (1−Test)·Val,
+// else in the training part. So each part holds its fraction of the
+// records in expectation (not exactly, and not stratified by class, as
+// [Split] is): on n records the test part has Test·n ± √(Test(1−Test)n).
+type HashSplit struct {
+	Seed      uint64
+	Test, Val float64
+}
+
+// Part returns the part of record number r.
+func (s HashSplit) Part(r int) Part {
+	u := float64(splitmix64(s.Seed^0x6261636b70726f70+uint64(r)*0x9e3779b97f4a7c15)>>11) / (1 << 53)
+	switch {
+	case u < s.Test:
+		return PartTest
+	case u < s.Test+(1-s.Test)*s.Val:
+		return PartVal
+	}
+	return PartTrain
+}
+
+// splitmix64 is the output function of SplitMix64 (Steele, Lea and Flood).
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func (s HashSplit) check() error {
+	if !(s.Test >= 0 && s.Test < 1 && s.Val >= 0 && s.Val < 1) {
+		return fmt.Errorf("split fractions test %v, validation %v: want fractions from 0 to below 1", s.Test, s.Val)
+	}
+	return nil
+}
+
+// Moments are the count, mean, sum of squared deviations (M2, so that the
+// population variance is M2/N), minimum and maximum of values, accumulated
+// one at a time (Welford's method, in float64).
+type Moments struct {
+	N        int
+	Mean, M2 float64
+	Min, Max float64
+}
+
+// Add accumulates x.
+func (m *Moments) Add(x float64) {
+	if m.N == 0 {
+		m.Min, m.Max = x, x
+	}
+	m.N++
+	d := x - m.Mean
+	m.Mean += d / float64(m.N)
+	m.M2 += d * (x - m.Mean)
+	m.Min, m.Max = min(m.Min, x), max(m.Max, x)
+}
+
+// Merge returns the moments of the values of m and o together (Chan et
+// al.'s pairwise formula).
+func (m Moments) Merge(o Moments) Moments {
+	switch {
+	case o.N == 0:
+		return m
+	case m.N == 0:
+		return o
+	}
+	n := m.N + o.N
+	d := o.Mean - m.Mean
+	return Moments{N: n, Mean: m.Mean + d*float64(o.N)/float64(n),
+		M2:  m.M2 + o.M2 + d*d*float64(m.N)*float64(o.N)/float64(n),
+		Min: min(m.Min, o.Min), Max: max(m.Max, o.Max)}
+}
+
+// Std returns the population standard deviation, √(M2/N) (0 for N = 0).
+func (m Moments) Std() float64 {
+	if m.N == 0 {
+		return 0
+	}
+	return math.Sqrt(m.M2 / float64(m.N))
+}
+
+// Table is a CSV file (or an IDX directory) too large to hold in memory,
+// read pass by pass: [ScanCSV] or [ScanIDX] read it once and tell what it
+// holds — the columns, the categories and classes, how many records fall in
+// each part of a [HashSplit], the statistics of the training part that the
+// input scaling, the missing-value fills and a regression target's
+// standardisation are fitted on — and [Table.Reader] reads a part again, a
+// record at a time, as often as training needs. Memory does not grow with
+// the file: a pass keeps one record, and a table its statistics.
+//
+// A table reads records as [ReadCSV] does, with the same rules and error
+// messages (file:line:column), and its features, categories and classes
+// are those ReadCSV gives for the whole file. Only ReadCSV's limits on the
+// whole input (MaxCSVBytes, MaxOneHot) do not apply; see [MaxStreamBytes].
+type Table struct {
+	Name         string
+	FeatureNames []string
+	// Categories are the categories of each categorical feature, sorted as
+	// ReadCSV sorts them, nil for a numeric one (as Dataset.Categories).
+	Categories [][]string
+	// Classes are the class names (nil for a numeric target).
+	Classes []string
+	// Rows counts the records of each part (PartTrain, PartVal, PartTest),
+	// records dropped for a missing value not counted; Dropped counts those.
+	Rows    [3]int
+	Dropped int
+	// Stats are each numeric feature's moments over the training part,
+	// missing values left out (zero for a categorical feature). Counts[k],
+	// for a categorical feature k, counts each category's records in the
+	// training part (nil for a numeric feature).
+	Stats  []Moments
+	Counts [][]int
+	// Target are the moments of a numeric target over the training part
+	// (zero for class labels).
+	Target Moments
+	// Bytes is the size of the input, as the first pass read it.
+	Bytes int64
+
+	split HashSplit
+	csv   *csvSource // a CSV file; nil for an IDX directory
+	idx   *idxSource // an IDX directory
+}
+
+// Split returns the split the table was scanned with.
+func (t *Table) Split() HashSplit { return t.split }
+
+// Features returns the number of features of a record.
+func (t *Table) Features() int { return len(t.FeatureNames) }
+
+// csvSource is where a CSV table is read from, and how.
+type csvSource struct {
+	open func() (io.ReadCloser, int64, time.Time, error) // the input, its size and time (0 when not a file)
+	size int64
+	mod  time.Time
+	opt  CSVOptions // the options of the passes after the first: features, categories and classes fixed
+}
+
+// ScanCSV reads the CSV file at path once, with opt as [ReadCSV] reads it,
+// split by split, without keeping its rows, and returns the [Table] that
+// reads it again. path may be the name of an embedded dataset, as [Load]
+// takes it; not "-" (standard input cannot be read twice).
+//
+// The target's task follows ReadCSV's rules, with a bound on what the
+// first pass remembers: under [TaskAuto] a target with more than
+// [MaxClasses] distinct values is numeric (regression) if all of them so
+// far are numbers, else an error, as ReadCSV's would be.
+func ScanCSV(path string, opt CSVOptions, split HashSplit) (*Table, error) {
+	if err := split.check(); err != nil {
+		return nil, err
+	}
+	src := &csvSource{}
+	name := path
+	switch {
+	case path == "-":
+		return nil, errors.New("standard input cannot be streamed (it cannot be read twice): write it to a file")
+	case isEmbedded(path):
+		name = path + ".csv"
+		src.open = func() (io.ReadCloser, int64, time.Time, error) {
+			r, err := OpenEmbedded(path)
+			return io.NopCloser(r), 0, time.Time{}, err
+		}
+	default:
+		src.open = func() (io.ReadCloser, int64, time.Time, error) {
+			f, err := inputfile.Open(path, MaxStreamBytes, "data.MaxStreamBytes")
+			if err != nil {
+				return nil, 0, time.Time{}, err
+			}
+			info, err := f.Stat()
+			if err != nil {
+				f.Close()
+				return nil, 0, time.Time{}, err
+			}
+			return f, info.Size(), info.ModTime(), nil
+		}
+	}
+	rc, size, mod, err := src.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	src.size, src.mod = size, mod
+	cr := &countReader{r: rc}
+	p, err := newCSVParser(cr, name, opt, MaxStreamBytes)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{Name: name, split: split, csv: src}
+	if err := p.scan(t); err != nil {
+		return nil, err
+	}
+	t.Bytes = cr.n
+	src.opt = CSVOptions{Target: p.header[p.target], Features: t.FeatureNames, Classes: t.Classes,
+		Sep: p.sep, Ignore: opt.Ignore, Categories: t.categoriesByName(), Unknown: opt.Unknown, Missing: opt.Missing}
+	if t.Classes == nil {
+		src.opt.Task = TaskRegression
+	}
+	return t, nil
+}
+
+// categoriesByName returns the categories of t's categorical features by
+// feature name (nil when there are none).
+func (t *Table) categoriesByName() map[string][]string {
+	var m map[string][]string
+	for k, c := range t.Categories {
+		if c != nil {
+			if m == nil {
+				m = make(map[string][]string)
+			}
+			m[t.FeatureNames[k]] = c
+		}
+	}
+	return m
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// scan is the first pass of ScanCSV: the header, then every record, its
+// features and target read as ReadCSV reads them, into t's counts and
+// statistics.
+func (p *csvParser) scan(t *Table) error {
+	if err := p.readHeader(); err != nil {
+		return err
+	}
+	if p.target < 0 {
+		return p.errorf(0, 0, "no target column") // cannot happen: readHeader chooses one without Features
+	}
+	nf := len(p.features)
+	t.FeatureNames = make([]string, nf)
+	for k, j := range p.features {
+		t.FeatureNames[k] = p.header[j]
+	}
+	t.Stats = make([]Moments, nf)
+	counts := make([][]int, nf) // by first-seen category id
+	x := make([]float32, nf)
+	classIndex := p.classIndex()
+	auto := classIndex == nil && p.opt.Task != TaskRegression
+	numbers := auto && p.opt.Task != TaskClassification // every target value so far a number
+	overflow := false                                   // more than MaxClasses distinct values: numeric
+	var badNumber error                                 // the first target value that is not a number
+	p.index = make(map[string]int)
+	record := 0
+	for {
+		rec, err := p.nextRecord()
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			break
+		}
+		missing, err := p.readFeatures(x, rec)
+		if err != nil {
+			return err
+		}
+		record++
+		if missing && p.opt.Missing == MissingDrop {
+			t.Dropped++
+			continue
+		}
+		part := t.split.Part(record)
+		t.Rows[part]++
+		var y float32
+		switch {
+		case !auto || overflow:
+			if y, err = p.targetValue(rec, classIndex); err != nil {
+				return err
+			}
+		default:
+			raw := rec[p.target]
+			s := strings.TrimSpace(raw)
+			line, _ := p.cr.FieldPos(p.target)
+			col := p.target + 1
+			if s == "" {
+				return p.errorf(line, col, "empty target value (column %s)", quote(p.header[p.target]))
+			}
+			id, ok := p.index[s]
+			if !ok {
+				if len(p.names) == MaxClasses && (!numbers || !isDecimal(s)) {
+					return p.errorf(line, col, "target column %s has more than %d distinct labels, the limit of classes (MaxClasses)",
+						quote(p.header[p.target]), MaxClasses)
+				}
+				if len(p.names) == MaxClasses { // numbers all: a measurement
+					overflow = true
+					y, err = p.targetValue(rec, nil)
+					if err != nil {
+						return err
+					}
+					break
+				}
+				id = len(p.names)
+				s = strings.Clone(s)
+				p.index[s] = id
+				p.names = append(p.names, s)
+				p.raw = append(p.raw, strings.Clone(raw))
+				p.pos = append(p.pos, [2]int{line, col})
+			} else if raw != p.raw[id] && p.spaced == nil {
+				p.spaced = p.errorf(line, col, "label %s and label %s (line %d) differ only in spaces around them, and would be one class (column %s)",
+					strconv.Quote(raw), strconv.Quote(p.raw[id]), p.pos[id][0], quote(p.header[p.target]))
+			}
+			v, nerr := parseNumber(s)
+			if nerr != nil && badNumber == nil {
+				badNumber = p.errorf(line, col, "%v (column %s)", nerr, quote(p.header[p.target]))
+			}
+			numbers = numbers && isDecimal(s)
+			y = v
+		}
+		if part != PartTrain {
+			continue
+		}
+		t.Target.Add(float64(y))
+		for k, v := range x {
+			if math.IsNaN(float64(v)) {
+				continue
+			}
+			t.Stats[k].Add(float64(v))
+			if c := p.cats; c != nil && c[k] != nil && v >= 0 {
+				if counts[k] == nil {
+					counts[k] = make([]int, 0, 8)
+				}
+				for int(v) >= len(counts[k]) {
+					counts[k] = append(counts[k], 0)
+				}
+				counts[k][int(v)]++
+			}
+		}
+	}
+	n := record - t.Dropped
+	if n == 0 {
+		if t.Dropped > 0 {
+			return p.errorf(0, 0, "no data rows left: all %d have a missing value (--missing drop)", t.Dropped)
+		}
+		return p.errorf(0, 0, "no data rows after the header")
+	}
+	if err := p.scanCategories(t, counts); err != nil {
+		return err
+	}
+	switch {
+	case classIndex != nil:
+		t.Classes = p.opt.Classes
+		t.Target = Moments{}
+		return nil
+	case !auto || overflow:
+		return nil // regression; the moments are the target's
+	case p.opt.Task == TaskClassification || !p.numericTarget():
+		return p.scanClasses(t)
+	}
+	if p.opt.Binary {
+		return p.errorf(0, 0, "binary encoding needs a class target, column %s holds numbers (ask for classification)",
+			quote(p.header[p.target]))
+	}
+	return badNumber // regression: every value must be a number
+}
+
+// scanCategories sorts the categories of each categorical feature as
+// ReadCSV does, and t's statistics and counts with them.
+func (p *csvParser) scanCategories(t *Table, counts [][]int) error {
+	for k, c := range p.cats {
+		if c == nil {
+			continue
+		}
+		if t.Categories == nil {
+			t.Categories = make([][]string, len(p.features))
+			t.Counts = make([][]int, len(p.features))
+		}
+		t.Counts[k] = make([]int, len(c.names))
+		if c.fixed {
+			t.Categories[k] = c.names
+			copy(t.Counts[k], counts[k])
+			continue
+		}
+		sorted := slices.Clone(c.names)
+		sortClasses(sorted)
+		rank := make([]int, len(c.names))
+		for i, name := range sorted {
+			rank[c.index[name]] = i
+		}
+		for id, n := range counts[k] {
+			t.Counts[k][rank[id]] = n
+		}
+		t.Categories[k] = sorted
+	}
+	for k, c := range p.cats {
+		if c != nil {
+			t.Stats[k] = Moments{} // of category indices: Counts says more
+		}
+	}
+	return nil
+}
+
+// scanClasses sets t's classes from the target values read, sorted as
+// ReadCSV sorts them.
+func (p *csvParser) scanClasses(t *Table) error {
+	if p.spaced != nil {
+		return p.spaced
+	}
+	if len(p.names) < 2 {
+		return p.errorf(0, 0, "only one class, %s, in target column %s; need at least 2",
+			quote(p.names[0]), quote(p.header[p.target]))
+	}
+	t.Classes = slices.Clone(p.names)
+	sortClasses(t.Classes)
+	t.Target = Moments{}
+	if p.opt.Binary && len(t.Classes) != 2 {
+		return p.errorf(0, 0, "binary encoding needs 2 classes, column %s has %d (%s)",
+			quote(p.header[p.target]), len(t.Classes), list(t.Classes))
+	}
+	return nil
+}
+
+// Reader reads the records of one part of a [Table], in the order of the
+// file, pass after pass: [Reader.Next] gives one record at a time, raw (a
+// feature's number, a categorical feature's category index, NaN for a
+// missing value, as a [Dataset]'s X holds them) with its target (a class
+// index, or a number), and [Reader.Reset] starts the next pass. It keeps
+// one record's buffers, reused: a pass allocates no more as it goes than
+// the CSV reader does per record.
+type Reader struct {
+	t    *Table
+	part Part
+	rc   io.Closer
+	p    *csvParser
+	idx  *idxPass
+	cls  map[string]int
+	rec  int // the record number of the last record read
+	err  error
+}
+
+// Reader returns a reader of part, positioned before its first record.
+// Close it when done.
+func (t *Table) Reader(part Part) *Reader {
+	return &Reader{t: t, part: part}
+}
+
+// Len returns the number of records of the reader's part.
+func (r *Reader) Len() int { return r.t.Rows[r.part] }
+
+// Reset starts a new pass: the next record is the part's first. It opens
+// the input again and checks that it has not changed since the first pass
+// (size and modification time, then the header).
+func (r *Reader) Reset() error {
+	r.Close()
+	r.err, r.rec = nil, 0
+	if r.t.idx != nil {
+		ip, err := r.t.idx.reopen(r.part == PartTest)
+		if err != nil {
+			return err
+		}
+		r.idx = ip
+		return nil
+	}
+	src := r.t.csv
+	rc, size, mod, err := src.open()
+	if err != nil {
+		return err
+	}
+	if size != src.size || !mod.Equal(src.mod) {
+		rc.Close()
+		return fmt.Errorf("%s: the file changed since it was first read (%d bytes, then %d)", r.t.Name, src.size, size)
+	}
+	p, err := newCSVParser(rc, r.t.Name, src.opt, MaxStreamBytes)
+	if err == nil {
+		err = p.readHeader()
+	}
+	if err != nil {
+		rc.Close()
+		return fmt.Errorf("%s: the file changed since it was first read: %w", r.t.Name, err)
+	}
+	r.rc, r.p, r.cls = rc, p, p.classIndex()
+	return nil
+}
+
+// Next reads the part's next record: its features into x (len Features,
+// raw) and its target, a class index or a number. It returns io.EOF after
+// the part's last record, and any error again once it has returned one.
+func (r *Reader) Next(x []float32) (y float32, err error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.p == nil && r.idx == nil {
+		if err := r.Reset(); err != nil {
+			r.err = err
+			return 0, err
+		}
+	}
+	if r.idx != nil {
+		y, err = r.idx.next(x, r.part, r.t.split)
+	} else {
+		y, err = r.nextCSV(x)
+	}
+	if err != nil {
+		r.err = err
+	}
+	return y, err
+}
+
+func (r *Reader) nextCSV(x []float32) (float32, error) {
+	p := r.p
+	for {
+		rec, err := p.nextRecord()
+		if err != nil {
+			return 0, err
+		}
+		if rec == nil {
+			return 0, io.EOF
+		}
+		r.rec++
+		if r.t.split.Part(r.rec) != r.part {
+			continue // another part's: its fields are not parsed
+		}
+		missing, err := p.readFeatures(x, rec)
+		if err != nil {
+			return 0, err
+		}
+		if missing && p.opt.Missing == MissingDrop {
+			continue
+		}
+		return p.targetValue(rec, r.cls)
+	}
+}
+
+// Close closes the input of the current pass.
+func (r *Reader) Close() error {
+	var err error
+	if r.rc != nil {
+		err = r.rc.Close()
+	}
+	if r.idx != nil {
+		err = r.idx.close()
+	}
+	r.rc, r.p, r.idx = nil, nil, nil
+	return err
+}

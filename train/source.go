@@ -1,0 +1,251 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/backprop-go/backprop"
+)
+
+// Source is a set of examples read one at a time, pass after pass, for data
+// too large to hold in memory ([TrainSource], [EvaluateSource]); package
+// data's Table gives one for a CSV file or an IDX directory.
+type Source[T backprop.Float] interface {
+	// Len returns the number of examples of a pass.
+	Len() int
+	// Reset starts a pass: the next example is the first.
+	Reset() error
+	// Next reads the next example of the pass: its inputs into x (n_0
+	// values) and its targets into y (n_L values). It returns io.EOF after
+	// the last example.
+	Next(x, y []T) error
+}
+
+// TrainSource is [Train] on examples read from sources rather than held in
+// memory: every epoch reads the training source once, through a shuffle
+// buffer, and the validation source (nil for none) once more to score it.
+// Memory is the network's, the trainer's and the buffer's, whatever the
+// sources' sizes.
+//
+// The shuffle buffer holds cfg.Shuffle examples (DefaultShuffle for 0; at
+// least a batch, at most the source).
+// Each epoch fills it with the first examples of the pass; each step then
+// takes its batch at random (without replacement) from the examples in the
+// buffer and puts the next examples of the pass in their places, and once
+// the pass is over the steps take what the buffer still holds. So an
+// example may move anywhere later in the epoch, but at most cfg.Shuffle
+// places earlier. A source no larger than the buffer is read once and
+// shuffled whole every epoch, as Train shuffles. The random choices come
+// from cfg.Seed as in Train: the same network, sources, configuration and
+// seed give bit-identical weights.
+//
+// Everything else is as in Train — the modes but Batch (a step on the
+// whole set needs it in memory: refused), the schedule, the weights kept,
+// early stopping, cancellation, divergence — but for two things:
+// Config.Resume and OnCheckpoint are not supported (refused), and without a
+// validation source the training loss that chooses the weights kept on
+// divergence is measured by one more pass over the training source every
+// epoch. A source's error (a malformed record) stops training, with the
+// epochs completed in the Result.
+func TrainSource[T backprop.Float](ctx context.Context, net *backprop.Network[T], train, val Source[T], cfg Config) (Result, error) {
+	tr, err := NewTrainer(net, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	switch {
+	case tr.cfg.Mode == Batch:
+		return Result{}, errors.New("batch mode takes a step on the whole training set at once, which a source does not hold: use minibatch")
+	case cfg.Resume != nil || cfg.OnCheckpoint != nil:
+		return Result{}, errors.New("resuming and checkpoints are not supported when training from a source")
+	case train == nil || train.Len() < 1:
+		return Result{}, errors.New("train source: no examples")
+	case tr.cfg.Patience > 0 && (val == nil || val.Len() == 0):
+		return Result{}, fmt.Errorf("patience %d: early stopping needs a validation set", tr.cfg.Patience)
+	}
+	v := part[T]{}
+	if val != nil && val.Len() > 0 {
+		v = part[T]{src: val, n: val.Len()}
+	}
+	return tr.run(ctx, part[T]{src: train, n: train.Len()}, v)
+}
+
+// EvaluateSource is [Evaluate] on the examples of one pass over src.
+func EvaluateSource[T backprop.Float](net *backprop.Network[T], src Source[T], task Task) (Metrics, error) {
+	if err := net.Validate(); err != nil {
+		return Metrics{}, err
+	}
+	switch task {
+	case "", TaskAuto, TaskClassification, TaskRegression:
+	default:
+		return Metrics{}, fmt.Errorf("unknown task %q (want auto, classification, regression)", task)
+	}
+	p := part[T]{src: src, n: src.Len()}
+	ev := newEvaluator(net, p, task.resolve(net.Loss == backprop.Squared))
+	if err := ev.run(p); err != nil {
+		return Metrics{}, err
+	}
+	return ev.s.metrics(), nil
+}
+
+// part is a set of examples run trains on or scores: a Set in memory, or a
+// Source (src not nil) of n examples.
+type part[T backprop.Float] struct {
+	set Set[T]
+	src Source[T]
+	n   int
+}
+
+func setPart[T backprop.Float](s Set[T]) part[T] { return part[T]{set: s, n: s.N} }
+
+// walker gives the examples of each step of an epoch: a Cursor over a Set,
+// or a shuffle buffer over a Source.
+type walker[T backprop.Float] interface {
+	steps() int
+	start() error                 // begins an epoch
+	next() (Set[T], []int, error) // the examples of the next step
+}
+
+// cursorWalker walks a Set with a Cursor.
+type cursorWalker[T backprop.Float] struct {
+	set Set[T]
+	cur *Cursor
+}
+
+func (w *cursorWalker[T]) steps() int                   { return w.cur.StepsPerEpoch() }
+func (w *cursorWalker[T]) start() error                 { return nil }
+func (w *cursorWalker[T]) next() (Set[T], []int, error) { return w.set, w.cur.Next(), nil }
+func newWalker[T backprop.Float](tr *Trainer[T], p part[T], rng *rand.Rand) walker[T] {
+	if p.src == nil {
+		return &cursorWalker[T]{set: p.set, cur: NewCursor(p.n, tr.cfg.Mode, tr.cfg.Batch, rng)}
+	}
+	batch := tr.cfg.Batch
+	if tr.cfg.Mode == Stochastic {
+		batch = 1
+	}
+	batch = min(batch, p.n)
+	size := min(max(tr.cfg.Shuffle, batch), p.n)
+	n0, nL := tr.net.Inputs, tr.net.Outputs()
+	w := &bufferWalker[T]{src: p.src, n: p.n, batch: batch, rng: rng,
+		buf:  Set[T]{X: make([]T, size*n0), Y: make([]T, size*nL), N: size},
+		slot: make([]int, size), dead: make([]int, batch), x: make([]T, n0), y: make([]T, nL)}
+	return w
+}
+
+// bufferWalker walks a Source through a shuffle buffer (see TrainSource):
+// slot[:live] are the buffer's rows that hold examples not yet taken this
+// epoch; a step takes its batch from them at random, then reads the next
+// examples into the rows it took.
+type bufferWalker[T backprop.Float] struct {
+	src      Source[T]
+	n, batch int
+	rng      *rand.Rand
+	buf      Set[T] // the buffer's rows
+	slot     []int
+	live     int
+	read     int   // examples read this epoch
+	whole    bool  // the buffer holds the whole source: read once
+	taken    []int // the batch of the last step, to refill
+	dead     []int
+	x, y     []T // one example past the end, which must not be there
+}
+
+func (w *bufferWalker[T]) steps() int { return (w.n + w.batch - 1) / w.batch }
+
+// start begins an epoch: the buffer filled with the first examples of a
+// pass (unless it holds them all already).
+func (w *bufferWalker[T]) start() error {
+	w.taken = nil
+	for i := range w.slot {
+		w.slot[i] = i
+	}
+	w.live = len(w.slot)
+	if w.whole {
+		return nil
+	}
+	if err := w.src.Reset(); err != nil {
+		return err
+	}
+	w.read = 0
+	for i := range w.slot {
+		if err := w.fill(i); err != nil {
+			return err
+		}
+	}
+	w.whole = w.read == w.n && len(w.slot) == w.n
+	if w.whole {
+		return w.end()
+	}
+	return nil
+}
+
+// fill reads the next example of the pass into row r of the buffer.
+func (w *bufferWalker[T]) fill(r int) error {
+	n0, nL := len(w.buf.X)/w.buf.N, len(w.buf.Y)/w.buf.N
+	err := w.src.Next(w.buf.X[r*n0:(r+1)*n0], w.buf.Y[r*nL:(r+1)*nL])
+	if err == io.EOF {
+		return fmt.Errorf("the source ended after %d of its %d examples", w.read, w.n)
+	}
+	if err != nil {
+		return err
+	}
+	w.read++
+	return nil
+}
+
+// end checks that the pass holds no more than its n examples.
+func (w *bufferWalker[T]) end() error {
+	switch err := w.src.Next(w.x, w.y); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return fmt.Errorf("the source holds more than its %d examples", w.n)
+	default:
+		return err
+	}
+}
+
+// next refills the rows the last step took, then takes the next batch.
+func (w *bufferWalker[T]) next() (Set[T], []int, error) {
+	if err := w.refill(); err != nil {
+		return Set[T]{}, nil, err
+	}
+	b := min(w.batch, w.live)
+	for k := range b { // a partial Fisher–Yates shuffle of slot[:live]
+		j := k + w.rng.IntN(w.live-k)
+		w.slot[k], w.slot[j] = w.slot[j], w.slot[k]
+	}
+	w.taken = w.slot[:b]
+	return w.buf, w.taken, nil
+}
+
+// refill reads the next examples of the pass into the rows of the last
+// batch; the rows for which the pass has none left leave the buffer.
+func (w *bufferWalker[T]) refill() error {
+	b := len(w.taken)
+	if b == 0 {
+		return nil
+	}
+	k := 0
+	for ; k < b && !w.whole && w.read < w.n; k++ {
+		if err := w.fill(w.taken[k]); err != nil {
+			return err
+		}
+		if w.read == w.n {
+			if err := w.end(); err != nil {
+				return err
+			}
+		}
+	}
+	if k < b { // slot[k:b] are spent: move them past slot[:live]
+		dead := w.dead[:b-k]
+		copy(dead, w.slot[k:b])
+		copy(w.slot[k:], w.slot[b:w.live])
+		w.live -= b - k
+		copy(w.slot[w.live:], dead)
+	}
+	w.taken = nil
+	return nil
+}

@@ -1,0 +1,243 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop"
+)
+
+// setSource is a Source over a Set, in its order, that records what it
+// gives and can fail at an example.
+type setSource[T backprop.Float] struct {
+	set    Set[T]
+	i      int
+	passes int
+	failAt int // 1-based example of a pass that fails; 0 never
+}
+
+func (s *setSource[T]) Len() int     { return s.set.N }
+func (s *setSource[T]) Reset() error { s.i = 0; s.passes++; return nil }
+func (s *setSource[T]) Next(x, y []T) error {
+	if s.i == s.set.N {
+		return io.EOF
+	}
+	if s.i+1 == s.failAt {
+		return fmt.Errorf("bad.csv:%d:2: \"oops\" is not a number", s.i+2)
+	}
+	n0, nL := len(x), len(y)
+	copy(x, s.set.X[s.i*n0:(s.i+1)*n0])
+	copy(y, s.set.Y[s.i*nL:(s.i+1)*nL])
+	s.i++
+	return nil
+}
+
+// TestShuffleBuffer walks sources through buffers of several sizes and
+// checks each epoch: every example taken once, none more than the buffer's
+// size earlier than the source gave it, batches of the right size, the
+// order changing from epoch to epoch and the same for the same seed; a
+// buffer as large as the source reads it once.
+func TestShuffleBuffer(t *testing.T) {
+	const n = 103
+	set := Set[float64]{X: make([]float64, n), Y: make([]float64, n), N: n}
+	for i := range n {
+		set.X[i] = float64(i) // the example's position in the source
+	}
+	net := linear(t, handW0)
+	net, _ = backprop.New[float64](1, backprop.Squared, 1, backprop.LayerSpec{Units: 1, Activation: backprop.Identity})
+	for _, size := range []int{1, 7, 32, 102, 103, 1000} {
+		for _, batch := range []int{1, 10, 103} {
+			order := func(seed uint64) [][]int {
+				src := &setSource[float64]{set: set}
+				tr, err := NewTrainer(net, Config{Alpha: 0.1, Epochs: 1, Batch: batch, Shuffle: size, Seed: seed})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := newWalker(tr, part[float64]{src: src, n: n}, rand.New(rand.NewPCG(seed, shuffleStream)))
+				var epochs [][]int
+				for range 3 {
+					if err := w.start(); err != nil {
+						t.Fatal(err)
+					}
+					var got []int
+					for s := range w.steps() {
+						b, idx, err := w.next()
+						if err != nil {
+							t.Fatal(err)
+						}
+						if want := min(batch, n-s*batch); len(idx) != want {
+							t.Fatalf("buffer %d, batch %d: step %d takes %d examples, want %d", size, batch, s, len(idx), want)
+						}
+						for _, r := range idx {
+							got = append(got, int(b.X[r]))
+						}
+					}
+					epochs = append(epochs, got)
+				}
+				if wantPasses := map[bool]int{true: 1, false: 3}[size >= n || batch >= n]; src.passes != wantPasses {
+					t.Errorf("buffer %d: %d passes over the source in 3 epochs, want %d", size, src.passes, wantPasses)
+				}
+				return epochs
+			}
+			epochs := order(5)
+			for e, got := range epochs {
+				if !slices.Equal(slices.Sorted(slices.Values(got)), seqTo(n)) {
+					t.Fatalf("buffer %d, batch %d, epoch %d: examples %v, want each once", size, batch, e+1, got)
+				}
+				for pos, i := range got {
+					if pos < i-size+1-batch {
+						t.Fatalf("buffer %d, batch %d: example %d taken at position %d", size, batch, i, pos)
+					}
+				}
+			}
+			if size > 1 && slices.Equal(epochs[0], epochs[1]) {
+				t.Errorf("buffer %d, batch %d: epochs 1 and 2 in the same order", size, batch)
+			}
+			if again := order(5); !slices.Equal(again[2], epochs[2]) {
+				t.Errorf("buffer %d, batch %d: the same seed gave another order", size, batch)
+			}
+		}
+	}
+}
+
+func seqTo(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// TestTrainSource trains a classifier from a source twice (identical
+// weights), checks it learns, that a failing source stops the run with
+// the source's error and the epochs done, and that Batch mode, Resume and
+// a source that lies about its length are refused.
+func TestTrainSource(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	set := randomSet(rng, 600, 2, 2, false)
+	for r := range set.N { // class 1 inside the circle of radius 0.7
+		x0, x1 := set.X[2*r], set.X[2*r+1]
+		in := x0*x0+x1*x1 < 0.5
+		set.Y[2*r], set.Y[2*r+1] = 1, 0
+		if in {
+			set.Y[2*r], set.Y[2*r+1] = 0, 1
+		}
+	}
+	val := Set[float64]{X: set.X[:400], Y: set.Y[:400], N: 200}
+	trainSet := Set[float64]{X: set.X[800:], Y: set.Y[800:], N: 200}
+	newNet := func() *backprop.Network[float64] {
+		net, err := backprop.New[float64](2, backprop.CrossEntropy, 4,
+			backprop.LayerSpec{Units: 16, Activation: backprop.Tanh}, backprop.LayerSpec{Units: 2, Activation: backprop.Softmax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	cfg := Config{Alpha: 0.01, Epochs: 40, Batch: 16, Optimizer: Adam, Shuffle: 50, Seed: 9}
+	run := func(cfg Config, fail int) (*backprop.Network[float64], Result, error) {
+		net := newNet()
+		res, err := TrainSource(context.Background(), net, &setSource[float64]{set: trainSet, failAt: fail}, &setSource[float64]{set: val}, cfg)
+		return net, res, err
+	}
+	a, res, err := run(cfg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := run(cfg, 0)
+	for l := range a.Layers {
+		if !slices.Equal(a.Layers[l].W, b.Layers[l].W) || !slices.Equal(a.Layers[l].B, b.Layers[l].B) {
+			t.Fatalf("layer %d: two runs of the same seed differ", l+1)
+		}
+	}
+	if acc := res.History[res.BestEpoch-1].Val.Accuracy; acc < 0.9 {
+		t.Errorf("validation accuracy %.3f, want at least 0.9", acc)
+	}
+	m, err := EvaluateSource(a, &setSource[float64]{set: val}, TaskAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := Evaluate(a, val, TaskAuto); err != nil || m.Loss != want.Loss || m.Accuracy != want.Accuracy {
+		t.Errorf("EvaluateSource %+v, Evaluate %+v", m.Score, want.Score)
+	}
+
+	cfg.Epochs = 3
+	_, res, err = run(cfg, 150)
+	if err == nil || !strings.Contains(err.Error(), `train set, epoch 1, step`) || !strings.Contains(err.Error(), `bad.csv:151:2: "oops" is not a number`) {
+		t.Errorf("error %v, want the source's, with the epoch", err)
+	}
+	if len(res.History) != 0 {
+		t.Errorf("%d epochs recorded before the failure in epoch 1", len(res.History))
+	}
+
+	for _, c := range []struct {
+		cfg Config
+		src Source[float64]
+		err string
+	}{
+		{Config{Alpha: 0.1, Epochs: 1, Mode: Batch}, &setSource[float64]{set: trainSet}, "batch mode"},
+		{Config{Alpha: 0.1, Epochs: 1, Resume: &State{}}, &setSource[float64]{set: trainSet}, "not supported"},
+		{Config{Alpha: 0.1, Epochs: 1}, &setSource[float64]{}, "no examples"},
+		{Config{Alpha: 0.1, Epochs: 1, Shuffle: 10}, &shortSource{setSource[float64]{set: trainSet}, 1}, "ended after 200 of its 201"},
+		{Config{Alpha: 0.1, Epochs: 1, Shuffle: 10}, &shortSource{setSource[float64]{set: trainSet}, -1}, "more than its 199"},
+	} {
+		_, err := TrainSource(context.Background(), newNet(), c.src, nil, c.cfg)
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%+v: error %v, want %s", c.cfg, err, c.err)
+		}
+	}
+}
+
+// shortSource claims short more examples than it has (negative: fewer).
+type shortSource struct {
+	setSource[float64]
+	short int
+}
+
+func (s *shortSource) Len() int { return s.set.N + s.short }
+
+// TestEvaluateSourceRegression checks R² from a source, whose targets are
+// not known in advance, against Evaluate's.
+func TestEvaluateSourceRegression(t *testing.T) {
+	set := randomSet(rand.New(rand.NewPCG(1, 1)), 1000, 2, 1, false)
+	for k := range set.Y {
+		set.Y[k] = 100 + 3*set.Y[k] // far from 0: a naive Σy² − (Σy)²/n would lose digits
+	}
+	net := linear(t, []float64{40, 60})
+	want, _ := Evaluate(net, set, TaskRegression)
+	got, err := EvaluateSource(net, &setSource[float64]{set: set}, TaskRegression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got.R2-want.R2) > 1e-12*math.Abs(want.R2) || got.MSE != want.MSE {
+		t.Errorf("R² %v, MSE %v; Evaluate: %v, %v", got.R2, got.MSE, want.R2, want.MSE)
+	}
+	if _, err := EvaluateSource(net, &setSource[float64]{set: set, failAt: 5}, TaskRegression); err == nil || !errors.Is(err, err) {
+		t.Error("a failing source evaluated")
+	}
+}
+
+// TestTrainSourceAllocations runs TrainSource on 40 and on 400 examples,
+// one per step, through a buffer smaller than both, and expects the same
+// number of allocations: none of them is per step or per example.
+func TestTrainSourceAllocations(t *testing.T) {
+	allocs := func(n int) float64 {
+		set := randomSet(rand.New(rand.NewPCG(1, 1)), n, 2, 1, false)
+		net := linear(t, handW0)
+		cfg := Config{Mode: Stochastic, Epochs: 2, Alpha: 0.01, Optimizer: Adam, Shuffle: 16}
+		return testing.AllocsPerRun(5, func() {
+			if _, err := TrainSource(context.Background(), net, &setSource[float64]{set: set}, &setSource[float64]{set: set}, cfg); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if a, b := allocs(40), allocs(400); a != b {
+		t.Errorf("%v allocations for 80 steps, %v for 800", a, b)
+	}
+}
