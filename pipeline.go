@@ -267,11 +267,17 @@ type Provenance struct {
 // validation part, Val of the rest, drawn with Seed+1; the remainder trained
 // the network. A test or validation part that came from a file of its own
 // has fraction 0 and names the file in TestData or ValData.
+//
+// Hashed (a run that streamed its data, train --stream) says that each
+// record's part was drawn from a hash of Seed and its record number instead
+// (data.HashSplit): the parts hold their fractions in expectation, not
+// stratified.
 type Split struct {
 	Seed       uint64  `json:"seed"`
 	Test       float64 `json:"test"`
 	Val        float64 `json:"val"`
 	Stratified bool    `json:"stratified,omitempty"`
+	Hashed     bool    `json:"hashed,omitempty"`
 	TestData   string  `json:"test_data,omitempty"`
 	ValData    string  `json:"val_data,omitempty"`
 }

@@ -59,12 +59,17 @@ func ScanIDX(dir string, split HashSplit) (*Table, error) {
 	features := ip.rows * ip.cols
 	t.Stats = make([]Moments, features)
 	x := make([]float32, features)
+	fp := newRowHash()
 	for i := 1; i <= ip.n; i++ {
-		_, err := ip.read(x)
+		l, err := ip.read(x)
 		if err != nil {
 			ip.close()
 			return nil, err
 		}
+		for _, v := range x {
+			fp.number(v)
+		}
+		fp.number(float32(l))
 		part := split.Part(i)
 		t.Rows[part]++
 		if part != PartTrain {
@@ -112,6 +117,7 @@ func ScanIDX(dir string, split HashSplit) (*Table, error) {
 		return nil, err
 	}
 	t.Bytes = ip.read64 + tp.read64
+	t.Fingerprint = fp.sum()
 	t.FeatureNames = make([]string, features)
 	for j := range t.FeatureNames {
 		t.FeatureNames[j] = "px" + strconv.Itoa(j)

@@ -162,9 +162,13 @@ type Table struct {
 	// training part (nil for a numeric feature).
 	Stats  []Moments
 	Counts [][]int
-	// Target are the moments of a numeric target over the training part
-	// (zero for class labels).
+	// Target are the moments of the target over the training part when
+	// every value of it is a number (a numeric target, or class labels
+	// that are numbers); zero otherwise.
 	Target Moments
+	// Fingerprint identifies the rows read (every part's; of an IDX
+	// directory, the training files'), as [RowsFingerprint] does.
+	Fingerprint string
 	// Bytes is the size of the input, as the first pass read it.
 	Bytes int64
 
@@ -294,6 +298,7 @@ func (p *csvParser) scan(t *Table) error {
 	t.Stats = make([]Moments, nf)
 	counts := make([][]int, nf) // by first-seen category id
 	x := make([]float32, nf)
+	fp := newRowHash()
 	classIndex := p.classIndex()
 	auto := classIndex == nil && p.opt.Task != TaskRegression
 	numbers := auto && p.opt.Task != TaskClassification // every target value so far a number
@@ -320,6 +325,14 @@ func (p *csvParser) scan(t *Table) error {
 		}
 		part := t.split.Part(record)
 		t.Rows[part]++
+		for k, v := range x {
+			var cats []string
+			if c := p.cats; c != nil && c[k] != nil {
+				cats = c[k].names // in the order seen (or fixed)
+			}
+			fp.feature(v, cats)
+		}
+		fp.target(strings.TrimSpace(rec[p.target]))
 		var y float32
 		switch {
 		case !auto || overflow:
@@ -395,14 +408,18 @@ func (p *csvParser) scan(t *Table) error {
 	if err := p.scanCategories(t, counts); err != nil {
 		return err
 	}
+	t.Fingerprint = fp.sum()
 	switch {
 	case classIndex != nil:
 		t.Classes = p.opt.Classes
-		t.Target = Moments{}
+		t.Target = Moments{} // of class indices
 		return nil
 	case !auto || overflow:
 		return nil // regression; the moments are the target's
 	case p.opt.Task == TaskClassification || !p.numericTarget():
+		if badNumber != nil {
+			t.Target = Moments{}
+		}
 		return p.scanClasses(t)
 	}
 	if p.opt.Binary {
@@ -460,7 +477,6 @@ func (p *csvParser) scanClasses(t *Table) error {
 	}
 	t.Classes = slices.Clone(p.names)
 	sortClasses(t.Classes)
-	t.Target = Moments{}
 	if p.opt.Binary && len(t.Classes) != 2 {
 		return p.errorf(0, 0, "binary encoding needs 2 classes, column %s has %d (%s)",
 			quote(p.header[p.target]), len(t.Classes), list(t.Classes))
@@ -491,6 +507,9 @@ type Reader struct {
 func (t *Table) Reader(part Part) *Reader {
 	return &Reader{t: t, part: part}
 }
+
+// Table returns the table the reader reads.
+func (r *Reader) Table() *Table { return r.t }
 
 // Len returns the number of records of the reader's part.
 func (r *Reader) Len() int { return r.t.Rows[r.part] }

@@ -62,6 +62,9 @@ func TestTableReadsAsReadCSV(t *testing.T) {
 			t.Fatalf("%s: table %v %v %v dropped %d, ReadCSV %v %v %v dropped %d", missing, tab.FeatureNames, tab.Categories, tab.Classes, tab.Dropped,
 				d.FeatureNames, d.Categories, d.Classes, d.Dropped)
 		}
+		if tab.Fingerprint != RowsFingerprint(d) || !SameRows(tab.Fingerprint, d) || SameRows(tab.Fingerprint, d.Subset([]int{0, 1})) {
+			t.Errorf("%s: table fingerprint %s, ReadCSV's rows %s", missing, tab.Fingerprint, RowsFingerprint(d))
+		}
 		want := [3][]int{}
 		var stats [3]Moments
 		for i := range d.N {
@@ -241,7 +244,8 @@ func TestTableIDX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(tab.Classes, train.Classes) || tab.Features() != train.Features || tab.Rows[PartTest] != test.N {
+	if !reflect.DeepEqual(tab.Classes, train.Classes) || tab.Features() != train.Features || tab.Rows[PartTest] != test.N ||
+		tab.Fingerprint != RowsFingerprint(train) {
 		t.Fatalf("table: classes %v, %d features, %d test rows", tab.Classes, tab.Features(), tab.Rows[PartTest])
 	}
 	x := make([]float32, px)

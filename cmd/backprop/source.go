@@ -105,7 +105,7 @@ func (t *trained) choose(spec string, all, test *data.Dataset, split string) (*p
 		return nil, usagef("--split %q: want test, val, train or all", split)
 	}
 	pr := t.m.Provenance
-	own := pr != nil && pr.Split != nil && pr.Fingerprint != "" && pr.Fingerprint == data.Fingerprint(all)
+	own := pr != nil && pr.Split != nil && data.SameRows(pr.Fingerprint, all)
 	if !own {
 		if split != "" && split != splitAll {
 			return nil, usagef("--split %s: %s is not the data %s was trained on (another fingerprint), so it has no %s part; its rows are all new to the model (drop --split)", split, spec, t.path, split)
@@ -159,6 +159,9 @@ func (t *trained) choose(spec string, all, test *data.Dataset, split string) (*p
 // directory comes with (nil for others). The train verb splits with it too,
 // so that evaluate splits exactly as train did.
 func splitRows(all, test *data.Dataset, s *backprop.Split) (trainIdx, valIdx, testIdx []int, err error) {
+	if s.Hashed {
+		return hashedRows(all, test, s)
+	}
 	trainIdx = seq(0, all.N)
 	if test != nil {
 		testIdx = seq(all.N, all.N+test.N)
@@ -181,6 +184,33 @@ func splitRows(all, test *data.Dataset, s *backprop.Split) (trainIdx, valIdx, te
 			return rows
 		}
 		trainIdx, valIdx = pick(in), pick(out)
+	}
+	return trainIdx, valIdx, testIdx, nil
+}
+
+// hashedRows is splitRows for a split by hashed record numbers, as a
+// streamed run made it (data.HashSplit).
+func hashedRows(all, test *data.Dataset, s *backprop.Split) (trainIdx, valIdx, testIdx []int, err error) {
+	h := data.HashSplit{Seed: s.Seed, Test: s.Test, Val: s.Val}
+	for i := range all.N {
+		r := i + 1
+		if all.Records != nil {
+			r = all.Records[i]
+		}
+		switch h.Part(r) {
+		case data.PartTrain:
+			trainIdx = append(trainIdx, i)
+		case data.PartVal:
+			valIdx = append(valIdx, i)
+		case data.PartTest:
+			testIdx = append(testIdx, i)
+		}
+	}
+	if test != nil {
+		testIdx = seq(all.N, all.N+test.N)
+	}
+	if testIdx == nil && s.Test > 0 {
+		testIdx = []int{} // a part of this source, which no record fell in
 	}
 	return trainIdx, valIdx, testIdx, nil
 }

@@ -30,7 +30,7 @@ const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--igno
                       [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
                       [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
                       [--out model.json] [--history FILE] [--plot FILE.png|FILE.svg] [--health=false]
-                      [--checkpoint DIR [--checkpoint-every 1]] [--resume DIR]`
+                      [--checkpoint DIR [--checkpoint-every 1]] [--resume DIR] [--stream [--shuffle-buffer N]]`
 
 type trainFlags struct {
 	data, target, hidden, activation, loss, mode, optimizer, schedule, scale string
@@ -43,6 +43,8 @@ type trainFlags struct {
 	plot                                                                     string // --plot: the history as a picture
 	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
+	stream, streamAuto                                                       bool   // --stream (streamAuto: for the file's size)
+	shuffle                                                                  int    // --shuffle-buffer
 
 	initModel *backprop.Model[float64] // the model of --init
 
@@ -99,10 +101,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.init, "init", "", "warm start: begin from this model file's weights (its network, input scaling, features and classes; the data must have them) instead of random ones")
 	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file; "+
 		"--epochs N beyond the run's extends it to epoch N, as if it had asked for N (a cosine schedule is then the N-epoch one for the epochs to come)")
+	fs.BoolVar(&f.stream, "stream", false, streamUsage)
+	fs.IntVar(&f.shuffle, "shuffle-buffer", 0, shuffleUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := setupCheckpoint(fs, &f); err != nil {
+		return err
+	}
+	if err := setupStream(fs, &f); err != nil {
 		return err
 	}
 	if err := checkTrainFlags(&f); err != nil {
@@ -156,6 +163,9 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if err != nil {
 		return err
 	}
+	if f.stream {
+		return trainStreamed[T](ctx, f, cfg, start, stdout, stderr)
+	}
 	stop := announce(stdout, f.data, time.Second)
 	parts, err := prepareData(f)
 	stop()
@@ -176,7 +186,7 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		return err
 	}
 	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
-		f.data, parts.train.N, rows(parts.val), parts.test.N, parts.all.Features, describeTarget(parts.all))
+		f.data, parts.train.N, rows(parts.val), rows(parts.test), parts.all.Features, describeTarget(parts.all))
 	if w := parts.pipe.Width(); parts.pipe.Encoded() && w != parts.all.Features {
 		fmt.Fprintf(stdout, "inputs: %d (categorical features one-hot: %s)\n", w, describeCategories(parts.all))
 	}
@@ -255,6 +265,7 @@ type dataParts struct {
 	fills                 []*float64        // --missing mean: each feature's fill
 	ty                    *targetScale      // nil for classification
 	loss                  backprop.Loss
+	stream                *streamed // --stream: the parts are shells (counts, no rows), read from here
 }
 
 func (p *dataParts) task() train.Task {
@@ -268,17 +279,32 @@ func (p *dataParts) task() train.Task {
 // test parts (splitRows, as evaluate divides it again), then scales them
 // (scaleParts).
 func prepareData(f *trainFlags) (*dataParts, error) {
-	var J backprop.Loss
-	opt := data.CSVOptions{Target: f.target}
-	var err error
-	if opt.Sep, err = parseSep("train", f.sep); err != nil {
+	opt, J, err := readFlags(f)
+	if err != nil {
 		return nil, err
+	}
+	all, test, err := data.Load(f.data, opt)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if err := targetSense(f, J, all, test != nil); err != nil {
+		return nil, err
+	}
+	return splitData(f, opt, J, all, test)
+}
+
+// readFlags are the reader's options and the loss that the flags of train
+// ask for.
+func readFlags(f *trainFlags) (opt data.CSVOptions, J backprop.Loss, err error) {
+	opt = data.CSVOptions{Target: f.target}
+	if opt.Sep, err = parseSep("train", f.sep); err != nil {
+		return opt, J, err
 	}
 	if opt.Ignore, err = parseIgnore(f.ignore); err != nil {
-		return nil, err
+		return opt, J, err
 	}
 	if opt.Missing, opt.Unknown, err = missingFlags(f.missing, f.unknown); err != nil {
-		return nil, err
+		return opt, J, err
 	}
 	if m := f.initModel; m != nil { // the data must have the model's features and classes
 		opt.Target, opt.Features, opt.Classes = m.Target, m.FeatureNames(), m.Classes
@@ -293,7 +319,7 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 	}
 	if f.loss != "" {
 		if J, err = backprop.ParseLoss(f.loss); err != nil {
-			return nil, usagef("train: --loss: %v", err)
+			return opt, J, usagef("train: --loss: %v", err)
 		}
 		if J != backprop.Squared {
 			opt.Task = data.TaskClassification
@@ -301,13 +327,12 @@ func prepareData(f *trainFlags) (*dataParts, error) {
 			opt.Task = data.TaskAuto // class labels that are words train on one-hot targets
 		}
 	}
-	all, test, err := data.Load(f.data, opt)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	if err := targetSense(f, J, all, test != nil); err != nil {
-		return nil, err
-	}
+	return opt, J, nil
+}
+
+// splitData divides the data read into training, validation and test
+// parts, and scales them.
+func splitData(f *trainFlags, opt data.CSVOptions, J backprop.Loss, all, test *data.Dataset) (*dataParts, error) {
 	p := &dataParts{all: all, loss: J, fingerprint: data.Fingerprint(all)}
 	binary := len(all.Classes) == 2 && (f.loss == "" || J == backprop.Log)
 	if f.initModel != nil {
@@ -489,27 +514,7 @@ func scaleParts(f *trainFlags, p *dataParts) error {
 	} else if p.scaler, err = data.FitScaler(p.train, kind); err != nil {
 		return usagef("train: --scale: %v", err)
 	}
-	p.pipe = p.scaler.Pipeline(p.all)
-	if f.initModel != nil {
-		p.pipe = f.initModel.Pipeline
-	} else {
-		p.pipe.Ignore, _ = parseIgnore(f.ignore) // checked by prepareData
-		if f.missing != "error" {
-			p.pipe.Missing = f.missing
-		}
-		if f.unknown == "ignore" {
-			p.pipe.Unknown = backprop.UnknownIgnore
-		}
-		for j := range p.pipe.Features {
-			ft := &p.pipe.Features[j]
-			if p.all.Categories != nil && p.all.Categories[j] != nil {
-				ft.Offset, ft.Scale, ft.Categories = 0, 1, p.all.Categories[j]
-			}
-			if p.fills != nil {
-				ft.Fill = p.fills[j]
-			}
-		}
-	}
+	p.pipe = modelPipeline(f, p)
 	for _, d := range []*data.Dataset{p.train, p.val, p.test} {
 		if d == nil {
 			continue
@@ -528,6 +533,34 @@ func scaleParts(f *trainFlags, p *dataParts) error {
 		p.ty.apply(p.val)
 	}
 	return nil
+}
+
+// modelPipeline is the model's input pipeline: the features of p.all
+// scaled by p.scaler, one-hot for a categorical one, filled by p.fills, the
+// columns ignored and the missing- and unknown-value policies of the
+// flags; or the --init model's.
+func modelPipeline(f *trainFlags, p *dataParts) backprop.Pipeline {
+	if f.initModel != nil {
+		return f.initModel.Pipeline
+	}
+	pipe := p.scaler.Pipeline(p.all)
+	pipe.Ignore, _ = parseIgnore(f.ignore) // checked by readFlags
+	if f.missing != "error" {
+		pipe.Missing = f.missing
+	}
+	if f.unknown == "ignore" {
+		pipe.Unknown = backprop.UnknownIgnore
+	}
+	for j := range pipe.Features {
+		ft := &pipe.Features[j]
+		if p.all.Categories != nil && p.all.Categories[j] != nil {
+			ft.Offset, ft.Scale, ft.Categories = 0, 1, p.all.Categories[j]
+		}
+		if p.fills != nil {
+			ft.Fill = p.fills[j]
+		}
+	}
+	return pipe
 }
 
 // design builds the network: the hidden layers of the flags, and the output
@@ -623,11 +656,13 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 			fmt.Fprintln(stderr, "warning: "+w)
 		}
 	}
-	tm, err := train.Evaluate(net, toSet[T](p.test), task)
-	if err != nil {
-		return err
+	if p.test != nil {
+		tm, err := testMetrics(p, net, task)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "test (%d examples): %s\n", p.test.N, describeScore(tm.Score, task))
 	}
-	fmt.Fprintf(stdout, "test (%d examples): %s\n", p.test.N, describeScore(tm.Score, task))
 	fmt.Fprintf(stdout, "model written to %s (%.1fs in all)\n", f.out, time.Since(start).Seconds())
 	return nil
 }
