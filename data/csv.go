@@ -790,7 +790,11 @@ func (p *csvParser) feature(k, j int, s string) (v float32, miss bool, err error
 		}
 		return float32(id), false, nil
 	}
-	num, nerr := parseNumber(s)
+	var num float32
+	nerr := errWord // parseNumber's error, made only when needed: a word is not an error in a categorical column
+	if isDecimal(t) {
+		num, nerr = parseNumber(t)
+	}
 	if nerr == nil {
 		if c != nil { // numbers and words: the first word is the error
 			_, werr := parseNumber(c.word)
@@ -802,6 +806,7 @@ func (p *csvParser) feature(k, j int, s string) (v float32, miss bool, err error
 		return num, false, nil
 	}
 	if p.opt.Features != nil || p.numberAt[k] != 0 || isNonFinite(t) || isDecimal(t) {
+		_, nerr = parseNumber(t)
 		return 0, false, p.errorf(line, j+1, "%v (column %s)", nerr, quote(p.header[j]))
 	}
 	if c == nil {
@@ -1005,6 +1010,10 @@ func sortClasses(names []string) {
 		return cmp.Or(cmp.Compare(vals[a], vals[b]), strings.Compare(a, b))
 	})
 }
+
+// errWord marks a field that is not a number in decimal notation, before
+// parseNumber says why.
+var errWord = errors.New("not a number")
 
 // parseNumber parses a feature or regression target: a finite number within
 // the float32 range, spaces around it ignored.

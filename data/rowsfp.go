@@ -93,9 +93,11 @@ func (r *rowHash) feature(v float32, cats []string) {
 
 // target hashes a target value as read: a number's bits, else its text.
 func (r *rowHash) target(s string) {
-	if v, err := parseNumber(s); err == nil {
-		r.number(v)
-		return
+	if isDecimal(s) {
+		if v, err := parseNumber(s); err == nil {
+			r.number(v)
+			return
+		}
 	}
 	r.text(s)
 }

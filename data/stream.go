@@ -371,12 +371,15 @@ func (p *csvParser) scan(t *Table) error {
 				p.spaced = p.errorf(line, col, "label %s and label %s (line %d) differ only in spaces around them, and would be one class (column %s)",
 					strconv.Quote(raw), strconv.Quote(p.raw[id]), p.pos[id][0], quote(p.header[p.target]))
 			}
-			v, nerr := parseNumber(s)
-			if nerr != nil && badNumber == nil {
-				badNumber = p.errorf(line, col, "%v (column %s)", nerr, quote(p.header[p.target]))
+			decimal := isDecimal(s)
+			if decimal || badNumber == nil { // a word's error is made once, not a record
+				v, nerr := parseNumber(s)
+				if nerr != nil && badNumber == nil {
+					badNumber = p.errorf(line, col, "%v (column %s)", nerr, quote(p.header[p.target]))
+				}
+				y = v
 			}
-			numbers = numbers && isDecimal(s)
-			y = v
+			numbers = numbers && decimal
 		}
 		if part != PartTrain {
 			continue

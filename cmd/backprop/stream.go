@@ -40,7 +40,6 @@ func setupStream(fs *flag.FlagSet, f *trainFlags) error {
 	if !given["stream"] {
 		if info, err := os.Stat(f.data); err == nil && info.Mode().IsRegular() && info.Size() > data.MaxCSVBytes {
 			f.stream, f.streamAuto = true, true
-			f.runFlags["stream"] = "true"
 		}
 	}
 	if f.shuffle < 0 {

@@ -106,11 +106,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := setupStream(fs, &f); err != nil {
+		return err
+	}
 	if err := setupCheckpoint(fs, &f); err != nil {
 		return err
 	}
-	if err := setupStream(fs, &f); err != nil {
-		return err
+	if f.streamAuto {
+		f.runFlags["stream"] = "true"
 	}
 	if err := checkTrainFlags(&f); err != nil {
 		return err
