@@ -78,7 +78,8 @@
 //	MaxExplainWork        2^17     explain: parameters × examples
 //	explain.MaxClaimsBytes 4 MiB   a claims file of explain --check
 //	MaxTrainBytes         256 MiB  train: weights, gradients, optimizer state, best weights, workspaces
-//	data.MaxCSVBytes      1 GiB    a CSV file (--data, --val, --test)
+//	data.MaxCSVBytes      1 GiB    a CSV file read into memory (--data, --val, --test); a larger one streams
+//	data.MaxStreamBytes   1 PiB    a file read by streaming (train --stream): one record in memory at a time
 //	data.MaxLineBytes     1 MiB    a line of a CSV file
 //	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)
 //	data.MaxOneHot        2^25     one-hot values, rows × classes of a target, rows × categories of the features

@@ -11,6 +11,11 @@
 //   - [Embedded] returns one of five small public sets built into the package
 //     (see [EmbeddedNames]): digits, iris, wine, breast_cancer and diabetes.
 //   - [Load] resolves a command-line --data argument to one of the above.
+//   - [ScanCSV] and [ScanIDX] read a CSV file or an IDX directory too large
+//     for memory once, into a [Table] that knows its columns, categories,
+//     classes and the statistics of its training part, and whose
+//     [Table.Reader] reads a part again a record at a time (train --stream).
+//     Its parts come from a [HashSplit] of the record numbers.
 //
 // # Targets
 //
@@ -37,4 +42,6 @@
 //
 // Readers refuse inputs larger than documented limits ([MaxLineBytes],
 // [MaxCSVBytes], [MaxIDXItems], [MaxIDXBytes]) before allocating for them.
+// A streamed [Table] holds one record at a time: the limits on a whole
+// file give way to [MaxStreamBytes], those on a line or an image stay.
 package data

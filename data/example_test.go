@@ -2,7 +2,10 @@ package data_test
 
 import (
 	"fmt"
+	"io"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/backprop-go/backprop/data"
@@ -127,4 +130,37 @@ func ExampleLoad() {
 	// Output:
 	// 178 [0 1 2] true
 	// no file, directory or embedded dataset "wines" (embedded: "breast_cancer", "diabetes", "digits", "iris", "wine")
+}
+
+// A file too large to read into memory: ScanCSV reads it once (the
+// columns, categories, classes, the parts of a hashed split, the training
+// part's statistics), then a Reader reads a part again, a record at a time.
+func ExampleScanCSV() {
+	dir, _ := os.MkdirTemp("", "scan")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "pets.csv")
+	os.WriteFile(path, []byte("height,colour,kind\n1.0,grey,cat\n0.5,NA,dog\n1.2,black,cat\n0.4,grey,dog\n"), 0o644)
+
+	opt := data.CSVOptions{Missing: data.MissingKeep}
+	t, err := data.ScanCSV(path, opt, data.HashSplit{Seed: 1, Val: 0.25})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(t.FeatureNames, t.Categories[1], t.Classes, "parts:", t.Rows)
+	fmt.Printf("height over the training part: mean %.3f\n", t.Stats[0].Mean)
+	r := t.Reader(data.PartTrain)
+	defer r.Close()
+	x := make([]float32, t.Features())
+	for {
+		y, err := r.Next(x)
+		if err == io.EOF {
+			break
+		}
+		fmt.Println(x, t.Classes[int(y)])
+	}
+	// Output:
+	// [height colour] [black grey] [cat dog] parts: [2 2 0]
+	// height over the training part: mean 0.800
+	// [1.2 0] cat
+	// [0.4 1] dog
 }

@@ -60,23 +60,29 @@ func ScanIDX(dir string, split HashSplit) (*Table, error) {
 	t.Stats = make([]Moments, features)
 	x := make([]float32, features)
 	fp := newRowHash()
+	hist := make([][256]int, features) // each pixel's values over the training part
 	for i := 1; i <= ip.n; i++ {
 		l, err := ip.read(x)
 		if err != nil {
 			ip.close()
 			return nil, err
 		}
-		for _, v := range x {
-			fp.number(v)
-		}
+		fp.numbers(x)
 		fp.number(float32(l))
 		part := split.Part(i)
 		t.Rows[part]++
 		if part != PartTrain {
 			continue
 		}
-		for j, v := range x {
-			t.Stats[j].Add(float64(v))
+		for j, p := range ip.pix {
+			hist[j][p]++
+		}
+	}
+	for j := range hist { // the moments of p/255, from the counts
+		for p, n := range hist[j] {
+			if n > 0 {
+				t.Stats[j] = t.Stats[j].Merge(Moments{N: n, Mean: float64(float32(p) / 255), Min: float64(float32(p) / 255), Max: float64(float32(p) / 255)})
+			}
 		}
 	}
 	err = ip.end()

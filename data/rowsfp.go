@@ -53,9 +53,10 @@ const rowsPrefix = "rows-sha256:"
 // rowHash hashes rows value by value, each with a tag: 'n' and 4 bytes, 'c',
 // a length and the bytes, 'm' (missing) or 'u' (unknown category).
 type rowHash struct {
-	h hash.Hash
-	w *bufio.Writer
-	b [binary.MaxVarintLen64 + 1]byte
+	h       hash.Hash
+	w       *bufio.Writer
+	b       [binary.MaxVarintLen64 + 1]byte
+	scratch []byte
 }
 
 func newRowHash() *rowHash {
@@ -67,6 +68,17 @@ func (r *rowHash) number(v float32) {
 	r.b[0] = 'n'
 	binary.LittleEndian.PutUint32(r.b[1:], math.Float32bits(v))
 	r.w.Write(r.b[:5])
+}
+
+// numbers hashes the numbers x, as number does one by one.
+func (r *rowHash) numbers(x []float32) {
+	buf := r.scratch[:0]
+	for _, v := range x {
+		buf = append(buf, 'n')
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+	}
+	r.w.Write(buf)
+	r.scratch = buf
 }
 
 func (r *rowHash) text(s string) {

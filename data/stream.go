@@ -491,19 +491,46 @@ func (p *csvParser) scanClasses(t *Table) error {
 // file, pass after pass: [Reader.Next] gives one record at a time, raw (a
 // feature's number, a categorical feature's category index, NaN for a
 // missing value, as a [Dataset]'s X holds them) with its target (a class
-// index, or a number), and [Reader.Reset] starts the next pass. It keeps
-// one record's buffers, reused: a pass allocates no more as it goes than
-// the CSV reader does per record.
+// index, or a number), and [Reader.Reset] starts the next pass.
+//
+// A goroutine of its own reads and parses ahead, a few blocks of records,
+// in order, while the caller works on the records before: a pass costs
+// about the time of the slower of the two. Its buffers are allocated once
+// and reused, pass after pass.
 type Reader struct {
 	t    *Table
 	part Part
-	rc   io.Closer
-	p    *csvParser
-	idx  *idxPass
-	cls  map[string]int
-	rec  int // the record number of the last record read
-	err  error
+
+	// The producer's state (its goroutine's alone during a pass).
+	rc  io.Closer
+	p   *csvParser
+	idx *idxPass
+	cls map[string]int
+	rec int // the record number of the last record read
+
+	// The blocks: filled by the producer, emptied by Next.
+	full, free chan *block
+	stop       chan struct{}
+	done       chan struct{}
+	cur        *block
+	pos        int
+	err        error
 }
+
+// block is a run of records read ahead: n records' features and targets,
+// and the error that ended the run (io.EOF at the end of the pass).
+type block struct {
+	x   []float32
+	y   []float32
+	n   int
+	err error
+}
+
+// Reading ahead: blocks of blockRows records, readBlocks of them.
+const (
+	blockRows  = 256
+	readBlocks = 4
+)
 
 // Reader returns a reader of part, positioned before its first record.
 // Close it when done.
@@ -523,6 +550,25 @@ func (r *Reader) Len() int { return r.t.Rows[r.part] }
 func (r *Reader) Reset() error {
 	r.Close()
 	r.err, r.rec = nil, 0
+	if err := r.open(); err != nil {
+		r.closeInput()
+		r.err = err
+		return err
+	}
+	if r.full == nil {
+		r.full, r.free = make(chan *block, readBlocks), make(chan *block, readBlocks)
+		nf := r.t.Features()
+		for range readBlocks {
+			r.free <- &block{x: make([]float32, blockRows*nf), y: make([]float32, blockRows)}
+		}
+	}
+	r.stop, r.done = make(chan struct{}), make(chan struct{})
+	go r.produce()
+	return nil
+}
+
+// open opens the input of a pass and reads its headers.
+func (r *Reader) open() error {
 	if r.t.idx != nil {
 		ip, err := r.t.idx.reopen(r.part == PartTest)
 		if err != nil {
@@ -536,8 +582,8 @@ func (r *Reader) Reset() error {
 	if err != nil {
 		return err
 	}
+	r.rc = rc
 	if size != src.size || !mod.Equal(src.mod) {
-		rc.Close()
 		return fmt.Errorf("%s: the file changed since it was first read (%d bytes, then %d)", r.t.Name, src.size, size)
 	}
 	p, err := newCSVParser(rc, r.t.Name, src.opt, MaxStreamBytes)
@@ -545,11 +591,37 @@ func (r *Reader) Reset() error {
 		err = p.readHeader()
 	}
 	if err != nil {
-		rc.Close()
 		return fmt.Errorf("%s: the file changed since it was first read: %w", r.t.Name, err)
 	}
-	r.rc, r.p, r.cls = rc, p, p.classIndex()
+	r.p, r.cls = p, p.classIndex()
 	return nil
+}
+
+// produce reads the pass into blocks until its end, an error or stop.
+func (r *Reader) produce() {
+	defer close(r.done)
+	nf := r.t.Features()
+	for {
+		var b *block
+		select {
+		case b = <-r.free:
+		case <-r.stop:
+			return
+		}
+		b.n, b.err = 0, nil
+		for b.n < blockRows && b.err == nil {
+			var y float32
+			y, b.err = r.read(b.x[b.n*nf : (b.n+1)*nf])
+			if b.err == nil {
+				b.y[b.n] = y
+				b.n++
+			}
+		}
+		r.full <- b // never blocks: readBlocks blocks in all
+		if b.err != nil {
+			return
+		}
+	}
 }
 
 // Next reads the part's next record: its features into x (len Features,
@@ -559,24 +631,33 @@ func (r *Reader) Next(x []float32) (y float32, err error) {
 	if r.err != nil {
 		return 0, r.err
 	}
-	if r.p == nil && r.idx == nil {
+	if r.stop == nil {
 		if err := r.Reset(); err != nil {
-			r.err = err
 			return 0, err
 		}
 	}
-	if r.idx != nil {
-		y, err = r.idx.next(x, r.part, r.t.split)
-	} else {
-		y, err = r.nextCSV(x)
+	for r.cur == nil || r.pos == r.cur.n {
+		if r.cur != nil {
+			if r.cur.err != nil {
+				r.err = r.cur.err
+				return 0, r.err
+			}
+			r.free <- r.cur
+		}
+		r.cur, r.pos = <-r.full, 0
 	}
-	if err != nil {
-		r.err = err
-	}
-	return y, err
+	nf := len(x)
+	copy(x, r.cur.x[r.pos*nf:(r.pos+1)*nf])
+	y = r.cur.y[r.pos]
+	r.pos++
+	return y, nil
 }
 
-func (r *Reader) nextCSV(x []float32) (float32, error) {
+// read reads the part's next record directly (the producer's).
+func (r *Reader) read(x []float32) (float32, error) {
+	if r.idx != nil {
+		return r.idx.next(x, r.part, r.t.split)
+	}
 	p := r.p
 	for {
 		rec, err := p.nextRecord()
@@ -601,8 +682,23 @@ func (r *Reader) nextCSV(x []float32) (float32, error) {
 	}
 }
 
-// Close closes the input of the current pass.
+// Close ends the current pass and closes its input.
 func (r *Reader) Close() error {
+	if r.stop != nil {
+		close(r.stop)
+		<-r.done
+		for len(r.full) > 0 { // the blocks back to the free list
+			r.free <- <-r.full
+		}
+		if r.cur != nil {
+			r.free <- r.cur
+		}
+		r.stop, r.done, r.cur, r.pos = nil, nil, nil, 0
+	}
+	return r.closeInput()
+}
+
+func (r *Reader) closeInput() error {
 	var err error
 	if r.rc != nil {
 		err = r.rc.Close()

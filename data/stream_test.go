@@ -248,6 +248,17 @@ func TestTableIDX(t *testing.T) {
 		tab.Fingerprint != RowsFingerprint(train) {
 		t.Fatalf("table: classes %v, %d features, %d test rows", tab.Classes, tab.Features(), tab.Rows[PartTest])
 	}
+	for j := range px { // the training part's moments of each pixel
+		var m Moments
+		for i := range n {
+			if split.Part(i+1) == PartTrain {
+				m.Add(float64(train.X[i*px+j]))
+			}
+		}
+		if got := tab.Stats[j]; got.N != m.N || math.Abs(got.Mean-m.Mean) > 1e-12 || math.Abs(got.Std()-m.Std()) > 1e-12 || got.Min != m.Min || got.Max != m.Max {
+			t.Errorf("pixel %d: moments %+v, want %+v", j, got, m)
+		}
+	}
 	x := make([]float32, px)
 	for p := range 3 {
 		r := tab.Reader(Part(p))

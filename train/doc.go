@@ -9,6 +9,12 @@
 // targets), so this package depends on nothing but the engine. A
 // data.Dataset converts as Set[float32]{X: d.X, Y: d.Y, N: d.N}.
 //
+// Data larger than memory is a [Source], read one example at a time and
+// pass after pass (package data's Table reads a CSV file or an IDX
+// directory so): [TrainSource] trains from it through a seeded shuffle
+// buffer of Config.Shuffle examples, and [EvaluateSource] scores it, in
+// memory that does not grow with the data.
+//
 // # Modes (docs/notation.md, "Gradients and the update")
 //
 //   - [Batch]: one step per epoch on the whole training set;

@@ -272,12 +272,21 @@ type source[T backprop.Float] struct {
 	s      *streamed
 	raw    []float32
 	values []float64 // class index → number (labels read as numbers), nil when the reader gives numbers
+	// offset and scale of each feature when the pipeline only scales (no
+	// category, no fill): x⁰_j = (x_j − offset_j)·scale_j, as Encode
+	// computes it, without its per-feature dispatch.
+	offset, scale []float64
 }
 
 func newSource[T backprop.Float](r *data.Reader, p *dataParts, s *streamed) *source[T] {
 	src := &source[T]{r: r, p: p, s: s, raw: make([]float32, s.table.Features())}
 	if r.Table() == s.table {
 		src.values = s.values
+	}
+	if !p.pipe.Encoded() && len(p.pipe.Features) == len(src.raw) {
+		for _, f := range p.pipe.Features {
+			src.offset, src.scale = append(src.offset, f.Offset), append(src.scale, f.Scale)
+		}
 	}
 	return src
 }
@@ -290,7 +299,13 @@ func (src *source[T]) Next(x, y []T) error {
 	if err != nil {
 		return err
 	}
-	backprop.Encode(&src.p.pipe, x, src.raw)
+	if src.scale != nil {
+		for j, v := range src.raw {
+			x[j] = T((float64(v) - src.offset[j]) * src.scale[j])
+		}
+	} else {
+		backprop.Encode(&src.p.pipe, x, src.raw)
+	}
 	switch {
 	case src.p.ty != nil:
 		t := float64(v)
