@@ -106,8 +106,8 @@ func (s *session) step(req stepRequest) (*stepResult, error) {
 			}
 			return nil, bad("index", "%d, want 0 to %d (the %s set's examples)", i, set.N-1, cmpOr(req.Set, "train"))
 		}
-		i, F := *req.Index, s.net.Inputs
-		x, y = set.X[F*i:F*i+F], set.Y[i:i+1]
+		i, F, K := *req.Index, s.net.Inputs, s.net.Outputs()
+		x, y = set.X[F*i:F*i+F], set.Y[K*i:K*i+K]
 	} else {
 		if len(x) != 2 {
 			return nil, bad("x", "%d values, want 2 (the point x1, x2, from which the network's inputs are computed)", len(x))

@@ -145,6 +145,13 @@ func TestTableIris(t *testing.T) {
 		t.Errorf("%d of 150 rows classified right, want at least 135", right)
 	}
 
+	// Step mode on a row: the four inputs, the three outputs.
+	var step stepResult
+	if code, body := api(t, s, "POST", "/api/sessions/"+st.ID+"/step", map[string]any{"set": "train", "index": 3, "apply": false}, &step); code != 200 ||
+		len(step.X) != 4 || len(step.OutputAfter) != 3 || len(step.Y) != 3 {
+		t.Errorf("a step on a row of the table: %d %.300s", code, body)
+	}
+
 	// ONNX: the same weights, the pipeline's scaling and classes.
 	net, opt, err := onnx.Unmarshal(download(t, s, st.ID, "onnx"))
 	if err != nil {

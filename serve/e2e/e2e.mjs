@@ -245,6 +245,16 @@ async function trainIris(page, bin, shots) {
   const onnxPath = join(tmp, 'iris.onnx');
   await onnx.saveAs(onnxPath);
   assert(readFileSync(onnxPath).length > 200 && onnx.suggestedFilename() === 'iris.onnx', `the ONNX download: ${onnx.suggestedFilename()}`);
+  // Step mode on a row of the table: three outputs, the row's values.
+  await page.check('#stepmode');
+  await page.fill('#step-index', '3');
+  await page.dispatchEvent('#step-index', 'change');
+  await page.click('#take-step');
+  await page.waitForFunction(() => !document.getElementById('step-result').hidden && /^\(.*,.*,.*\)$/.test(document.getElementById('out-after').textContent));
+  const example = await page.locator('#step-example').innerText();
+  assert(/petal_length = [\d.]+, petal_width = [\d.]+, species = \w+/.test(example), `step mode's example: ${example}`);
+  if (shots) await page.screenshot({ path: join(out, shots.replace('.png', '-step.png')), fullPage: shots.includes('390') });
+  await page.uncheck('#stepmode');
   // A file that cannot be read: a message that says why, the table kept.
   const bad = join(tmp, 'bad.csv');
   writeFileSync(bad, 'a,b,label\n1,2,x\n3\n');

@@ -883,6 +883,11 @@ function describeExample() {
   const row = exampleRow();
   if (!row) return 'example: click a point on the output map, or';
   const where = example.x ? 'the worked example' : `${example.set} #${example.index}`;
+  const t = S.config.dataset === 'csv' && S.table;
+  if (t) { // the row's values of the map's two columns, and its class
+    const at = (k, u) => num(t.range[k][0] + ((u + 1) / 2) * (t.range[k][1] - t.range[k][0]));
+    return `example: ${where}, ${t.view[0]} = ${at(0, row[0])}, ${t.view[1]} = ${at(1, row[1])}, ${t.target} = ${t.classes[row[2]]};`;
+  }
   return `example: ${where}, x = (${num(row[0])}, ${num(row[1])}), y = ${num(row[2])};`;
 }
 
@@ -1075,16 +1080,17 @@ function showStep() {
   const s = stepRes, L = s.layers.length;
   $('step-result').hidden = false;
   $('step-example').textContent = describeExample();
-  $('out-before').textContent = num(s.output_before[0]);
-  $('out-after').textContent = num(s.output_after[0]);
-  $('step-y').textContent = num(s.y[0]);
+  const vec = (v) => (v.length === 1 ? num(v[0]) : `(${v.map(num).join(', ')})`);
+  $('out-before').textContent = vec(s.output_before);
+  $('out-after').textContent = vec(s.output_after);
+  $('step-y').textContent = vec(s.y);
   $('loss-before').textContent = num(s.loss);
   $('loss-after').textContent = num(s.loss_after);
 
   const box = $('step-neurons');
   box.textContent = '';
   const layers = el('div', undefined, 'layers');
-  layers.append(table([`layer 0 (x)`, 'a'], s.x.map((v, j) => ({ cells: [`x${j + 1} = ${FEATURES[S.config.features[j]].label}`, num(v)] }))));
+  layers.append(table([`layer 0 (x)`, 'a'], s.x.map((v, j) => ({ cells: [`x${j + 1} = ${inputLabel(j)}`, num(v)] }))));
   s.layers.forEach((lay, l0) => {
     const l = l0 + 1;
     const rows = lay.z.map((z, i) => ({
