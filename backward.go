@@ -1,10 +1,6 @@
 package backprop
 
-import (
-	"fmt"
-
-	"github.com/backprop-go/backprop/internal/kernel"
-)
+import "fmt"
 
 // The backward pass, equations (4) to (8) of docs/notation.md: the output
 // delta δ^L (output.go), the delta rule δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1)
@@ -37,18 +33,18 @@ func (ws *Workspace[T]) Backward(y []T) float64 {
 		panic(fmt.Sprintf("backprop: Backward: %d targets for %d rows of %d outputs", len(y), rows, net.Outputs()))
 	}
 	ws.y = y
-	if ws.split == 0 {
+	if ws.nsh <= 1 {
 		return ws.backward(y)
 	}
-	// The deltas are per row: each shard computes its own rows', in
-	// parallel; then the gradients, sums over all rows, are products the
-	// kernel spreads over the threads itself.
-	nL := net.Outputs()
-	sh0, sh1 := ws.shards[0], ws.shards[1]
-	sh0.yr, sh1.yr = y[:ws.split*nL], y[ws.split*nL:]
-	kernel.Parallel(ws.bwd)
-	ws.grads()
-	return sh0.E + sh1.E
+	// The deltas are per row: each shard computes its own rows'; then the
+	// gradients, sums over all rows, in blocks of rows of ∂E/∂W^l.
+	ws.team.run(ws.nsh, ws.doDeltas)
+	ws.team.run(len(ws.gblocks), ws.doGrad)
+	var E float64
+	for _, sh := range ws.shards[:ws.nsh] {
+		E += sh.E
+	}
+	return E
 }
 
 // backward is Backward on the workspace's rows.
@@ -85,32 +81,41 @@ func (ws *Workspace[T]) deltas(y []T) float64 {
 	return E
 }
 
-// grads sums the gradients over the workspace's rows:
-// ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ, 0 for absent connections, and ∂E/∂b^l = Σ_r δ^l.
+// grads sums the gradients over the workspace's rows.
 func (ws *Workspace[T]) grads() {
-	rows := ws.Rows
 	for l := 1; l <= ws.net.L(); l++ {
-		lay := ws.net.Layer(l)
-		delta := ws.Delta[l][:rows*lay.Out]
-		// ∂E/∂W^l (n_l×n_(l-1)) = (Δ^l)ᵀ (n_l×rows) · A^(l-1) (rows×n_(l-1)).
-		if rows == 1 && lay.In*lay.Out <= smallLayer {
-			outer(delta, ws.A[l-1][:lay.In], ws.DW[l])
-		} else {
-			ws.gemm(true, false, lay.Out, lay.In, rows, delta, lay.Out, ws.A[l-1], lay.In, ws.DW[l], lay.In)
-		}
-		if lay.Mask != nil {
-			for k, present := range lay.Mask {
-				if !present {
-					ws.DW[l][k] = 0
-				}
+		ws.gradRows(l, 0, ws.net.Layer(l).Out, ws.serial)
+	}
+}
+
+// gradRows sums rows i0 ≤ i < i1 of the gradients of layer l over the
+// workspace's rows: ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ, 0 for absent connections,
+// and ∂E/∂b^l = Σ_r δ^l, each entry summed in row order. serial keeps the
+// product on this goroutine.
+func (ws *Workspace[T]) gradRows(l, i0, i1 int, serial bool) {
+	rows := ws.Rows
+	lay := ws.net.Layer(l)
+	m, n := lay.Out, lay.In
+	delta, dW := ws.Delta[l][:rows*m], ws.DW[l][i0*n:i1*n]
+	// ∂E/∂W^l (n_l×n_(l-1)) = (Δ^l)ᵀ (n_l×rows) · A^(l-1) (rows×n_(l-1)), rows i0…i1.
+	if rows == 1 && m*n <= smallLayer {
+		outer(delta[i0:i1], ws.A[l-1][:n], dW)
+	} else {
+		gemm(serial, true, false, i1-i0, n, rows, delta[i0:], m, ws.A[l-1], n, dW, n)
+	}
+	if lay.Mask != nil {
+		for k, present := range lay.Mask[i0*n : i1*n] {
+			if !present {
+				dW[k] = 0
 			}
 		}
-		if db := ws.DB[l]; db != nil { // ∂E/∂b^l = Σ_r δ^l_r
-			copy(db, delta[:lay.Out])
-			for r := 1; r < rows; r++ {
-				for i, d := range delta[r*lay.Out : (r+1)*lay.Out] {
-					db[i] += d
-				}
+	}
+	if db := ws.DB[l]; db != nil { // ∂E/∂b^l = Σ_r δ^l_r
+		db := db[i0:i1]
+		copy(db, delta[i0:i1])
+		for r := 1; r < rows; r++ {
+			for i, d := range delta[r*m+i0 : r*m+i1] {
+				db[i] += d
 			}
 		}
 	}

@@ -19,18 +19,59 @@ func (ws *Workspace[T]) Forward(x []T) []T {
 	if rows*net.Inputs != len(x) || rows > ws.Cap || rows == 0 {
 		panic(fmt.Sprintf("backprop: Forward: %d values for batches of up to %d rows of %d inputs", len(x), ws.Cap, net.Inputs))
 	}
+	ws.gather = nil
+	return ws.forwardRows(x, rows)
+}
+
+// ForwardRows is Forward on the examples idx of X (rows of n_0 values,
+// row-major): the workspace gathers them itself into a batch buffer of its
+// own (allocated on first use), which is then A[0], each shard its own rows.
+// It panics if an index is out of X's range.
+func (ws *Workspace[T]) ForwardRows(X []T, idx []int) []T {
+	net := ws.net
+	rows, n0 := len(idx), net.Inputs
+	if rows > ws.Cap || rows == 0 {
+		panic(fmt.Sprintf("backprop: ForwardRows: %d rows for batches of up to %d", rows, ws.Cap))
+	}
+	for _, i := range idx {
+		if i < 0 || (i+1)*n0 > len(X) {
+			panic(fmt.Sprintf("backprop: ForwardRows: row %d of %d examples of %d inputs", i, len(X)/n0, n0))
+		}
+	}
+	if ws.batch == nil {
+		ws.batch = make([]T, ws.Cap*n0)
+	}
+	ws.gather, ws.gatherIdx = X, idx
+	return ws.forwardRows(ws.batch[:rows*n0], rows)
+}
+
+// forwardRows is Forward on the batch x of rows rows, gathered first from
+// ws.gather when it is set.
+func (ws *Workspace[T]) forwardRows(x []T, rows int) []T {
 	ws.Rows = rows
 	ws.A[0] = x
-	ws.split = 0
-	if ws.shards != nil && rows >= shardRows {
-		ws.split = (rows/2 + 7) / 8 * 8 // a whole number of register tiles
-		ws.view(ws.shards[0], 0, ws.split)
-		ws.view(ws.shards[1], ws.split, rows)
-		kernel.Parallel(ws.fwd)
+	ws.nsh = 1
+	if ws.shards != nil {
+		ws.nsh = shardBounds(rows, &ws.bounds)
+	}
+	if ws.nsh > 1 {
+		ws.forwardSharded()
 	} else {
+		ws.gatherRows(0, rows)
 		ws.forward(x)
 	}
-	return ws.A[net.L()][:rows*net.Outputs()]
+	return ws.A[ws.net.L()][:rows*ws.net.Outputs()]
+}
+
+// gatherRows copies rows r0 ≤ r < r1 of the batch from ws.gather, if set.
+func (ws *Workspace[T]) gatherRows(r0, r1 int) {
+	if ws.gather == nil {
+		return
+	}
+	n0 := ws.net.Inputs
+	for r, i := range ws.gatherIdx[r0:r1] {
+		copy(ws.batch[(r0+r)*n0:(r0+r+1)*n0], ws.gather[i*n0:(i+1)*n0])
+	}
 }
 
 // forward is Forward on the workspace's rows.
@@ -41,9 +82,12 @@ func (ws *Workspace[T]) forward(x []T) {
 		lay := net.Layer(l)
 		z, a := ws.Z[l][:rows*lay.Out], ws.A[l][:rows*lay.Out]
 		// Z^l (rows×n_l) = A^(l-1) (rows×n_(l-1)) · (W^l)ᵀ, then + b, then f.
-		if rows == 1 && lay.In*lay.Out <= smallLayer {
+		switch {
+		case rows == 1 && lay.In*lay.Out <= smallLayer:
 			matvec(lay.W, ws.A[l-1], z)
-		} else {
+		case ws.serial: // a shard: (W^l)ᵀ is ready, read in place
+			kernel.Gemm1(false, false, rows, lay.Out, lay.In, ws.A[l-1], lay.In, ws.wt[l], ws.ldt[l], 0, z, lay.Out)
+		default:
 			ws.gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, z, lay.Out)
 		}
 		var norm []T

@@ -5,25 +5,33 @@ import "github.com/backprop-go/backprop/internal/kernel"
 // The update, equation (9) of docs/notation.md: w ← w − α·∂E/∂w. One path
 // for the engine's Step and for every optimizer of package train.
 
-// parallelUpdate is the number of parameters from which an update runs in
-// two halves at once: below it, handing half to another thread costs more
-// than it saves.
-const parallelUpdate = 1 << 15
+// parallelUpdate is the number of parameters from which the update is
+// shared among the cores, in chunks of updateChunk parameters (the last of
+// each vector shorter): below it, handing work to another thread costs more
+// than it saves. Each parameter's update is the same however the work is
+// split.
+const (
+	parallelUpdate = 1 << 15
+	updateChunk    = 1 << 14
+)
 
 // update is a workspace's update state: the parameters in the order of
 // Network.Params, which are weight matrices (L2 applies to them, not to
-// biases), and the two halves' tasks, allocated once.
+// biases), and their chunks, allocated once.
 type update[T Float] struct {
 	params [][]T
 	grads  [][]T // Workspace.Grads, in the same order
 	decay  []bool
 	n      int // parameters in all
-	halves []*kernel.Task
 
-	// the arguments of the update in progress, and each half's finiteness
+	team   *team   // nil: the update runs on the caller's goroutine
+	chunks []block // parameter vector l, entries i0 ≤ k < i1
+	finite []bool  // each chunk's
+	do     func(int)
+
+	// the arguments of the update in progress
 	G                    [][]T
 	alpha, scale, l2, l1 T
-	finite               [2]bool
 }
 
 func (u *update[T]) init(net *Network[T], grads [][]T) {
@@ -37,11 +45,21 @@ func (u *update[T]) init(net *Network[T], grads [][]T) {
 	for _, p := range u.params {
 		u.n += len(p)
 	}
-	if u.n >= parallelUpdate {
-		for h := range 2 {
-			u.halves = append(u.halves, kernel.NewTask(func() { u.finite[h] = u.half(h, 2) }))
+}
+
+// share splits the update among the team's goroutines, if the network is
+// large enough for that to pay.
+func (u *update[T]) share(t *team) {
+	if u.n < parallelUpdate {
+		return
+	}
+	u.team, u.do = t, u.chunk
+	for p, w := range u.params {
+		for lo := 0; lo < len(w); lo += updateChunk {
+			u.chunks = append(u.chunks, block{p, lo, min(lo+updateChunk, len(w))})
 		}
 	}
+	u.finite = make([]bool, len(u.chunks))
 }
 
 // Update changes every parameter of the network (the order of
@@ -49,10 +67,10 @@ func (u *update[T]) init(net *Network[T], grads [][]T) {
 // (those of the last Backward when nil), s scales it (1/n for the mean over
 // n examples), λ and λ₁ are the L2 and L1 coefficients of the weight
 // matrices (biases take none; sign(0) = 0). Absent connections have w = 0
-// and G = 0 and stay 0. A network of 32768
-// parameters or more is updated in two halves at once (each parameter's
-// update is the same however the work is split). Update reports whether
-// every parameter is still finite; it never allocates.
+// and G = 0 and stay 0. A network of 32768 parameters or more is updated
+// by all the cores at once (each parameter's update is the same however the
+// work is split). Update reports whether every parameter is still finite;
+// it never allocates.
 func (ws *Workspace[T]) Update(G [][]T, alpha, scale, l2, l1 T) bool {
 	return ws.upd.run(G, alpha, scale, l2, l1, true)
 }
@@ -71,37 +89,38 @@ func (u *update[T]) run(G [][]T, alpha, scale, l2, l1 T, check bool) bool {
 		G = u.grads
 	}
 	u.G, u.alpha, u.scale, u.l2, u.l1 = G, alpha, scale, l2, l1
-	if u.halves == nil {
-		return u.whole(check)
-	}
-	kernel.Parallel(u.halves)
-	return u.finite[0] && u.finite[1]
-}
-
-// whole updates every parameter on this goroutine.
-func (u *update[T]) whole(check bool) bool {
-	return u.part(0, 1, check)
-}
-
-// half updates part h of parts of every parameter vector and reports
-// whether the result is finite.
-func (u *update[T]) half(h, parts int) bool { return u.part(h, parts, true) }
-
-// part updates part h of parts of every parameter vector: w ← w − (α·s) G
-// by axpy where no penalty applies, else the penalized loop. It reports
-// whether the result is finite (with check; else it may report true).
-func (u *update[T]) part(h, parts int, check bool) bool {
-	finite := true
-	for p, w := range u.params {
-		lo, hi := h*len(w)/parts, (h+1)*len(w)/parts
-		w, G := w[lo:hi], u.G[p][lo:hi]
-		if !u.decay[p] || (u.l2 == 0 && u.l1 == 0) {
-			finite = axpy(-u.alpha*u.scale, G, w, check) && finite
-			continue
+	if u.team == nil {
+		finite := true
+		for p, w := range u.params {
+			finite = u.part(p, 0, len(w), check) && finite
 		}
-		finite = penalized(w, G, u.alpha, u.scale, u.l2, u.l1) && finite
+		return finite
+	}
+	u.team.run(len(u.chunks), u.do)
+	finite := true
+	for _, f := range u.finite {
+		finite = finite && f
 	}
 	return finite
+}
+
+// chunk updates chunk c.
+func (u *update[T]) chunk(c int) {
+	ch := u.chunks[c]
+	u.finite[c] = u.part(ch.l, ch.i0, ch.i1, true)
+}
+
+// part updates entries lo ≤ k < hi of parameter vector p: w ← w − (α·s) G
+// by axpy where no penalty applies, else the penalized loop. It reports
+// whether the result is finite (with check; else it may report true).
+func (u *update[T]) part(p, lo, hi int, check bool) bool {
+	w, G := u.params[p], u.G[p]
+	simd := len(w) >= 32 // of the whole vector, so that no entry's rounding depends on the chunks
+	w, G = w[lo:hi], G[lo:hi]
+	if !u.decay[p] || (u.l2 == 0 && u.l1 == 0) {
+		return axpy(-u.alpha*u.scale, G, w, simd, check)
+	}
+	return penalized(w, G, u.alpha, u.scale, u.l2, u.l1)
 }
 
 // penalized is w ← w − α·(s·G + λ·w + λ₁·sign(w)) on one weight vector and
@@ -132,10 +151,10 @@ func sign[T Float](w T) T {
 }
 
 // axpy is y ← y + a·x and reports whether every y is finite (with check;
-// else it may report true): a plain loop for short vectors, where a call to
-// the SIMD kernel costs more than it saves.
-func axpy[T Float](a T, x, y []T, check bool) bool {
-	if len(x) >= 32 {
+// else it may report true): the SIMD kernel if simd, else a plain loop (for
+// short vectors, where a call to the kernel costs more than it saves).
+func axpy[T Float](a T, x, y []T, simd, check bool) bool {
+	if simd {
 		return kernel.Axpy(a, x, y)
 	}
 	for i, v := range x {

@@ -25,6 +25,10 @@ type Workspace[T Float] struct {
 
 	y []T // the targets of the last Backward
 
+	batch     []T   // ForwardRows's rows, gathered from gather[gatherIdx]
+	gather    []T   // the examples ForwardRows reads (nil after Forward)
+	gatherIdx []int // their indices
+
 	q []outK // scratch of the output layer, one per output
 
 	upd update[T] // the parameter update (update.go)
@@ -37,59 +41,86 @@ type Workspace[T Float] struct {
 	// the first value of each row is Σ_k e^(z^l_k) (Forward).
 	G, FPrime, Norm [][]T
 
-	// A batch of at least shardRows rows is split in two shards, which run
-	// the forward pass and the deltas concurrently on views of the rows of
-	// Z, A and Delta; the gradients are then summed over all rows at once.
-	// The split depends only on the rows, never on the machine, so results
-	// are the same with one core or many.
-	shards   []*Workspace[T]
-	fwd, bwd []*kernel.Task
-	split    int  // the first row of shard 1 in the last Forward; 0: not split
-	serial   bool // a shard: its products stay on its own goroutine
-	x, yr    []T  // a shard's rows of x and y
-	E        float64
+	// A batch of at least 2·shardMin rows is cut into logical shards
+	// (shard.go), views of the rows of Z, A and Delta that run the forward
+	// pass and the deltas; the gradients are then computed in blocks over all
+	// rows, the work shared by the team.
+	shards           []*Workspace[T]
+	nsh              int // shards of the last Forward; 1: not split
+	bounds           [maxShards + 1]int
+	team             *team
+	wt               [][]T // (W^l)ᵀ, row stride ldt[l], for the shards' products
+	ldt              []int
+	tblocks, gblocks []block
+	doTranspose      func(int)
+	doForward        func(int)
+	doDeltas         func(int)
+	doGrad           func(int)
+	serial           bool // a shard: its products stay on its own goroutine
+	x                []T  // a shard's rows of x
+	E                float64
 }
-
-// shardRows is the smallest batch split in two shards.
-const shardRows = 32
 
 // NewWorkspace allocates the buffers for batches of up to capacity examples.
 func (net *Network[T]) NewWorkspace(capacity int) *Workspace[T] {
-	ws := net.newWorkspace(capacity, true)
-	ws.upd.init(net, ws.Grads())
-	if capacity >= shardRows {
-		ws.shards = []*Workspace[T]{net.newWorkspace(capacity, false), net.newWorkspace(capacity, false)}
-		for _, sh := range ws.shards {
-			sh.serial = true
-			ws.fwd = append(ws.fwd, kernel.NewTask(func() { sh.forward(sh.x) }))
-			ws.bwd = append(ws.bwd, kernel.NewTask(func() { sh.E = sh.deltas(sh.yr) }))
+	ws := net.newWorkspace(capacity)
+	var b [maxShards + 1]int
+	if n := shardBounds(capacity, &b); n > 1 {
+		ws.team = newTeam()
+		ws.wt, ws.ldt = make([][]T, net.L()+1), make([]int, net.L()+1)
+		for l := 1; l <= net.L(); l++ {
+			lay := net.Layer(l)
+			ws.ldt[l] = transposeLd[T](lay.Out)
+			ws.wt[l] = make([]T, lay.In*ws.ldt[l])
 		}
+		ws.shards = newShards(ws, n)
+		ws.tblocks, ws.gblocks = transposeBlocks(net), gradBlocks(net)
+		ws.doTranspose, ws.doForward, ws.doDeltas, ws.doGrad = ws.transposeUnit, ws.forwardUnit, ws.deltasUnit, ws.gradUnit
+	}
+	ws.upd.init(net, ws.Grads())
+	if ws.upd.n >= parallelUpdate {
+		if ws.team == nil {
+			ws.team = newTeam()
+		}
+		ws.upd.share(ws.team)
 	}
 	return ws
 }
 
-// newWorkspace allocates the buffers: a shard (rows false) has no gradients
-// and its rows are views set by Forward.
-func (net *Network[T]) newWorkspace(capacity int, rows bool) *Workspace[T] {
+// newWorkspace allocates the buffers.
+func (net *Network[T]) newWorkspace(capacity int) *Workspace[T] {
 	L := net.L()
 	ws := &Workspace[T]{net: net, Cap: capacity,
 		Z: make([][]T, L+1), A: make([][]T, L+1), Delta: make([][]T, L+1),
 		DW: make([][]T, L+1), DB: make([][]T, L+1), q: make([]outK, net.Outputs())}
 	for l := 1; l <= L; l++ {
 		lay := net.Layer(l)
-		if rows {
-			ws.Z[l] = make([]T, capacity*lay.Out)
-			ws.A[l] = make([]T, capacity*lay.Out)
-			ws.Delta[l] = make([]T, capacity*lay.Out)
-		}
-		if rows {
-			ws.DW[l] = make([]T, len(lay.W))
-			if lay.B != nil {
-				ws.DB[l] = make([]T, lay.Out)
-			}
+		ws.Z[l] = make([]T, capacity*lay.Out)
+		ws.A[l] = make([]T, capacity*lay.Out)
+		ws.Delta[l] = make([]T, capacity*lay.Out)
+		ws.DW[l] = make([]T, len(lay.W))
+		if lay.B != nil {
+			ws.DB[l] = make([]T, lay.Out)
 		}
 	}
 	return ws
+}
+
+// newShards returns n shards of ws: workspaces whose rows are views set by
+// view, without gradients, allocated together (so that a workspace costs
+// the same allocations however many shards it has).
+func newShards[T Float](ws *Workspace[T], n int) []*Workspace[T] {
+	L, nL := ws.net.L(), ws.net.Outputs()
+	all, ptrs := make([]Workspace[T], n), make([]*Workspace[T], n)
+	views, q := make([][]T, 3*n*(L+1)), make([]outK, n*nL)
+	for s := range all {
+		sh := &all[s]
+		v := views[3*s*(L+1) : 3*(s+1)*(L+1)]
+		sh.net, sh.Cap, sh.serial, sh.wt, sh.ldt = ws.net, ws.Cap, true, ws.wt, ws.ldt
+		sh.Z, sh.A, sh.Delta, sh.q = v[:L+1:L+1], v[L+1:2*(L+1):2*(L+1)], v[2*(L+1):], q[s*nL:(s+1)*nL]
+		ptrs[s] = sh
+	}
+	return ptrs
 }
 
 // EnableTrace turns the trace on: from the next Forward and Backward, Norm,
@@ -106,8 +137,10 @@ func (ws *Workspace[T]) EnableTrace() {
 		n := ws.net.Layer(l).Out
 		ws.G[l], ws.FPrime[l], ws.Norm[l] = make([]T, ws.Cap*n), make([]T, ws.Cap*n), make([]T, ws.Cap*n)
 	}
-	for _, sh := range ws.shards { // views of the rows, set by view
-		sh.G, sh.FPrime, sh.Norm = make([][]T, L+1), make([][]T, L+1), make([][]T, L+1)
+	views := make([][]T, 3*len(ws.shards)*(L+1)) // the shards': views of the rows, set by view
+	for s, sh := range ws.shards {
+		v := views[3*s*(L+1) : 3*(s+1)*(L+1)]
+		sh.G, sh.FPrime, sh.Norm = v[:L+1:L+1], v[L+1:2*(L+1):2*(L+1)], v[2*(L+1):]
 	}
 }
 
@@ -127,7 +160,12 @@ func (ws *Workspace[T]) view(sh *Workspace[T], r0, r1 int) {
 
 // gemm is kernel.Gemm with beta 0, on this goroutine alone in a shard.
 func (ws *Workspace[T]) gemm(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	if ws.serial {
+	gemm(ws.serial, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// gemm is kernel.Gemm with beta 0, or kernel.Gemm1 if serial.
+func gemm[T Float](serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if serial {
 		kernel.Gemm1(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc)
 	} else {
 		kernel.Gemm(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc)

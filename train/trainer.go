@@ -29,7 +29,7 @@ type Trainer[T backprop.Float] struct {
 	v, m          [][]T  // optimizer state: velocity (momentum, nesterov) or Adam's v; Adam's m
 	t             int    // Adam's step count
 
-	xb, yb []T // the rows of the current chunk, gathered from the set
+	yb []T // the targets of the current chunk, gathered from the set (the workspace gathers the inputs)
 
 	alpha  float64
 	score  *scorer    // the running training metrics of the epoch (nil outside Train)
@@ -59,7 +59,6 @@ func NewTrainer[T backprop.Float](net *backprop.Network[T], cfg Config) (*Traine
 	tr := &Trainer[T]{
 		net: net, cfg: cfg, task: cfg.Task.resolve(net.Loss == backprop.Squared),
 		ws:    net.NewWorkspace(rows),
-		xb:    make([]T, rows*net.Inputs),
 		yb:    make([]T, rows*net.Outputs()),
 		alpha: cfg.Alpha,
 	}
@@ -116,7 +115,7 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 		return 0, nil
 	}
 	tr.step++
-	n0, nL := tr.net.Inputs, tr.net.Outputs()
+	nL := tr.net.Outputs()
 	chunk := tr.ws.Cap
 	if n > chunk && tr.sum == nil {
 		tr.sum = zeros(tr.grads)
@@ -124,12 +123,11 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 	var E float64
 	for c := 0; c < n; c += chunk {
 		rows := idx[c:min(c+chunk, n)]
-		x, y := tr.xb[:len(rows)*n0], tr.yb[:len(rows)*nL]
+		y := tr.yb[:len(rows)*nL]
 		for r, i := range rows {
-			copy(x[r*n0:(r+1)*n0], set.X[i*n0:(i+1)*n0])
 			copy(y[r*nL:(r+1)*nL], set.Y[i*nL:(i+1)*nL])
 		}
-		o := tr.ws.Forward(x)
+		o := tr.ws.ForwardRows(set.X, rows)
 		e := tr.ws.Backward(y)
 		E += e
 		if tr.score != nil {

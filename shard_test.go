@@ -1,0 +1,83 @@
+package backprop
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestShardBounds: the shards of every batch up to 600 rows cover it in
+// order, at least shardMin − 7 rows each (less the rounding), inner bounds on
+// whole groups of 8 rows, no more than maxShards, one shard below 2·shardMin.
+func TestShardBounds(t *testing.T) {
+	var b [maxShards + 1]int
+	for rows := 1; rows <= 600; rows++ {
+		n := shardBounds(rows, &b)
+		if (rows < 2*shardMin) != (n == 1) || n > maxShards || b[0] != 0 || b[n] != rows {
+			t.Fatalf("%d rows: %d shards, bounds %v", rows, n, b[:n+1])
+		}
+		for s := 1; s < n; s++ {
+			if b[s]%8 != 0 || b[s]-b[s-1] < shardMin-7 || b[s+1]-b[s] < shardMin-7 {
+				t.Fatalf("%d rows: bounds %v", rows, b[:n+1])
+			}
+		}
+	}
+}
+
+// TestForwardRowsIsForward: ForwardRows on rows idx of a set gives bit for
+// bit the outputs, deltas and gradients of Forward on the same rows copied
+// out, for batches of one shard and of several, in float32 and float64; an
+// index out of range panics with a message naming it.
+func TestForwardRowsIsForward(t *testing.T) {
+	testForwardRows[float32](t)
+	testForwardRows[float64](t)
+}
+
+func testForwardRows[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	net, err := New[T](40, CrossEntropy, 7, LayerSpec{Units: 48, Activation: ReLU}, LayerSpec{Units: 24, Activation: Tanh},
+		LayerSpec{Units: 5, Activation: Softmax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const N = 300
+	X, Y := make([]T, N*40), make([]T, N*5)
+	for i := range X {
+		X[i] = T(rng.NormFloat64())
+	}
+	for r := range N {
+		Y[r*5+rng.IntN(5)] = 1
+	}
+	a, b := net.NewWorkspace(200), net.NewWorkspace(200)
+	for _, rows := range []int{1, 20, 33, 64, 200} {
+		idx := make([]int, rows)
+		x, y := make([]T, rows*40), make([]T, rows*5)
+		for r := range idx {
+			idx[r] = rng.IntN(N)
+			copy(x[r*40:(r+1)*40], X[idx[r]*40:])
+			copy(y[r*5:(r+1)*5], Y[idx[r]*5:(idx[r]+1)*5])
+		}
+		oa, ob := a.Forward(x), b.ForwardRows(X, idx)
+		for k := range oa {
+			if oa[k] != ob[k] {
+				t.Fatalf("%d rows: output %d is %v by Forward, %v by ForwardRows", rows, k, oa[k], ob[k])
+			}
+		}
+		if ea, eb := a.Backward(y), b.Backward(y); ea != eb {
+			t.Fatalf("%d rows: E %v by Forward, %v by ForwardRows", rows, ea, eb)
+		}
+		for l := 1; l <= net.L(); l++ {
+			for k := range a.DW[l] {
+				if a.DW[l][k] != b.DW[l][k] {
+					t.Fatalf("%d rows: ∂E/∂W^%d[%d] differs", rows, l, k)
+				}
+			}
+		}
+	}
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "row 300 of 300 examples") {
+			t.Errorf("ForwardRows with an index out of range: panic %q", msg)
+		}
+	}()
+	b.ForwardRows(X, []int{0, 300})
+}
