@@ -19,7 +19,8 @@ type microKernel[T float32 | float64] struct {
 	// rows[r-1] computes r ≤ mr rows (nil where there is none; rows[mr-1]
 	// is the full kernel); if masked, bit j of its last argument says whether
 	// column j is in the tile (columns outside are not touched), so every
-	// edge tile is computed in place, else edge tiles go through a buffer.
+	// edge tile is computed in place, else tiles cut by the right edge go
+	// through a buffer.
 	rows   []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
 	masked bool
 	// dot, if not nil, computes C = a·Bᵀ + beta·C for one row a and n rows
@@ -333,8 +334,9 @@ func (p *part[T]) gemm() {
 	// place when they can be: the cache has no time to suffer.
 	directA := p.transA && (n <= nr || directOK[T](lda))
 	directB := !p.transB && (m <= mr || directOK[T](ldb))
-	// edge panels read in place need the masked kernels of every height
-	packEdgeA, packEdgeB := directA && !kern.masked, directB && !kern.masked
+	// edge panels read in place need kernels of every height (A) or masked
+	// columns (B)
+	packEdgeA, packEdgeB := directA && kern.rows[0] == nil, directB && !kern.masked
 	full := kern.rows[mr-1]
 	mcMax := min(max(kern.mc/mr, 1)*mr, (m+mr-1)/mr*mr)
 	kcMax := min(kern.kc, k)
@@ -401,10 +403,18 @@ func (p *part[T]) gemm() {
 							continue
 						}
 						off := (ic+ir)*ldc + jc + jr
-						if kern.masked || mrr == mr && nrr == nr {
-							kern.rows[mrr-1](kc, ap, as, bp, bs, &c[off], ldc, beta, mask)
+						// a kernel of the tile's height, if any (else A's
+						// panel is packed, zero-padded to mr rows); in place
+						// unless columns are cut and the kernel has no masks
+						fn := kern.rows[mrr-1]
+						inPlace := fn != nil && (kern.masked || nrr == nr)
+						if fn == nil {
+							fn = full
+						}
+						if inPlace {
+							fn(kc, ap, as, bp, bs, &c[off], ldc, beta, mask)
 						} else {
-							full(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
+							fn(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
 							mergeTile(p.tile, nr, mrr, nrr, beta, c[off:], ldc)
 						}
 						if ep != nil {

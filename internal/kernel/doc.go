@@ -38,8 +38,9 @@
 //   - avx512: 8×32 float32 / 8×16 float64 tiles of ZMM accumulators, one
 //     routine per tile height 1…8 and opmasks for partial widths, so edge
 //     tiles are computed in place;
-//   - avx2: 6×16 float32 / 6×8 float64 tiles of YMM accumulators, edge tiles
-//     through a buffer;
+//   - avx2: 6×16 float32 / 6×8 float64 tiles of YMM accumulators, one
+//     routine per tile height 1…6, so tiles cut by the bottom edge are
+//     computed in place; tiles cut by the right edge go through a buffer;
 //   - purego: a 4×4 tile in plain Go, the only one with the purego build tag
 //     or off amd64.
 //

@@ -4,7 +4,7 @@
 
 package kernel
 
-// gemmF32AVX512Rows[r-1] is the gemmF32AVX512 micro-kernel for r rows of C, if any.
+// gemmF32AVX512Rows[r-1] is the gemmF32AVX512 micro-kernel for r rows of C.
 var gemmF32AVX512Rows = [...]func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64){
 	gemmF32AVX512x1,
 	gemmF32AVX512x2,
@@ -40,7 +40,7 @@ func gemmF32AVX512x7(k int, a *float32, lda int, b *float32, ldb int, c *float32
 //go:noescape
 func gemmF32AVX512x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
 
-// gemmF64AVX512Rows[r-1] is the gemmF64AVX512 micro-kernel for r rows of C, if any.
+// gemmF64AVX512Rows[r-1] is the gemmF64AVX512 micro-kernel for r rows of C.
 var gemmF64AVX512Rows = [...]func(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64){
 	gemmF64AVX512x1,
 	gemmF64AVX512x2,
@@ -76,28 +76,58 @@ func gemmF64AVX512x7(k int, a *float64, lda int, b *float64, ldb int, c *float64
 //go:noescape
 func gemmF64AVX512x8(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 
-// gemmF32AVX2Rows[r-1] is the gemmF32AVX2 micro-kernel for r rows of C, if any.
+// gemmF32AVX2Rows[r-1] is the gemmF32AVX2 micro-kernel for r rows of C.
 var gemmF32AVX2Rows = [...]func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64){
-	nil,
-	nil,
-	nil,
-	nil,
-	nil,
+	gemmF32AVX2x1,
+	gemmF32AVX2x2,
+	gemmF32AVX2x3,
+	gemmF32AVX2x4,
+	gemmF32AVX2x5,
 	gemmF32AVX2x6,
 }
 
 //go:noescape
+func gemmF32AVX2x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2x3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2x4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2x5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
 func gemmF32AVX2x6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
 
-// gemmF64AVX2Rows[r-1] is the gemmF64AVX2 micro-kernel for r rows of C, if any.
+// gemmF64AVX2Rows[r-1] is the gemmF64AVX2 micro-kernel for r rows of C.
 var gemmF64AVX2Rows = [...]func(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64){
-	nil,
-	nil,
-	nil,
-	nil,
-	nil,
+	gemmF64AVX2x1,
+	gemmF64AVX2x2,
+	gemmF64AVX2x3,
+	gemmF64AVX2x4,
+	gemmF64AVX2x5,
 	gemmF64AVX2x6,
 }
+
+//go:noescape
+func gemmF64AVX2x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2x3(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2x4(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2x5(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 
 //go:noescape
 func gemmF64AVX2x6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
