@@ -188,7 +188,7 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // else lexicographically, unless opt.Classes fixes them. Reading class labels
 // needs at least two classes, unless opt.Classes is given.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
-	p, err := newCSVParser(r, name, opt, MaxCSVBytes)
+	p, err := newCSVParser(r, name, opt, MaxCSVBytes, false)
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +196,10 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Dataset, error) {
 }
 
 // newCSVParser checks opt and returns a parser of r, refusing it once it
-// passes maxTotal bytes (and a line once it passes MaxLineBytes).
-func newCSVParser(r io.Reader, name string, opt CSVOptions, maxTotal int64) (*csvParser, error) {
+// passes maxTotal bytes (and a line once it passes MaxLineBytes). It reads
+// records with encoding/csv, or with a recordScanner (fast: input that
+// encoding/csv has read once already).
+func newCSVParser(r io.Reader, name string, opt CSVOptions, maxTotal int64, fast bool) (*csvParser, error) {
 	if err := opt.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -206,6 +208,9 @@ func newCSVParser(r io.Reader, name string, opt CSVOptions, maxTotal int64) (*cs
 	sep, detected := opt.Sep, false
 	if sep == 0 {
 		sep, detected = detectSep(br), true
+	}
+	if fast {
+		return &csvParser{name: name, opt: opt, cr: newRecordScanner(br, sep), sep: sep, detected: detected}, nil
 	}
 	cr := csv.NewReader(br)
 	cr.Comma = sep
@@ -339,7 +344,7 @@ func duplicate(names []string) (string, bool) {
 type csvParser struct {
 	name     string
 	opt      CSVOptions
-	cr       *csv.Reader
+	cr       recordReader // encoding/csv's Reader, or a recordScanner
 	sep      rune
 	detected bool // sep was detected, not given
 

@@ -236,7 +236,7 @@ func ScanCSV(path string, opt CSVOptions, split HashSplit) (*Table, error) {
 	defer rc.Close()
 	src.size, src.mod = size, mod
 	cr := &countReader{r: rc}
-	p, err := newCSVParser(cr, name, opt, MaxStreamBytes)
+	p, err := newCSVParser(cr, name, opt, MaxStreamBytes, false)
 	if err != nil {
 		return nil, err
 	}
@@ -586,7 +586,7 @@ func (r *Reader) open() error {
 	if size != src.size || !mod.Equal(src.mod) {
 		return fmt.Errorf("%s: the file changed since it was first read (%d bytes, then %d)", r.t.Name, src.size, size)
 	}
-	p, err := newCSVParser(rc, r.t.Name, src.opt, MaxStreamBytes)
+	p, err := newCSVParser(rc, r.t.Name, src.opt, MaxStreamBytes, true) // the first pass checked it with encoding/csv
 	if err == nil {
 		err = p.readHeader()
 	}

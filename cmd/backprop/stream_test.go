@@ -241,3 +241,34 @@ func TestStreamTwoGigabytes(t *testing.T) {
 		t.Errorf("not streamed on its own, or no model:\n%s", out)
 	}
 }
+
+// TestStreamSourceAllocations: a streamed example — a record read, parsed,
+// encoded by the pipeline (one-hot, fill, scaling) into x⁰ and its target —
+// allocates nothing once the pass has begun, so neither does a step.
+func TestStreamSourceAllocations(t *testing.T) {
+	dir := t.TempDir()
+	f := &trainFlags{data: writeStreamCSV(t, filepath.Join(dir, "s.csv"), 300<<10), ignore: "id", missing: "mean", unknown: "error",
+		seed: 1, valSplit: 0.1, testSplit: 0.2}
+	p, s, err := prepareStream(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := newSource[float32](s.train, p, s)
+	defer s.train.Close()
+	x, y := make([]float32, p.pipe.Width()), make([]float32, p.all.Outputs)
+	if err := src.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	for range 1000 {
+		if err := src.Next(x, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a := testing.AllocsPerRun(500, func() {
+		if err := src.Next(x, y); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("%v allocations per streamed example", a)
+	}
+}
