@@ -90,6 +90,13 @@ func (u *update[T]) run(G [][]T, alpha, scale, l2, l1 T, check bool) bool {
 	}
 	u.G, u.alpha, u.scale, u.l2, u.l1 = G, alpha, scale, l2, l1
 	if u.team == nil {
+		if !check && l2 == 0 && l1 == 0 { // Step: w ← w − α·G, nothing else
+			a := -alpha * scale
+			for p, w := range u.params {
+				axpy(a, G[p][:len(w)], w, len(w) >= 32, false)
+			}
+			return true
+		}
 		finite := true
 		for p, w := range u.params {
 			finite = u.part(p, 0, len(w), check) && finite
