@@ -237,9 +237,14 @@ async function trainIris(page, bin, shots) {
   assert(cli.length === 150, `backprop predict gave ${cli.length} rows`);
   const differ = cli.filter(([id, cls], k) => Number(id) !== page_.records[k] || cls !== page_.predicted[k]);
   assert(differ.length === 0, `backprop predict differs from the page on ${differ.length} rows: ${JSON.stringify(differ.slice(0, 5))}`);
+  // backprop evaluate finds the page's test part from the split the model
+  // file records, and scores it as the page does.
+  const ev = execFileSync(bin, ['evaluate', '--model', model, '--data', iris], { encoding: 'utf8' });
+  const evLoss = Number(/^loss (\S+),/m.exec(ev)[1]);
+  assert(Math.abs(evLoss - page_.loss) <= 1e-4 * Math.max(1, page_.loss) + 5e-6, `backprop evaluate: test loss ${evLoss}, the page ${page_.loss}`);
   const truth = readFileSync(iris, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').at(-1).trim());
   const right = truth.filter((c, k) => c === page_.predicted[k]).length;
-  log(`iris: test loss ${page_.loss.toFixed(4)}, ${right} of 150 rows right; backprop predict on the downloaded model agrees on all 150`);
+  log(`iris: test loss ${page_.loss.toFixed(4)} (backprop evaluate: ${evLoss}), ${right} of 150 rows right; backprop predict on the downloaded model agrees on all 150`);
   assert(right >= 135, `${right} of 150 iris rows classified right`);
   const [onnx] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
   const onnxPath = join(tmp, 'iris.onnx');
