@@ -10,8 +10,9 @@
 #              its W1 again with GOMAXPROCS=1 (the core-scaling row)
 #   OpenBLAS   bench/anchors/openblas_gemm.py on 2 threads, then on 1
 #   PyTorch    bench/anchors/torch_mlp.py: W1, W4, W5 with 1 torch thread and 2
-#              OpenBLAS threads, W1 and W5 again with 2 torch threads and 1 OpenBLAS
-#              thread (each figure keeps its faster setting, PyTorch's best)
+#              OpenBLAS threads (its fastest W1 here: 2 torch threads made a W1
+#              epoch 9× slower), W5 again with 2 torch threads and 1 OpenBLAS
+#              thread (each W5 figure keeps its faster setting)
 #   Go peers   bench/peers (its own Go module): go-deep, gonum-mlp, gorgonia, born,
 #              GoMLX on the same workloads
 # so that every program sees the same noise; then bench/table.py takes each
@@ -67,15 +68,11 @@ if [ "$smoke" = 1 ]; then
   gemm_args=(--min-time 0.01 --reps 1)
   torch_args=(--epochs 1 --w4-steps 200 --b1-rows 50)
   peer_args=(-reps 1 -w4-steps 200 -b1-rows 20 -gemm-n 128 -limit 640)
-  godeep_w5=(-b10k-rows 500)
-  slow_w1=(-limit 640)
 else
   bp_args=(--epochs 2)
   gemm_args=()
-  torch_args=(--epochs 2)
+  torch_args=(--epochs 2 --w4-steps 5000)
   peer_args=()
-  godeep_w5=(-b10k-rows 2000)  # no batched inference: 2,000 Predict calls are enough
-  slow_w1=(-limit 3200)        # go-deep and GoMLX: 3,200 samples, scaled to 60,000
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -110,19 +107,20 @@ for r in $(seq 1 "$rounds"); do
   log "round $r/$rounds: OpenBLAS (2 threads, then 1)"
   run "openblas-t2-$r.json" "$py" bench/anchors/openblas_gemm.py --threads 2 ${gemm_args[@]+"${gemm_args[@]}"}
   run "openblas-t1-$r.json" "$py" bench/anchors/openblas_gemm.py --threads 1 ${gemm_args[@]+"${gemm_args[@]}"}
-  log "round $r/$rounds: PyTorch (1 torch + 2 BLAS threads; 2 torch + 1 BLAS)"
+  log "round $r/$rounds: PyTorch (1 torch + 2 BLAS threads; W5 on 2 torch + 1 BLAS)"
   run "torch-t1-$r.jsonl" "$py" bench/anchors/torch_mlp.py --threads 1 --blas-threads 2 --data "$data" "${torch_args[@]}"
-  run "torch-t2-$r.jsonl" "$py" bench/anchors/torch_mlp.py --threads 2 --blas-threads 1 --data "$data" --workloads w1,w5 "${torch_args[@]}"
+  run "torch-t2-$r.jsonl" "$py" bench/anchors/torch_mlp.py --threads 2 --blas-threads 1 --data "$data" --workloads w5 "${torch_args[@]}"
   log "round $r/$rounds: Go peers"
-  peers "$r" godeep w4
-  peers "$r" godeep w5 "${godeep_w5[@]}"
-  peers "$r" godeep w1 "${slow_w1[@]}"
-  # the slow ones time fewer W4 steps and batch-1 rows (the rates are per step, per row)
-  peers "$r" gonum-mlp w1,w4,w5,gemm
-  peers "$r" gorgonia w1,w4,w5,gemm -w4-steps 4000
-  peers "$r" born w1,w4,w5,gemm -w4-steps 4000 -b1-rows 500
-  peers "$r" gomlx w4,w5,gemm -w4-steps 2000 -b1-rows 500
-  peers "$r" gomlx w1 "${slow_w1[@]}"
+  # A round of the peers takes minutes at full size: W1 times part of an epoch
+  # (-limit samples, scaled to 60,000; a full epoch takes go-deep and GoMLX
+  # minutes), and the slow libraries time fewer W4 steps and W5 rows (the
+  # figures are per step and per row). No batched inference in go-deep: its
+  # batch 10,000 is a loop of Predict calls.
+  peers "$r" godeep w1,w4,w5 -limit 1920 -b10k-rows 1000 -b1-rows 1000
+  peers "$r" gonum-mlp w1,w4,w5,gemm -limit 12800
+  peers "$r" gorgonia w1,w4,w5,gemm -limit 12800 -w4-steps 4000
+  peers "$r" born w1,w4,w5,gemm -limit 6400 -w4-steps 4000 -b1-rows 200
+  peers "$r" gomlx w1,w4,w5,gemm -limit 960 -w4-steps 2000 -b1-rows 200 -reps 2
   echo "round $r end   $(date -u +%FT%TZ) loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/rounds.log"
 done
 

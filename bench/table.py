@@ -83,7 +83,7 @@ class Fig:
         if not self.values:
             return "—"
         s = num(self.med, unit)
-        if len(self.values) > 1:
+        if len(self.values) > 1 and min(self.values) != max(self.values):
             s += " [%s–%s]" % (num(min(self.values), unit), num(max(self.values), unit))
         return s
 
@@ -172,6 +172,8 @@ class Table:
         goal_s = "—" if goal is None else ("≤ " if lower else "≥ ") + "%.2g×" % goal
         met_s = "—" if met is None else "**yes**" if met else "no"
         ratio_s = "—" if ratio is None else "%.2f×" % ratio if ratio >= 0.01 else "1/%.0f" % (1 / ratio)
+        if goal is not None and ratio is not None and round(ratio, 2) == goal:
+            ratio_s = "%.3f×" % ratio  # 0.60× would hide on which side of the goal it is
         return "| %s | %s | %s %s | %s | %s | %s |" % (name, ours.show(unit), anchor, theirs.show(unit), ratio_s, goal_s, met_s)
 
     def render(self):
