@@ -87,12 +87,45 @@ func New[T Float](inputs int, J Loss, seed uint64, specs ...LayerSpec) (*Network
 }
 
 // Init draws every present weight from seed (Glorot-uniform, or He-uniform
-// for relu and leaky-relu layers) and sets every bias to 0.
-func (net *Network[T]) Init(seed uint64) {
+// for relu and leaky-relu layers) and sets every bias to 0: InitWith(seed,
+// InitHe).
+func (net *Network[T]) Init(seed uint64) { net.InitWith(seed, InitHe) }
+
+// InitScheme names how InitWith draws the initial weights.
+type InitScheme string
+
+// The schemes. Both draw from a uniform distribution U(−r, r) whose bound r
+// depends on the layer's fan-in n_(l-1) and fan-out n_l.
+const (
+	// InitHe draws the weights of relu and leaky-relu layers with He's
+	// bound r = √(6/n_(l-1)) and those of the others (identity, sigmoid,
+	// tanh, softmax) with Glorot's r = √(6/(n_(l-1)+n_l)); biases start
+	// at 0. The default of New and Init.
+	InitHe InitScheme = "he"
+	// InitGlorot draws every layer's weights and biases with Glorot's
+	// bound r = √(6/(n_(l-1)+n_l)), whatever the activation: scikit-learn's
+	// MLP initialisation, which the train command uses by default (on
+	// small tables it trains to better accuracy than InitHe).
+	InitGlorot InitScheme = "glorot"
+)
+
+// ParseInitScheme returns the scheme of a name: "he" or "glorot".
+func ParseInitScheme(name string) (InitScheme, error) {
+	switch s := InitScheme(name); s {
+	case InitHe, InitGlorot:
+		return s, nil
+	}
+	return "", fmt.Errorf("unknown initialisation %q (want glorot or he)", name)
+}
+
+// InitWith draws every present weight, and with InitGlorot every bias, from
+// seed as scheme says; absent connections (Layer.Mask) stay 0. An unknown
+// scheme is InitHe.
+func (net *Network[T]) InitWith(seed uint64, scheme InitScheme) {
 	rng := rand.New(rand.NewPCG(seed, 0x6261636b70726f70)) // "backprop"
 	for _, lay := range net.Layers {
 		limit := math.Sqrt(6 / float64(lay.In+lay.Out)) // Glorot
-		if lay.Activation == ReLU || lay.Activation == LeakyReLU {
+		if scheme != InitGlorot && (lay.Activation == ReLU || lay.Activation == LeakyReLU) {
 			limit = math.Sqrt(6 / float64(lay.In)) // He
 		}
 		for k := range lay.W {
@@ -102,6 +135,11 @@ func (net *Network[T]) Init(seed uint64) {
 			}
 		}
 		clear(lay.B)
+		if scheme == InitGlorot {
+			for k := range lay.B {
+				lay.B[k] = T((2*rng.Float64() - 1) * limit)
+			}
+		}
 	}
 }
 

@@ -1,47 +1,89 @@
 #!/usr/bin/python3
 """Default flags, side by side: backprop train against scikit-learn's
 MLPClassifier / MLPRegressor defaults (after a StandardScaler), on the same
-test rows, for every embedded set and five seeds.
+training and test rows, for every embedded set and several seeds.
 
-    /usr/bin/python3 bench/defaults.py [--seeds 1,2,3,4,5] [--sets iris,...]
+    /usr/bin/python3 bench/defaults.py [--seeds 1,2,3,4,5] [--sets iris,...] [--flags "..."]
 
 Needs: apt-get install -y python3-sklearn (Go builds backprop).
 
-For each set and seed, `backprop train --data SET --seed S` runs with its
-defaults (the test part is its default --test-split, stratified for
-classes, drawn with the seed) and prints its test figure. `backprop predict
---split test` names the test rows; scikit-learn is fitted (random_state=S)
-on every other row of the same CSV file, scaled by a StandardScaler fitted
-on them, and scored on the test rows: accuracy for classes, R² for numbers.
-The table gives the mean and the range (min–max) over the seeds.
+For each set and seed S, the rows are split once, 80% to train and 20% to
+test (scikit-learn's train_test_split, random_state=S, stratified by class
+for classification), into two CSV files. backprop trains on the first with
+its defaults, `backprop train --data train.csv --test test.csv --seed S`,
+and prints its figure on the second; scikit-learn is fitted on the same
+training rows (random_state=S), scaled by a StandardScaler fitted on them,
+and scored on the same test rows: accuracy for classes, R² for numbers.
+Neither sees a test row while training. The table gives the mean and the
+range (min–max) over the seeds.
 """
-import argparse, csv, io, os, platform, re, statistics, subprocess, sys, tempfile, warnings
+import argparse, csv, os, platform, re, statistics, subprocess, sys, tempfile, warnings
 
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETS = ["iris", "wine", "breast_cancer", "digits", "diabetes"]
+REGRESSION = {"diabetes"}
 
 
 def read_set(name):
     with open(os.path.join(ROOT, "data", "embedded", name + ".csv")) as f:
         rows = list(csv.reader(f))
     header, rows = rows[0], [r for r in rows[1:] if r]
-    X = np.array([[float(v) for v in r[:-1]] for r in rows])
+    return header, rows
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def split(name, rows, seed):
+    """The training and test rows of one seed."""
     y = [r[-1] for r in rows]
-    return header, X, y
+    idx = np.arange(len(rows))
+    tr, te = train_test_split(idx, test_size=0.2, random_state=seed,
+                              stratify=None if name in REGRESSION else y)
+    return [rows[i] for i in tr], [rows[i] for i in te]
 
 
-def run(binary, *args):
+def backprop(binary, tmp, name, header, tr, te, seed, flags):
+    """backprop's test figure: (metric, value, the run's output)."""
+    ftr, fte = os.path.join(tmp, f"{name}-{seed}-train.csv"), os.path.join(tmp, f"{name}-{seed}-test.csv")
+    write_csv(ftr, header, tr)
+    write_csv(fte, header, te)
+    args = ["train", "--data", ftr, "--test", fte, "--seed", str(seed), "--out", os.path.join(tmp, "model.json"), *flags]
     p = subprocess.run([binary, *args], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"backprop {' '.join(args)}: exit {p.returncode}: {p.stderr.strip()}")
-    return p.stdout
+    m = re.search(r"^test \(\d+ examples\): .*?(accuracy|R²) (-?[0-9.]+)", p.stdout, re.M)
+    if not m:
+        sys.exit(f"no test figure in:\n{p.stdout}")
+    return m.group(1), float(m.group(2)), p.stdout + p.stderr
+
+
+def sklearn(name, tr, te, seed):
+    """scikit-learn's defaults on the same rows."""
+    Xtr = np.array([[float(v) for v in r[:-1]] for r in tr])
+    Xte = np.array([[float(v) for v in r[:-1]] for r in te])
+    sc = StandardScaler().fit(Xtr)
+    Xtr, Xte = sc.transform(Xtr), sc.transform(Xte)
+    if name in REGRESSION:
+        # The target standardised too, as backprop does (MLPRegressor on
+        # diabetes' raw target, mean 152, stops far from a fit).
+        ytr, yte = np.array([float(r[-1]) for r in tr]), np.array([float(r[-1]) for r in te])
+        reg = TransformedTargetRegressor(MLPRegressor(random_state=seed), transformer=StandardScaler()).fit(Xtr, ytr)
+        return r2_score(yte, reg.predict(Xte))
+    clf = MLPClassifier(random_state=seed).fit(Xtr, [r[-1] for r in tr])
+    return accuracy_score([r[-1] for r in te], clf.predict(Xte))
 
 
 def main():
@@ -49,6 +91,7 @@ def main():
     ap.add_argument("--seeds", default="1,2,3,4,5")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--flags", default="", help="more backprop train flags (to try other settings against the same baseline)")
+    ap.add_argument("--verbose", action="store_true", help="print each backprop run's output")
     a = ap.parse_args()
     seeds = [int(s) for s in a.seeds.split(",")]
     tmp = tempfile.mkdtemp(prefix="bp-defaults-")
@@ -57,39 +100,22 @@ def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     print(f"machine: {cpu}, {os.cpu_count()} CPUs")
-    print(f"seeds {a.seeds}; backprop: `backprop train --data SET --seed S {a.flags}` (its defaults); "
-          "scikit-learn: StandardScaler + MLPClassifier(random_state=S), or MLPRegressor(random_state=S) with the target standardised too, "
-          "fitted on every other row; the same test rows\n")
+    flags = f" {a.flags}" if a.flags else ""
+    print(f"seeds {a.seeds}; 80% train / 20% test (train_test_split, random_state=S, stratified for classes); "
+          f"backprop: `backprop train --data train.csv --test test.csv --seed S{flags}`; "
+          "scikit-learn: StandardScaler + MLPClassifier(random_state=S), or MLPRegressor(random_state=S) with the target standardised too\n")
     print("| set | metric | backprop mean (range) | scikit-learn mean (range) | difference |")
     print("|---|---|---|---|---|")
     for name in a.sets.split(","):
-        header, X, y = read_set(name)
+        header, rows = read_set(name)
         ours, theirs = [], []
         for s in seeds:
-            model = os.path.join(tmp, f"{name}-{s}.json")
-            out = run(binary, "train", "--data", name, "--seed", str(s), "--out", model, *a.flags.split())
-            m = re.search(r"^test \(\d+ examples\): .*?(accuracy|R²) (-?[0-9.]+)", out, re.M)
-            if not m:
-                sys.exit(f"no test figure in:\n{out}")
-            metric, fig = m.group(1), float(m.group(2))
+            tr, te = split(name, rows, s)
+            metric, fig, out = backprop(binary, tmp, name, header, tr, te, s, a.flags.split())
+            if a.verbose:
+                print(out, file=sys.stderr)
             ours.append(fig)
-            pred = run(binary, "predict", "--model", model, "--data", name, "--split", "test")
-            test = sorted(int(r["id"]) - 1 for r in csv.DictReader(io.StringIO(pred)))
-            mask = np.zeros(len(y), bool)
-            mask[test] = True
-            sc = StandardScaler().fit(X[~mask])
-            Xtr, Xte = sc.transform(X[~mask]), sc.transform(X[mask])
-            ytr = [v for v, t in zip(y, mask) if not t]
-            yte = [v for v, t in zip(y, mask) if t]
-            if metric == "accuracy":
-                clf = MLPClassifier(random_state=s).fit(Xtr, ytr)
-                theirs.append(accuracy_score(yte, clf.predict(Xte)))
-            else:
-                # The target standardised too, as backprop does (MLPRegressor
-                # on diabetes' raw target, mean 152, stops far from a fit).
-                reg = TransformedTargetRegressor(MLPRegressor(random_state=s), transformer=StandardScaler())
-                reg.fit(Xtr, np.array(ytr, float))
-                theirs.append(r2_score(np.array(yte, float), reg.predict(Xte)))
+            theirs.append(sklearn(name, tr, te, s))
         fmt = lambda v: f"{statistics.mean(v):.4f} ({min(v):.4f}–{max(v):.4f})"
         print(f"| {name} | {metric} | {fmt(ours)} | {fmt(theirs)} | {statistics.mean(ours) - statistics.mean(theirs):+.4f} |",
               flush=True)

@@ -50,6 +50,17 @@
 // the weights with the lowest validation loss and ends with them; with
 // Config.Patience > 0 it stops after that many epochs without improvement.
 //
+// # Defaults that adapt to the data
+//
+// [Fit] is for when the caller has not said how long to train (the
+// defaults of backprop train): k = 5-fold cross-validation of the training
+// set (stratified by class; one hold-out of a tenth above [FitCVRows] rows)
+// finds each fold's epoch of the lowest validation loss, the median of them
+// is the epoch count, and then the network trains on all the rows for that
+// many epochs. The batch ([FitBatch]), the weight decay λ = 10/N ([FitL2])
+// and the cap on the epochs ([FitEpochs]) follow from the size N. The
+// [Plan] says what was chosen and gives the cross-validated score.
+//
 // # Failures
 //
 // Train stops with a *[DivergedError] when the loss or a weight becomes NaN or

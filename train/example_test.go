@@ -92,3 +92,37 @@ func ExampleTrainSource() {
 	// 2500 steps; w = 2.000, b = -1.000
 	// MSE below 1e-12: true, on 1000 examples
 }
+
+// Fit chooses the epochs on the data (5-fold cross-validation of these 150
+// rows), then trains on all of them: the defaults of backprop train.
+func ExampleFit() {
+	rng := rand.New(rand.NewPCG(1, 1))
+	set := train.Set[float64]{N: 150}
+	for range set.N { // two classes: is x1 + x2 > 0?
+		x1, x2 := rng.Float64()*2-1, rng.Float64()*2-1
+		y := 0.0
+		if x1+x2 > 0 {
+			y = 1
+		}
+		set.X, set.Y = append(set.X, x1, x2), append(set.Y, y)
+	}
+	net, err := backprop.New[float64](2, backprop.Log, 1,
+		backprop.LayerSpec{Units: 8, Activation: backprop.ReLU},
+		backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+	if err != nil {
+		panic(err)
+	}
+	net.InitWith(1, backprop.InitGlorot)
+	cfg := train.Config{Optimizer: train.Adam, Alpha: 0.01, Seed: 1}
+	plan, res, err := train.Fit(context.Background(), net, set, cfg, train.FitOptions{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d folds, batch %d, λ = %.3f, at most %d epochs\n", plan.Folds, plan.Batch, plan.L2, plan.MaxEpochs)
+	fmt.Println("cross-validated accuracy above 0.9:", plan.Estimate.Accuracy > 0.9)
+	fmt.Println("the refit trained all the rows for the chosen epochs:", res.Steps == plan.Epochs*5) // ⌈150/32⌉ steps an epoch
+	// Output:
+	// 5 folds, batch 32, λ = 0.067, at most 200 epochs
+	// cross-validated accuracy above 0.9: true
+	// the refit trained all the rows for the chosen epochs: true
+}

@@ -72,8 +72,13 @@ func checkTrainFlags(f *trainFlags) error {
 		name string
 		v    int
 	}{{"batch", f.batch}, {"epochs", f.epochs}, {"every", f.every}} {
-		if fl.v < 1 { // 0 would mean the library's default: say so instead
-			return usagef("train: --%s %d: want at least 1", fl.name, fl.v)
+		given := fl.name == "every" || fl.name == "batch" && f.batchGiven || fl.name == "epochs" && f.epochsGiven
+		if fl.v < 0 || fl.v == 0 && given { // not given, 0 is the mark of a value chosen on the data
+			hint := ""
+			if fl.name != "every" {
+				hint = " (leave it out to choose it on the data)"
+			}
+			return usagef("train: --%s %d: want at least 1%s", fl.name, fl.v, hint)
 		}
 	}
 	if f.epochs > maxEpochs {

@@ -23,7 +23,7 @@ func init() {
 }
 
 // splitUsage documents --split, for evaluate and predict.
-const splitUsage = "on the data the model was trained from, the part to use: test (the held-out part, the default), val, train or all; other data is used whole"
+const splitUsage = "on the data the model was trained from, the part to use: test (the held-out part; the default when train held one out, else all), val, train or all; other data is used whole"
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("evaluate", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--json] [--plot FILE.png|FILE.svg] [--health]", stderr)

@@ -18,11 +18,11 @@ func TestTrainInit(t *testing.T) {
 	testLine := regexp.MustCompile(`test \(\d+ examples\): .*`)
 	for _, c := range []struct{ set, epochs string }{{"iris", "15"}, {"diabetes", "15"}} {
 		m1, m2, m3 := filepath.Join(dir, c.set+"1.json"), filepath.Join(dir, c.set+"2.json"), filepath.Join(dir, c.set+"3.json")
-		out1, errs, status := cli(t, "train", "--data", c.set, "--hidden", "8", "--epochs", c.epochs, "--out", m1)
+		out1, errs, status := cli(t, "train", "--data", c.set, "--hidden", "8", "--epochs", c.epochs, "--test-split", "0.2", "--out", m1)
 		if status != 0 {
 			t.Fatalf("%s: train: %s", c.set, errs)
 		}
-		out2, errs, status := cli(t, "train", "--data", c.set, "--init", m1, "--epochs", "1", "--lr", "1e-30", "--out", m2)
+		out2, errs, status := cli(t, "train", "--data", c.set, "--init", m1, "--epochs", "1", "--lr", "1e-30", "--test-split", "0.2", "--out", m2)
 		if status != 0 {
 			t.Fatalf("%s: train --init: %s", c.set, errs)
 		}

@@ -134,7 +134,7 @@ func TestTrainEvaluatePredict(t *testing.T) {
 	dir := t.TempDir()
 	m1, m2 := filepath.Join(dir, "m1.json"), filepath.Join(dir, "m2.json")
 	hist := filepath.Join(dir, "h.csv")
-	args := []string{"train", "--data", "iris", "--hidden", "8", "--epochs", "40", "--lr", "0.02", "--seed", "3"}
+	args := []string{"train", "--data", "iris", "--hidden", "8", "--epochs", "40", "--lr", "0.02", "--seed", "3", "--test-split", "0.2", "--val-split", "0.1"}
 	out, errs, status := cli(t, append(args, "--out", m1, "--history", hist)...)
 	if status != 0 {
 		t.Fatalf("train: status %d: %s\n%s", status, errs, out)
@@ -222,7 +222,7 @@ func TestTrainRegressionAndBinary(t *testing.T) {
 	dir := t.TempDir()
 	for _, set := range []string{"diabetes", "breast_cancer"} {
 		m := filepath.Join(dir, set+".json")
-		out, errs, status := cli(t, "train", "--data", set, "--hidden", "16", "--epochs", "100", "--out", m)
+		out, errs, status := cli(t, "train", "--data", set, "--hidden", "16", "--epochs", "100", "--test-split", "0.2", "--out", m)
 		if status != 0 {
 			t.Fatalf("%s: status %d: %s\n%s", set, status, errs, out)
 		}
@@ -261,7 +261,7 @@ func TestEvaluateReproducesTrain(t *testing.T) {
 	for _, c := range []struct{ set, precision string }{
 		{"wine", "float32"}, {"wine", "float64"}, {"diabetes", "float32"}, {"diabetes", "float64"}} {
 		model := filepath.Join(dir, c.set+c.precision+".json")
-		out, errs, status := cli(t, "train", "--data", c.set, "--precision", c.precision, "--hidden", "6", "--epochs", "8", "--out", model)
+		out, errs, status := cli(t, "train", "--data", c.set, "--precision", c.precision, "--hidden", "6", "--epochs", "8", "--test-split", "0.2", "--out", model)
 		if status != 0 {
 			t.Fatalf("%s %s: train: %s", c.set, c.precision, errs)
 		}

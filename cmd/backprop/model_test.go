@@ -152,7 +152,7 @@ func TestLibraryModelInCLI(t *testing.T) {
 // library and predicts what `backprop predict` prints.
 func TestCLIModelInLibrary(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cli.json")
-	if _, errs, status := cli(t, "train", "--data", "iris", "--hidden", "6", "--epochs", "20", "--lr", "0.02", "--out", path); status != 0 {
+	if _, errs, status := cli(t, "train", "--data", "iris", "--hidden", "6", "--epochs", "20", "--lr", "0.02", "--test-split", "0.2", "--out", path); status != 0 {
 		t.Fatalf("train: %s", errs)
 	}
 	m, err := backprop.Load[float32](path)

@@ -176,6 +176,24 @@ func (p *progress) epoch(e train.Epoch) {
 	p.start = time.Now()
 }
 
+// search is train.FitOptions.OnSearch: on a terminal, a line redrawn in
+// place for each epoch of the runs that choose the epochs; elsewhere, a
+// line per epoch of a hold-out (one run), nothing for the folds of a
+// cross-validation.
+func (p *progress) search(run, runs int, e train.Epoch) {
+	what := fmt.Sprintf("fold %d/%d", run, runs)
+	if runs == 1 {
+		what = "hold-out"
+	}
+	line := fmt.Sprintf("choosing the epochs: %s, epoch %d  train loss %.4f  val loss %.4f  %.2fs", what, e.Epoch, e.Train.Loss, e.Val.Loss, e.Seconds)
+	switch {
+	case p.tty:
+		fmt.Fprint(p.w, "\r\033[K"+clip(line, p.columns-1))
+	case runs == 1:
+		fmt.Fprintln(p.w, line)
+	}
+}
+
 func (p *progress) done() {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")

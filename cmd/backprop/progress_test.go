@@ -104,7 +104,7 @@ func TestEndWarnings(t *testing.T) {
 		}
 	}
 	// The CLI: three epochs of iris end still improving.
-	_, errs, status := cli(t, "train", "--data", "iris", "--epochs", "3", "--out", t.TempDir()+"/m.json")
+	_, errs, status := cli(t, "train", "--data", "iris", "--epochs", "3", "--val-split", "0.1", "--out", t.TempDir()+"/m.json")
 	if status != 0 || !strings.Contains(errs, "warning: the validation loss was still falling at the last epoch, 3") {
 		t.Errorf("status %d: %s", status, errs)
 	}

@@ -39,7 +39,7 @@ func TestKillAtRandomMoments(t *testing.T) {
 	dir := t.TempDir()
 	// Stochastic steps on the digits, Adam, a validation set and early
 	// stopping: every kind of state, a checkpoint every epoch.
-	args := []string{"train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "8", "--seed", "4", "--patience", "3"}
+	args := []string{"train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "8", "--seed", "4", "--patience", "3", "--val-split", "0.1"}
 	whole := filepath.Join(dir, "whole.json")
 	start := time.Now()
 	ref := exec.Command(bin, append(args, "--out", whole, "--checkpoint", filepath.Join(dir, "whole-ck"))...)

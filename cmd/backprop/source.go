@@ -131,6 +131,13 @@ func (t *trained) choose(spec string, all, test *data.Dataset, split string) (*p
 	var what string
 	switch split {
 	case "", splitTest:
+		if testIdx == nil && pr.Split.TestData == "" {
+			if split == splitTest {
+				return nil, usagef("--split test: %s held out no test part of %s (train --test-split F or --test FILE holds one out); --split train|val|all here", t.path, spec)
+			}
+			idx, what = seq(0, n), fmt.Sprintf("all %d rows, the rows the model learnt from (train held out no test part, so this is not a test)", n)
+			break
+		}
 		if testIdx == nil {
 			return nil, usagef("the held-out test part of %s is not in %s, which trained it: it was read from %s (use --data %s, or --split train|val|all here)",
 				t.path, spec, pr.Split.TestData, pr.Split.TestData)

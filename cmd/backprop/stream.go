@@ -338,6 +338,13 @@ func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg tra
 		return err
 	}
 	cfg.Task = parts.task()
+	n := parts.train.N
+	if cfg.Batch == 0 {
+		cfg.Batch = train.FitBatch(n)
+	}
+	if cfg.Epochs == 0 { // no search on a stream: the cap that train.Fit would use
+		cfg.Epochs = train.FitEpochs(n)
+	}
 	size := int(unsafe.Sizeof(T(0)))
 	cfg.Shuffle = f.shuffle
 	if cfg.Shuffle == 0 {
@@ -360,6 +367,7 @@ func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg tra
 	}
 	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %s, seed %d\n",
 		describeNet(net), net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, plural(cfg.Epochs, "epoch"), cfg.Seed)
+	fmt.Fprintln(stdout, describePlan(n, cfg, false, parts))
 	prog := newProgress(stdout, cfg.Epochs, parts.train.N)
 	prog.mseUnit = parts.ty.mseUnit()
 	cfg.OnRunning = prog.running
@@ -384,7 +392,7 @@ func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg tra
 	if parts.ty != nil {
 		foldTarget(parts.ty, net)
 	}
-	return reportRun(f, parts, net, cfg, res, trainErr, start, stdout, stderr)
+	return reportRun(f, parts, net, cfg, nil, res, trainErr, start, stdout, stderr)
 }
 
 // testMetrics scores net on the test part: in memory, or streamed.

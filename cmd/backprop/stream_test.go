@@ -93,7 +93,7 @@ func TestStreamSameModel(t *testing.T) {
 		for k, procs := range []string{"1", "2", "2"} {
 			model := filepath.Join(dir, fmt.Sprintf("%s%d.json", c.name, k))
 			args := append([]string{"train", "--data", data, "--stream", "--shuffle-buffer", "500", "--ignore", "id", "--missing", "mean",
-				"--hidden", "8", "--epochs", "2", "--batch", "16", "--out", model}, c.args...)
+				"--hidden", "8", "--epochs", "2", "--batch", "16", "--test-split", "0.2", "--val-split", "0.1", "--out", model}, c.args...)
 			cmd := exec.Command(bin, args...)
 			cmd.Env = append(os.Environ(), "GOMAXPROCS="+procs)
 			b, err := cmd.CombinedOutput()

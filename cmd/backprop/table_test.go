@@ -62,7 +62,7 @@ func TestTableSeparatorsIgnoreStdin(t *testing.T) {
 			os.WriteFile(csvPath, []byte(text), 0o644)
 			model := filepath.Join(dir, c.name+".json")
 			args := []string{"train", "--data", csvPath, "--ignore", "id,note", "--hidden", "8", "--epochs", "40",
-				"--lr", "0.02", "--out", model}
+				"--lr", "0.02", "--test-split", "0.2", "--out", model}
 			if c.flag != "" {
 				args = append(args, "--sep", c.flag)
 			}
@@ -188,7 +188,7 @@ func TestTableCategoricalAndMissing(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			model := filepath.Join(dir, c.name+".json")
-			args := append([]string{"train", "--data", c.data, "--hidden", "16", "--epochs", "60", "--lr", "0.02", "--out", model}, c.flags...)
+			args := append([]string{"train", "--data", c.data, "--hidden", "16", "--epochs", "60", "--lr", "0.02", "--test-split", "0.2", "--out", model}, c.flags...)
 			out, errs, status := cli(t, args...)
 			if status != 0 {
 				t.Fatalf("train: status %d: %s", status, errs)
@@ -299,7 +299,7 @@ func TestTargetSense(t *testing.T) {
 	}
 	path := filepath.Join(dir, "ratings.csv")
 	os.WriteFile(path, []byte(b.String()), 0o644)
-	stdout, errs, status = cli(t, "train", "--data", path, "--loss", "squared", "--epochs", "3", "--out", out)
+	stdout, errs, status = cli(t, "train", "--data", path, "--loss", "squared", "--epochs", "3", "--test-split", "0.2", "--out", out)
 	if status != 0 || !strings.Contains(stdout, "numeric target (regression)") {
 		t.Fatalf("squared on ratings: status %d: %s\n%s", status, errs, stdout)
 	}
@@ -333,7 +333,7 @@ func TestHelpAndFlagRanges(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ flag, value, want string }{
 		{"batch", "0", "--batch 0: want at least 1"},
-		{"epochs", "0", "--epochs 0"},
+		{"epochs", "0", "--epochs 0: want at least 1 (leave it out to choose it on the data)"},
 		{"momentum", "1", "--momentum 1"},
 		{"momentum", "-0.1", "--momentum -0.1"},
 		{"l2", "-1", "--l2 -1"},
@@ -357,7 +357,7 @@ func TestHelpAndFlagRanges(t *testing.T) {
 		t.Errorf("--val-split 0.99: status %d: %s", status, errs)
 	}
 	_, errs, _ = cli(t, "train", "--data", "iris", "--val-split", "0.7", "--epochs", "1", "--hidden", "4", "--out", filepath.Join(dir, "m.json"))
-	if !strings.Contains(errs, "warning: 114 rows are held out") {
+	if !strings.Contains(errs, "warning: 105 rows are held out") {
 		t.Errorf("--val-split 0.7: no warning: %s", errs)
 	}
 	out, errs, status := cli(t, "train", "--data", "iris", "--epochs", "1", "--hidden", "4", "--out", filepath.Join(dir, "m.json"))

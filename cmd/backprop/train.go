@@ -25,10 +25,10 @@ import (
 )
 
 const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--ignore COL,...] [--missing error|drop|mean]
-                      [--unknown error|ignore] [--classes] [--hidden 128,64] [--activation relu]
-                      [--loss cross-entropy] [--mode minibatch] [--batch 32] [--lr 0.001]
-                      [--optimizer adam|sgd|momentum|nesterov] [--epochs 30] [--seed 1]
-                      [--val-split 0.1 | --val FILE] [--patience 10] [--test FILE | --test-split 0.2]
+                      [--unknown error|ignore] [--classes] [--hidden 100] [--activation relu]
+                      [--init-scheme glorot|he] [--loss cross-entropy] [--mode minibatch] [--batch N]
+                      [--lr 0.001] [--optimizer adam|sgd|momentum|nesterov] [--l2 λ] [--epochs N] [--seed 1]
+                      [--val-split F | --val FILE] [--patience 10] [--test FILE | --test-split F]
                       [--out model.json] [--history FILE] [--plot FILE.png|FILE.svg] [--health=false]
                       [--checkpoint DIR [--checkpoint-every 1]] [--resume DIR] [--stream [--shuffle-buffer N]]`
 
@@ -40,11 +40,14 @@ type trainFlags struct {
 	test, val, out, history, precision                                       string
 	sep, ignore, missing, unknown                                            string // --sep, --ignore, --missing, --unknown
 	classes                                                                  bool   // --classes: the target is class labels
+	l2Given                                                                  bool   // --l2 given (else λ = train.FitL2(N) with chosen epochs, 0 otherwise)
+	epochsGiven, batchGiven                                                  bool   // --epochs, --batch given (else chosen on the data)
 	plot                                                                     string // --plot: the history as a picture
 	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
 	stream, streamAuto                                                       bool   // --stream (streamAuto: for the file's size)
 	shuffle                                                                  int    // --shuffle-buffer
+	initScheme                                                               string // --init-scheme: how the initial weights are drawn
 
 	initModel *backprop.Model[float64] // the model of --init
 
@@ -68,28 +71,28 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.missing, "missing", "error", "a missing feature value (an empty field, NA or ?): error, drop (leave the row out) or mean (fill in the training part's mean, or its most frequent category; kept in the model)")
 	fs.StringVar(&f.unknown, "unknown", "error", "a category that training did not see, at predict or evaluate time: error, or ignore (all zeros); kept in the model")
 	fs.StringVar(&f.ignore, "ignore", "", "CSV columns to leave out, comma-separated (an id, a note); the model remembers them, so predict and evaluate pass over them too")
-	fs.StringVar(&f.hidden, "hidden", "128,64", "widths of the hidden layers, comma-separated (\"\" for none)")
+	fs.StringVar(&f.hidden, "hidden", "100", "widths of the hidden layers, comma-separated (\"\" for none)")
 	fs.StringVar(&f.activation, "activation", "relu", "activation of the hidden layers: identity, sigmoid, tanh, relu, leaky-relu, softmax")
 	fs.Float64Var(&f.slope, "slope", 0.01, "slope of leaky-relu for z ≤ 0")
 	fs.StringVar(&f.loss, "loss", "", "squared, log or cross-entropy (default: from the target: classes → cross-entropy with softmax, or log with sigmoid for two; numbers → squared)")
 	fs.StringVar(&f.mode, "mode", "minibatch", "gradient descent mode: batch, sgd or minibatch")
-	fs.IntVar(&f.batch, "batch", 32, "examples per step in minibatch mode")
+	fs.IntVar(&f.batch, "batch", 0, "examples per step in minibatch mode (default: 32, or 128 above 10000 training rows)")
 	f.lr = math.NaN() // the optimizer's default
 	fs.Var(unsetFloat{&f.lr}, "lr", "learning `rate` α (default 0.001 with adam, 0.05 otherwise)")
 	fs.StringVar(&f.optimizer, "optimizer", "adam", "sgd, momentum, nesterov or adam")
 	fs.Float64Var(&f.momentum, "momentum", 0.9, "μ of momentum and nesterov")
-	fs.Float64Var(&f.l2, "l2", 0, "L2 weight decay λ (on weights, not biases)")
+	fs.Float64Var(&f.l2, "l2", 0, "L2 weight decay λ on weights, not biases (default: 10/N for N training rows when the epochs are chosen, else 0)")
 	fs.Float64Var(&f.l1, "l1", 0, "L1 penalty λ₁: adds λ₁·sign(w) to each weight's gradient (not biases)")
 	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, step or cosine")
 	fs.Float64Var(&f.gamma, "gamma", 0.1, "step schedule: the factor")
 	fs.IntVar(&f.every, "every", 10, "step schedule: the period in epochs")
-	fs.IntVar(&f.epochs, "epochs", 30, "passes over the training set")
+	fs.IntVar(&f.epochs, "epochs", 0, "passes over the training set (default: chosen on the data: 5-fold cross-validation of the training rows, or a 10% hold-out above 10000 rows, finds the epoch of the lowest validation loss, at most 200 (fewer for large sets), then all the training rows train for that many)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights, the splits and the shuffling")
-	fs.Float64Var(&f.valSplit, "val-split", 0.1, "fraction of the training part held out for validation (0 for none)")
+	fs.Float64Var(&f.valSplit, "val-split", 0, "fraction of the training part held out for validation, which then never trains the network: the model is the epoch of the lowest validation loss (default none: the epochs are chosen by cross-validation and all the rows train)")
 	fs.StringVar(&f.val, "val", "", "a CSV file of validation examples (instead of --val-split)")
 	fs.IntVar(&f.patience, "patience", 10, "stop after this many epochs without a better validation loss (0: never)")
-	fs.StringVar(&f.test, "test", "", "a CSV file of test examples (default: split off --test-split)")
-	fs.Float64Var(&f.testSplit, "test-split", 0.2, "fraction held out for the test (without --test or an IDX directory's t10k files)")
+	fs.StringVar(&f.test, "test", "", "a CSV file of test examples, scored after training")
+	fs.Float64Var(&f.testSplit, "test-split", 0, "fraction of the data held out as a test part, scored after training (default none: every row trains; an IDX directory's t10k files are its test part)")
 	fs.StringVar(&f.scale, "scale", "", "input scaling fitted on the training part: standard, minmax or none (default standard for CSV, none for IDX)")
 	fs.StringVar(&f.out, "out", "model.json", "where to write the model")
 	fs.StringVar(&f.history, "history", "", "also write the per-epoch metrics to this CSV file")
@@ -98,6 +101,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.health, "health", true, "measure each layer's health every epoch (gradient RMS, update/weight, dead relu and saturated sigmoid/tanh units), print it, keep it in the history and warn of vanishing or exploding gradients, dead or saturated layers")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the network and the trainer's state in this directory every --checkpoint-every epochs")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1, "epochs between checkpoints")
+	fs.StringVar(&f.initScheme, "init-scheme", "glorot", "how the initial weights are drawn from --seed: glorot (Glorot-uniform weights and biases on every layer, as scikit-learn's MLP) or he (He-uniform for relu and leaky-relu layers, Glorot for the others, biases 0)")
 	fs.StringVar(&f.init, "init", "", "warm start: begin from this model file's weights (its network, input scaling, features and classes; the data must have them) instead of random ones")
 	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file; "+
 		"--epochs N beyond the run's extends it to epoch N, as if it had asked for N (a cosine schedule is then the N-epoch one for the epochs to come)")
@@ -115,11 +119,19 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.streamAuto {
 		f.runFlags["stream"] = "true"
 	}
+	lrGiven := false
+	fs.Visit(func(fl *flag.Flag) {
+		lrGiven = lrGiven || fl.Name == "lr"
+		f.l2Given = f.l2Given || fl.Name == "l2"
+		f.epochsGiven = f.epochsGiven || fl.Name == "epochs"
+		f.batchGiven = f.batchGiven || fl.Name == "batch"
+	})
 	if err := checkTrainFlags(&f); err != nil {
 		return err
 	}
-	lrGiven := false
-	fs.Visit(func(fl *flag.Flag) { lrGiven = lrGiven || fl.Name == "lr" })
+	if f.epochs == 0 && f.valSplit == 0 && f.val == "" && f.checkpoint != "" {
+		return usagef("train: --checkpoint needs --epochs N: the run that chooses the epochs is not checkpointed")
+	}
 	if lrGiven && math.IsNaN(f.lr) { // NaN is the default's mark, not a rate
 		return usagef("train: --lr NaN: want a positive, finite learning rate")
 	}
@@ -188,8 +200,19 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if err := hookCheckpoint(f, net, &cfg, dataSHA256(parts.train, parts.val)); err != nil {
 		return err
 	}
+	n := parts.train.N
+	if cfg.Batch == 0 {
+		cfg.Batch = train.FitBatch(n)
+	}
+	chosen := cfg.Epochs == 0 && parts.val == nil // the epochs chosen on the data (train.Fit)
+	if chosen && !f.l2Given {
+		cfg.L2 = train.FitL2(n)
+	}
+	if cfg.Epochs == 0 { // with a validation part: at most this many, keeping the best
+		cfg.Epochs = train.FitEpochs(n)
+	}
 	fmt.Fprintf(stdout, "data: %s — %d training, %d validation, %d test examples; %d features; %s\n",
-		f.data, parts.train.N, rows(parts.val), rows(parts.test), parts.all.Features, describeTarget(parts.all))
+		f.data, n, rows(parts.val), rows(parts.test), parts.all.Features, describeTarget(parts.all))
 	if w := parts.pipe.Width(); parts.pipe.Encoded() && w != parts.all.Features {
 		fmt.Fprintf(stdout, "inputs: %d (categorical features one-hot: %s)\n", w, describeCategories(parts.all))
 	}
@@ -197,16 +220,42 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if f.init != "" {
 		from = " (the weights of " + f.init + ")"
 	}
-	fmt.Fprintf(stdout, "network: %s%s; loss %s; %s, %s, α = %g, %s, seed %d\n",
-		describeNet(net), from, net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, plural(cfg.Epochs, "epoch"), cfg.Seed)
+	l2 := ""
+	if cfg.L2 > 0 {
+		l2 = fmt.Sprintf(", L2 λ = %.3g", cfg.L2)
+		if !f.l2Given {
+			l2 += " (10/N)"
+		}
+	}
+	epochs := plural(cfg.Epochs, "epoch")
+	if chosen {
+		epochs = "epochs chosen below"
+	}
+	fmt.Fprintf(stdout, "network: %s%s; loss %s; %s, %s, α = %g%s, %s, seed %d\n",
+		describeNet(net), from, net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, l2, epochs, cfg.Seed)
+	fmt.Fprintln(stdout, describePlan(n, cfg, chosen, parts))
 	if f.resumed != nil {
 		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", f.resumed.dir, f.resumed.state.Epoch)
 	}
-	prog := newProgress(stdout, cfg.Epochs, parts.train.N)
+	prog := newProgress(stdout, cfg.Epochs, n)
 	prog.mseUnit = parts.ty.mseUnit()
 	cfg.OnRunning = prog.running
 	cfg.OnEpoch = prog.epoch
-	res, trainErr := train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
+	var res train.Result
+	var trainErr error
+	var plan *train.Plan
+	if chosen {
+		opt := train.FitOptions{KeepL2: true, OnSearch: prog.search, OnPlan: func(p train.Plan) {
+			prog.done()
+			prog.epochs, prog.epochNo = p.Epochs, 1
+			fmt.Fprintln(stdout, describeChoice(p, parts.task()))
+		}}
+		var p train.Plan
+		p, res, trainErr = train.Fit(ctx, net, toSet[T](parts.train), cfg, opt)
+		plan, cfg.Epochs = &p, p.Epochs
+	} else {
+		res, trainErr = train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
+	}
 	prog.done()
 	if err := failedRun(f, res, trainErr); err != nil {
 		return err
@@ -214,7 +263,46 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 	if parts.ty != nil {
 		foldTarget(parts.ty, net)
 	}
-	return reportRun(f, parts, net, cfg, res, trainErr, start, stdout, stderr)
+	return reportRun(f, parts, net, cfg, plan, res, trainErr, start, stdout, stderr)
+}
+
+// describePlan is the line under the header that says how the epochs are
+// decided and which rows train the network.
+func describePlan(n int, cfg train.Config, chosen bool, p *dataParts) string {
+	test := "no test part (--test FILE or --test-split F for one)"
+	if p.test != nil {
+		test = fmt.Sprintf("the %d test rows score it after training", p.test.N)
+	}
+	switch {
+	case chosen && n <= train.FitCVRows:
+		return fmt.Sprintf("validation: %d-fold cross-validation of the %d training rows finds the epoch of the lowest validation loss (at most %d), then all %d rows train for that many; %s",
+			min(train.FitFolds, n), n, cfg.Epochs, n, test)
+	case chosen:
+		return fmt.Sprintf("validation: a hold-out of a tenth of the %d training rows finds the epoch of the lowest validation loss (at most %d), then all %d rows train for that many; %s",
+			n, cfg.Epochs, n, test)
+	case p.val != nil:
+		return fmt.Sprintf("validation: %d rows, which do not train the network; at most %s, keeping the weights of the lowest validation loss; %s", p.val.N, plural(cfg.Epochs, "epoch"), test)
+	}
+	return fmt.Sprintf("validation: none; %s on all %d training rows; %s", plural(cfg.Epochs, "epoch"), n, test)
+}
+
+// describeChoice is the line that reports the epochs chosen, and the
+// validation figure that estimates the model's quality.
+func describeChoice(p train.Plan, task train.Task) string {
+	best := make([]string, len(p.Best))
+	for i, b := range p.Best {
+		best[i] = strconv.Itoa(b)
+	}
+	fig := fmt.Sprintf("accuracy %.4f", p.Estimate.Accuracy)
+	if task == train.TaskRegression {
+		fig = fmt.Sprintf("R² %.4f", p.Estimate.R2)
+	}
+	if p.Folds > 0 {
+		return fmt.Sprintf("cross-validation: lowest validation loss at epochs %s of the %d folds, median %d; %s (%.4f–%.4f) on the held-out folds, an estimate for new rows; training on all %d rows for %s",
+			strings.Join(best, ", "), p.Folds, p.Epochs, fig, p.Range[0], p.Range[1], p.Rows, plural(p.Epochs, "epoch"))
+	}
+	return fmt.Sprintf("hold-out: lowest validation loss at epoch %s; %s on the %d held-out rows, an estimate for new rows; training on all %d rows for %s",
+		best[0], fig, p.Holdout, p.Rows, plural(p.Epochs, "epoch"))
 }
 
 // failedRun is the error of a run that writes nothing: a failed run writes
@@ -250,7 +338,9 @@ func trainConfig(f *trainFlags) (train.Config, error) {
 			cfg.Alpha = 0.001
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	check := cfg
+	check.Epochs, check.Batch = max(cfg.Epochs, 1), max(cfg.Batch, 1) // 0: chosen from the data
+	if err := check.Validate(); err != nil {
 		return cfg, usagef("train: %v", err) // bad --mode, --optimizer, --lr ... before reading any data
 	}
 	return cfg, nil
@@ -437,7 +527,7 @@ func endWarnings(h []train.Epoch, best int, val bool) []string {
 func checkTrainingRows(f *trainFlags, p *dataParts, stderr io.Writer) error {
 	n, held := p.train.N, rows(p.val)
 	if p.split.Test > 0 {
-		held += p.test.N
+		held += rows(p.test)
 	}
 	want := 2
 	if p.all.Classes != nil {
@@ -611,13 +701,18 @@ func design[T backprop.Float](f *trainFlags, p *dataParts) (*backprop.Network[T]
 	if err != nil {
 		return nil, usagef("train: %v", err)
 	}
+	scheme, err := backprop.ParseInitScheme(f.initScheme)
+	if err != nil {
+		return nil, usagef("train: --init-scheme: %v", err)
+	}
+	net.InitWith(f.seed, scheme)
 	return net, nil
 }
 
 // reportRun writes the model file (also after a divergence, the best finite
 // state, or an interruption, the model so far), the history and its plot,
 // and the test score.
-func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config,
+func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Network[T], cfg train.Config, plan *train.Plan,
 	res train.Result, trainErr error, start time.Time, stdout, stderr io.Writer) error {
 	m, err := trainedModel(f, p, net, cfg, res.History)
 	if err != nil {
@@ -654,10 +749,14 @@ func reportRun[T backprop.Float](f *trainFlags, p *dataParts, net *backprop.Netw
 	} else if res.BestEpoch > 0 {
 		fmt.Fprintf(stdout, "keeping the weights of epoch %d (lowest validation loss)\n", res.BestEpoch)
 	}
-	if !res.EarlyStopped {
-		for _, w := range endWarnings(res.History, res.BestEpoch, p.val != nil) {
-			fmt.Fprintln(stderr, "warning: "+w)
-		}
+	var warnings []string
+	if plan != nil {
+		warnings = plan.Warnings()
+	} else if !res.EarlyStopped {
+		warnings = endWarnings(res.History, res.BestEpoch, p.val != nil)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "warning: "+w)
 	}
 	if p.test != nil {
 		tm, err := testMetrics(p, net, task)
@@ -883,7 +982,7 @@ func setupInit(fs *flag.FlagSet, f *trainFlags) error {
 	var clash []string
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "hidden", "activation", "slope", "loss", "scale", "target":
+		case "hidden", "activation", "slope", "loss", "scale", "target", "init-scheme":
 			clash = append(clash, "--"+fl.Name)
 		}
 	})
