@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -708,4 +709,55 @@ func (r *Reader) closeInput() error {
 	}
 	r.rc, r.p, r.idx = nil, nil, nil
 	return err
+}
+
+// TooLarge says whether [Load] would refuse spec for its size alone, and
+// which limit: a CSV file larger than [MaxCSVBytes], or an IDX directory
+// whose headers claim more than [MaxIDXItems] images in a file or
+// [MaxIDXBytes] pixels in its two image files together. It returns "" when
+// spec is within them, and for anything else (an embedded set, "-", a
+// missing file, a header that is not one): Load then says what is wrong.
+// Such data can be streamed ([ScanCSV], [ScanIDX]).
+func TooLarge(spec string) string {
+	if spec == "-" || isEmbedded(spec) {
+		return ""
+	}
+	info, err := os.Stat(spec)
+	switch {
+	case err != nil:
+		return ""
+	case info.Mode().IsRegular():
+		if info.Size() > MaxCSVBytes {
+			return fmt.Sprintf("larger than %d MiB (data.MaxCSVBytes)", MaxCSVBytes>>20)
+		}
+		return ""
+	case !info.IsDir():
+		return ""
+	}
+	var pixels uint64
+	for _, name := range []string{idxTrainImages, idxTestImages} {
+		f, _, err := openIDXStream(spec, name)
+		if err != nil {
+			continue
+		}
+		h, err := func() ([]uint32, error) {
+			defer f.Close()
+			r, err := idxReader(f)
+			if err != nil {
+				return nil, err
+			}
+			return readIDXHeader(r, idxImagesMagic, 3)
+		}()
+		if err != nil {
+			continue
+		}
+		if h[0] > MaxIDXItems {
+			return fmt.Sprintf("more than %d images (data.MaxIDXItems)", MaxIDXItems)
+		}
+		pixels += uint64(h[0]) * uint64(h[1]) * uint64(h[2])
+	}
+	if pixels > MaxIDXBytes {
+		return fmt.Sprintf("more than %d pixels (data.MaxIDXBytes)", MaxIDXBytes)
+	}
+	return ""
 }

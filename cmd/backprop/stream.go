@@ -27,7 +27,7 @@ const shuffleBytes = 64 << 20
 const (
 	streamUsage = "stream the data from its file instead of reading it into memory, for data larger than memory (a CSV file or an IDX directory): " +
 		"a first pass learns the columns, categories, classes and the training part's statistics, then every epoch reads the file again through a shuffle buffer; " +
-		"validation and test parts by a hash of the record number (default: on for a CSV file larger than data.MaxCSVBytes)"
+		"validation and test parts by a hash of the record number (default: on for data too large to read into memory: a CSV file larger than data.MaxCSVBytes, an IDX directory beyond data.MaxIDXItems or data.MaxIDXBytes)"
 	shuffleUsage = "with --stream: examples in the shuffle buffer (0: as many as fit in 64 MiB, at most 65536)"
 )
 
@@ -38,8 +38,8 @@ func setupStream(fs *flag.FlagSet, f *trainFlags) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	if !given["stream"] {
-		if info, err := os.Stat(f.data); err == nil && info.Mode().IsRegular() && info.Size() > data.MaxCSVBytes {
-			f.stream, f.streamAuto = true, true
+		if f.streamAuto = data.TooLarge(f.data); f.streamAuto != "" {
+			f.stream = true
 		}
 	}
 	if f.shuffle < 0 {
@@ -354,8 +354,8 @@ func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg tra
 	f.runFlags["shuffle-buffer"] = strconv.Itoa(cfg.Shuffle)
 	parts.stream = s
 	how := "--stream"
-	if f.streamAuto {
-		how = fmt.Sprintf("streamed: larger than %d MiB (data.MaxCSVBytes)", data.MaxCSVBytes>>20)
+	if f.streamAuto != "" {
+		how = "streamed: " + f.streamAuto
 	}
 	fmt.Fprintf(stdout, "data: %s (%s) — %d training, %d validation, %d test examples, parts by hashed record number; %d features; %s\n",
 		f.data, how, parts.train.N, rows(parts.val), rows(parts.test), parts.all.Features, describeTarget(parts.all))

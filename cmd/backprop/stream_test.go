@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -270,5 +271,56 @@ func TestStreamSourceAllocations(t *testing.T) {
 		}
 	}); a != 0 {
 		t.Errorf("%v allocations per streamed example", a)
+	}
+}
+
+// TestStreamIDXTooLarge: an IDX directory with more images than
+// data.MaxIDXItems streams on its own (and says so), gzip-compressed;
+// --stream=false refuses it by the limit, as before.
+func TestStreamIDXTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	const n = 1<<20 + 1
+	pix, lab := make([]byte, n), make([]byte, n)
+	for i := range pix {
+		pix[i] = byte(i % 251)
+		lab[i] = byte(i % 3)
+		if pix[i] > 125 {
+			lab[i] = 1
+		}
+	}
+	idx := func(magic uint32, dims []uint32, data []byte) []byte {
+		var b bytes.Buffer
+		for _, v := range append([]uint32{magic}, dims...) {
+			b.Write([]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+		}
+		b.Write(data)
+		return b.Bytes()
+	}
+	gz := func(b []byte) []byte {
+		var out bytes.Buffer
+		zw := gzip.NewWriter(&out)
+		zw.Write(b)
+		zw.Close()
+		return out.Bytes()
+	}
+	for name, b := range map[string][]byte{
+		"train-images-idx3-ubyte.gz": gz(idx(0x803, []uint32{n, 1, 1}, pix)),
+		"train-labels-idx1-ubyte.gz": gz(idx(0x801, []uint32{n}, lab)),
+		"t10k-images-idx3-ubyte":     idx(0x803, []uint32{100, 1, 1}, pix[:100]),
+		"t10k-labels-idx1-ubyte":     idx(0x801, []uint32{100}, lab[:100]),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"train", "--data", dir, "--hidden", "4", "--epochs", "1", "--batch", "4096", "--lr", "0.01", "--val-split", "0.01", "--health=false",
+		"--out", filepath.Join(dir, "m.json")}
+	out, errs, status := cli(t, args...)
+	if status != 0 || !strings.Contains(out, "(streamed: more than 1048576 images (data.MaxIDXItems)) — ") || !strings.Contains(out, "100 test examples") {
+		t.Errorf("status %d, output:\n%s%s", status, out, errs)
+	}
+	_, errs, status = cli(t, append(args, "--stream=false")...)
+	if status != 2 || !strings.Contains(errs, "more than the limit") {
+		t.Errorf("--stream=false: status %d, %s", status, errs)
 	}
 }

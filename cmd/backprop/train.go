@@ -45,7 +45,8 @@ type trainFlags struct {
 	plot                                                                     string // --plot: the history as a picture
 	health                                                                   bool   // --health: each layer's health every epoch
 	init                                                                     string // --init: warm start from this model
-	stream, streamAuto                                                       bool   // --stream (streamAuto: for the file's size)
+	stream                                                                   bool   // --stream
+	streamAuto                                                               string // why the data streams without --stream ("": it does not)
 	shuffle                                                                  int    // --shuffle-buffer
 	initScheme                                                               string // --init-scheme: how the initial weights are drawn
 
@@ -116,7 +117,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := setupCheckpoint(fs, &f); err != nil {
 		return err
 	}
-	if f.streamAuto {
+	if f.streamAuto != "" {
 		f.runFlags["stream"] = "true"
 	}
 	lrGiven := false
