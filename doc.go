@@ -80,6 +80,7 @@
 //	MaxTrainBytes         256 MiB  train: weights, gradients, optimizer state, best weights, workspaces
 //	data.MaxCSVBytes      1 GiB    a CSV file read into memory (--data, --val, --test); a larger one streams
 //	data.MaxStreamBytes   1 PiB    a file read by streaming (train --stream): one record in memory at a time
+//	data.MaxNameBytes     64 MiB   distinct category and class names the first pass of a streamed file keeps
 //	data.MaxLineBytes     1 MiB    a line of a CSV file
 //	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)
 //	data.MaxOneHot        2^25     one-hot values, rows × classes of a target, rows × categories of the features

@@ -37,6 +37,7 @@ func TestLimitsDocumented(t *testing.T) {
 		{"MaxTrainBytes", "256 MiB", backprop.MaxTrainBytes, 256 << 20},
 		{"data.MaxCSVBytes", "1 GiB", data.MaxCSVBytes, 1 << 30},
 		{"data.MaxStreamBytes", "1 PiB", data.MaxStreamBytes, 1 << 50},
+		{"data.MaxNameBytes", "64 MiB", data.MaxNameBytes, 64 << 20},
 		{"data.MaxLineBytes", "1 MiB", data.MaxLineBytes, 1 << 20},
 		{"data.MaxClasses", "1024", data.MaxClasses, 1024},
 		{"data.MaxOneHot", "2^25", data.MaxOneHot, 1 << 25},

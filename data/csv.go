@@ -369,6 +369,9 @@ type csvParser struct {
 	// never).
 	cats     []*catColumn
 	numberAt []int
+
+	streaming bool  // a Table's first pass: the names kept are bounded by MaxNameBytes
+	kept      int64 // bytes of the category and class names kept
 }
 
 // catColumn is a categorical feature column as it is read: its values
@@ -823,12 +826,26 @@ func (p *csvParser) feature(k, j int, s string) (v float32, miss bool, err error
 		if len(c.names) == backprop.MaxCategories {
 			return 0, false, p.errorf(line, j+1, "column %s has more than %d categories, the limit (MaxCategories)", quote(p.header[j]), backprop.MaxCategories)
 		}
+		if err := p.intern(line, j+1, t); err != nil {
+			return 0, false, err
+		}
 		id = len(c.names)
 		t = strings.Clone(t)
 		c.index[t] = id
 		c.names = append(c.names, t)
 	}
 	return float32(id), false, nil
+}
+
+// intern counts the bytes of a category or class name kept, against
+// MaxNameBytes when the parser streams (without a stream, the input's own
+// limit bounds them).
+func (p *csvParser) intern(line, col int, name string) error {
+	p.kept += int64(len(name))
+	if p.streaming && p.kept > maxNameBytes {
+		return p.errorf(line, col, "more than %d MiB of distinct category and class names, the limit (data.MaxNameBytes)", MaxNameBytes>>20)
+	}
+	return nil
 }
 
 // categories sorts the categories of each categorical feature read (as

@@ -20,6 +20,13 @@ import (
 // most [MaxLineBytes].
 const MaxStreamBytes = 1 << 50
 
+// MaxNameBytes bounds the distinct category and class names the first pass
+// of a [Table] keeps, in bytes (64 MiB): without a limit on the file's
+// size, they would be bounded by nothing else.
+const MaxNameBytes = 64 << 20
+
+var maxNameBytes int64 = MaxNameBytes // lowered by a test
+
 // Part names a part of a streamed table: every record falls in one, by a
 // [HashSplit].
 type Part int
@@ -242,6 +249,7 @@ func ScanCSV(path string, opt CSVOptions, split HashSplit) (*Table, error) {
 		return nil, err
 	}
 	t := &Table{Name: name, split: split, csv: src}
+	p.streaming = true
 	if err := p.scan(t); err != nil {
 		return nil, err
 	}
@@ -353,6 +361,9 @@ func (p *csvParser) scan(t *Table) error {
 				if len(p.names) == MaxClasses && (!numbers || !isDecimal(s)) {
 					return p.errorf(line, col, "target column %s has more than %d distinct labels, the limit of classes (MaxClasses)",
 						quote(p.header[p.target]), MaxClasses)
+				}
+				if err := p.intern(line, col, s); err != nil {
+					return err
 				}
 				if len(p.names) == MaxClasses { // numbers all: a measurement
 					overflow = true

@@ -290,3 +290,32 @@ func TestTableIDX(t *testing.T) {
 		t.Error("a test fraction of an IDX directory accepted")
 	}
 }
+
+// TestTableNameBytes: the names a first pass keeps (categories, class
+// labels) are bounded, the file's size being not.
+func TestTableNameBytes(t *testing.T) {
+	defer func(n int64) { maxNameBytes = n }(maxNameBytes)
+	maxNameBytes = 1000
+	dir := t.TempDir()
+	for _, c := range []struct{ name, row string }{
+		{"categories", "%d,colour-%04d,a\n"},
+		{"labels", "%d,1,label-%04d\n"},
+	} {
+		var b strings.Builder
+		b.WriteString("x,c,y\n")
+		for i := range 200 {
+			fmt.Fprintf(&b, c.row, i, i)
+		}
+		path := filepath.Join(dir, c.name+".csv")
+		os.WriteFile(path, []byte(b.String()), 0o644)
+		_, err := ScanCSV(path, CSVOptions{}, HashSplit{})
+		if err == nil || !strings.Contains(err.Error(), "of distinct category and class names, the limit (data.MaxNameBytes)") {
+			t.Errorf("%s: error %v", c.name, err)
+		}
+		f, _ := os.Open(path)
+		if _, err := ReadCSV(f, path, CSVOptions{}); err != nil && strings.Contains(err.Error(), "MaxNameBytes") {
+			t.Errorf("%s: ReadCSV (bounded by MaxCSVBytes) refused by MaxNameBytes", c.name)
+		}
+		f.Close()
+	}
+}
