@@ -762,10 +762,14 @@ func TooLarge(spec string) string {
 		if err != nil {
 			continue
 		}
+		image := uint64(h[1]) * uint64(h[2])
+		if image == 0 || image > MaxIDXBytes {
+			return "" // an image too large for either way: Load refuses it
+		}
 		if h[0] > MaxIDXItems {
 			return fmt.Sprintf("more than %d images (data.MaxIDXItems)", MaxIDXItems)
 		}
-		pixels += uint64(h[0]) * uint64(h[1]) * uint64(h[2])
+		pixels += uint64(h[0]) * image
 	}
 	if pixels > MaxIDXBytes {
 		return fmt.Sprintf("more than %d pixels (data.MaxIDXBytes)", MaxIDXBytes)

@@ -660,10 +660,15 @@ func (fx *fixture) cases() []hostileCase {
 	add("derived sizes", "MaxClasses", "export", "--model", "m60000.json", "--onnx", "out.onnx")
 	add("derived sizes", "MaxClasses", "evaluate", "--model", "m60000sig.json", "--data", "x1.csv")
 	add("derived sizes", "MaxOneHot", trainOn("idx-onehot")...)
-	add("derived sizes", "more than the limit", trainOn("idx-claims")...)
-	add("derived sizes", "more than the limit 1048576", trainOn("idx-items")...)
-	add("derived sizes", "67108864", trainOn("idx-budget")...)
+	add("derived sizes", "more than the limit", trainOn("idx-claims", "--stream=false")...)
+	add("derived sizes", "more than the limit 1048576", trainOn("idx-items", "--stream=false")...)
+	add("derived sizes", "67108864", trainOn("idx-budget", "--stream=false")...)
 	add("derived sizes", "more than the limit", trainOn("idx-dims")...)
+	// Beyond the limits of data in memory, train streams an IDX directory
+	// (allocating nothing by the headers' claims) and finds what is wrong.
+	add("derived sizes", "has 1000000 images but idx-claims/train-labels-idx1-ubyte has 2 labels", trainOn("idx-claims")...)
+	add("derived sizes", "only one class, 0; need at least 2", trainOn("idx-items")...)
+	add("derived sizes", "truncated: the data of item 0 of 90000 is missing", trainOn("idx-budget")...)
 	add("derived sizes", "MaxLayerParams", tr("--hidden", "65536,65536")...)
 	add("derived sizes", "MaxParams", tr("--hidden", "8192,8192")...)
 	add("derived sizes", "MaxParams", tr("--hidden", "4096,4096,4096,4096,4096")...)
@@ -966,7 +971,7 @@ func (fx *fixture) cases() []hostileCase {
 	add("IDX directories", "only one class", trainOn("idx-oneclass")...)
 	add("IDX directories", "no file t10k", trainOn("idx-notest")...)
 	// --loss squared on an IDX directory trains on one-hot targets: its budget still holds.
-	add("IDX directories", "more than the limit of", trainOn("idx-budget", "--loss", "squared")...)
+	add("IDX directories", "more than the limit of", trainOn("idx-budget", "--loss", "squared", "--stream=false")...)
 	add("IDX directories", "label 200", "evaluate", "--model", "idx.json", "--data", "idx-badtest")
 	add("IDX directories", "label 200", "predict", "--model", "idx.json", "--data", "idx-badtest", "--out", "existing.csv")
 	add("IDX directories", "9 features", "evaluate", "--model", "idx.json", "--data", "idx-wrongsize")
