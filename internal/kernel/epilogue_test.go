@@ -200,8 +200,8 @@ func testEpilogue[T float32 | float64](t *testing.T, kernels []*microKernel[T], 
 	}
 }
 
-func TestGemmEpFloat32(t *testing.T) { testEpilogue(t, kernels32, &pool32) }
-func TestGemmEpFloat64(t *testing.T) { testEpilogue(t, kernels64, &pool64) }
+func TestGemmEpFloat32(t *testing.T) { testEpilogue(t, withMasked(kernels32), &pool32) }
+func TestGemmEpFloat64(t *testing.T) { testEpilogue(t, withMasked(kernels64), &pool64) }
 
 // TestGemmEpProduct: the fused product itself is Ref's, within rounding.
 func TestGemmEpProduct(t *testing.T) {

@@ -177,8 +177,12 @@ func testAllSizes[T float32 | float64](t *testing.T, kernels []*microKernel[T], 
 	}
 }
 
-func TestGemmAllSizesFloat32(t *testing.T) { testAllSizes(t, kernels32, paths(kernels32, &pool32)) }
-func TestGemmAllSizesFloat64(t *testing.T) { testAllSizes(t, kernels64, paths(kernels64, &pool64)) }
+func TestGemmAllSizesFloat32(t *testing.T) {
+	testAllSizes(t, withMasked(kernels32), paths(withMasked(kernels32), &pool32))
+}
+func TestGemmAllSizesFloat64(t *testing.T) {
+	testAllSizes(t, withMasked(kernels64), paths(withMasked(kernels64), &pool64))
+}
 
 // realShapes are W1's products and a few odd ones: split by columns, by rows,
 // narrow C computed transposed (also split), a few rows (the dot kernel).
@@ -206,8 +210,21 @@ func testRealShapes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]
 	}
 }
 
-func TestGemmRealShapesFloat32(t *testing.T) { testRealShapes(t, paths(kernels32, &pool32)) }
-func TestGemmRealShapesFloat64(t *testing.T) { testRealShapes(t, paths(kernels64, &pool64)) }
+// realKernels are the kernels of this CPU, and under BACKPROP_LONG=1 the
+// masked Go family too (slow on the real shapes).
+func realKernels[T float32 | float64](kernels []*microKernel[T]) []*microKernel[T] {
+	if testenv.IsLong() && !testing.Short() {
+		return withMasked(kernels)
+	}
+	return kernels
+}
+
+func TestGemmRealShapesFloat32(t *testing.T) {
+	testRealShapes(t, paths(realKernels(kernels32), &pool32))
+}
+func TestGemmRealShapesFloat64(t *testing.T) {
+	testRealShapes(t, paths(realKernels(kernels64), &pool64))
+}
 
 // TestGemmBetaZeroNaN: with beta = 0, NaN in C must not reach the result
 // (every shape with every transposition under BACKPROP_LONG=1, by default
