@@ -404,6 +404,17 @@ async function main() {
     context = null;
   });
 
+  await check('with the engine on the server: iris dropped onto the page trains, backprop predict agrees', async () => {
+    const { ctx, page: p, seen } = await openPage(url + '?engine=server', url, { width: 1280, height: 800 });
+    context = ctx;
+    await trainIris(p, bin); // the same session code, on the server
+    // the bad file's 400 is the only failed request
+    const errors = seen.errors.filter((e) => !/status of 400/.test(e));
+    assert(errors.length === 0 && seen.errors.length <= 1, `page errors: ${seen.errors.join('; ')}`);
+    await ctx.close();
+    context = null;
+  });
+
   // The static export, served by a plain static file server, the Go server stopped.
   const dir = join(tmp, 'static');
   execFileSync(bin, ['serve', '--export-static', dir], { stdio: 'inherit' });
