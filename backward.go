@@ -1,6 +1,10 @@
 package backprop
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop/internal/kernel"
+)
 
 // The backward pass, equations (4) to (8) of docs/notation.md: the output
 // delta δ^L (output.go), the delta rule δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1)
@@ -66,17 +70,23 @@ func (ws *Workspace[T]) deltas(y []T) float64 {
 		// have w = 0, so the sum runs over those that exist.
 		lay, prev := net.Layer(l), net.Layer(l-1)
 		delta, g := ws.Delta[l][:rows*lay.Out], ws.Delta[l-1][:rows*prev.Out]
+		f := prev.Activation
 		if rows == 1 && lay.In*lay.Out <= smallLayer {
 			vecmat(delta, lay.W, g)
 		} else {
-			ws.gemm(false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In)
+			var ep *kernel.Epilogue[T]
+			ep, _, f = ws.epilogue(prev, ws.Z[l-1][:rows*prev.Out], nil, prev.Out)
+			gemmEp(ws.serial, false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In, ep)
+		}
+		if f == fused {
+			continue
 		}
 		var fp []T
 		if ws.G != nil {
 			copy(ws.G[l-1], g)
 			fp = ws.FPrime[l-1]
 		}
-		backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, fp, rows, prev.Out)
+		backward(f, prev.Slope, ws.Z[l-1], ws.A[l-1], g, fp, rows, prev.Out)
 	}
 	return E
 }

@@ -81,21 +81,69 @@ func (ws *Workspace[T]) forward(x []T) {
 	for l := 1; l <= net.L(); l++ {
 		lay := net.Layer(l)
 		z, a := ws.Z[l][:rows*lay.Out], ws.A[l][:rows*lay.Out]
-		// Z^l (rows×n_l) = A^(l-1) (rows×n_(l-1)) · (W^l)ᵀ, then + b, then f.
+		// Z^l (rows×n_l) = A^(l-1) (rows×n_(l-1)) · (W^l)ᵀ, then + b, then f:
+		// the bias, and f where the kernel has it, in the product's epilogue.
+		var ep *kernel.Epilogue[T]
+		b, f := lay.B, lay.Activation
 		switch {
 		case rows == 1 && lay.In*lay.Out <= smallLayer:
 			matvec(lay.W, ws.A[l-1], z)
 		case ws.serial: // a shard: (W^l)ᵀ is ready, read in place
-			kernel.Gemm1(false, false, rows, lay.Out, lay.In, ws.A[l-1], lay.In, ws.wt[l], ws.ldt[l], 0, z, lay.Out)
+			ep, b, f = ws.epilogue(lay, nil, a, lay.Out)
+			kernel.GemmEp1(false, false, rows, lay.Out, lay.In, ws.A[l-1], lay.In, ws.wt[l], ws.ldt[l], z, lay.Out, ep)
 		default:
-			ws.gemm(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, z, lay.Out)
+			ep, b, f = ws.epilogue(lay, nil, a, lay.Out)
+			kernel.GemmEp(false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, z, lay.Out, ep)
+		}
+		if f == fused {
+			continue
 		}
 		var norm []T
 		if ws.Norm != nil {
 			norm = ws.Norm[l]
 		}
-		forward(lay.Activation, lay.Slope, z, a, lay.B, norm, rows, lay.Out)
+		forward(f, lay.Slope, z, a, b, norm, rows, lay.Out)
 	}
+}
+
+// fused is the activation of a layer whose epilogue applied f.
+const fused Activation = -1
+
+// epilogue returns the kernel's epilogue for a product C of layer lay's
+// rows: for the forward pass (z nil), + b and a = f(z) into a; for the
+// delta rule, C·f′(z) with f the activation of lay. It also returns the
+// bias and the activation still to apply after the product: f, or fused
+// when the epilogue applied it. The kernel has f and f′ of identity, relu
+// and leaky relu, exactly; the others (and the trace, which keeps G before
+// f′) run their own passes.
+func (ws *Workspace[T]) epilogue(lay *Layer[T], z, a []T, n int) (*kernel.Epilogue[T], []T, Activation) {
+	ep := &ws.ep
+	*ep = kernel.Epilogue[T]{Slope: lay.Slope}
+	switch lay.Activation {
+	case Identity:
+		ep.Act = kernel.Linear
+	case ReLU:
+		ep.Act = kernel.ReLU
+	case LeakyReLU:
+		ep.Act = kernel.LeakyReLU
+	default:
+		if z != nil {
+			return nil, nil, lay.Activation
+		}
+		ep.Bias = lay.B
+		return ep, nil, lay.Activation
+	}
+	if z != nil { // δ = f′(z) ⊙ g
+		if ws.G != nil {
+			return nil, nil, lay.Activation
+		}
+		if lay.Activation != Identity {
+			ep.Z, ep.LdZ = z, n
+		}
+		return ep, nil, fused
+	}
+	ep.Bias, ep.Out, ep.LdOut = lay.B, a, n
+	return ep, nil, fused
 }
 
 // Output returns o = a^L of the last Forward (rows×n_L).

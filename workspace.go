@@ -29,7 +29,8 @@ type Workspace[T Float] struct {
 	gather    []T   // the examples ForwardRows reads (nil after Forward)
 	gatherIdx []int // their indices
 
-	q []outK // scratch of the output layer, one per output
+	q  []outK             // scratch of the output layer, one per output
+	ep kernel.Epilogue[T] // the epilogue of the product in progress
 
 	upd update[T] // the parameter update (update.go)
 
@@ -161,6 +162,15 @@ func (ws *Workspace[T]) view(sh *Workspace[T], r0, r1 int) {
 // gemm is kernel.Gemm with beta 0, on this goroutine alone in a shard.
 func (ws *Workspace[T]) gemm(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	gemm(ws.serial, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// gemmEp is kernel.GemmEp, or kernel.GemmEp1 if serial.
+func gemmEp[T Float](serial, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, ep *kernel.Epilogue[T]) {
+	if serial {
+		kernel.GemmEp1(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, ep)
+	} else {
+		kernel.GemmEp(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, ep)
+	}
 }
 
 // gemm is kernel.Gemm with beta 0, or kernel.Gemm1 if serial.
