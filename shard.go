@@ -141,10 +141,24 @@ func transposeLd[T Float](n int) int {
 	return n
 }
 
+// transposeShards is the fewest shards for which Forward writes (W^l)ᵀ
+// once for all of them to read in place. Below it each shard's products
+// pack W^l themselves: writing (W^l)ᵀ, which rarely fits a core's L2 cache,
+// costs about as much as packing it three times (W1's 784×256, measured).
+// Either way each z is the same sum in the same order.
+const transposeShards = 3
+
 // forwardSharded is Forward on a batch cut into ws.nsh shards: (W^l)ᵀ of
-// every layer once, then each shard's forward pass.
+// every layer once if there are enough shards, then each shard's forward
+// pass.
 func (ws *Workspace[T]) forwardSharded() {
-	ws.team.run(len(ws.tblocks), ws.doTranspose)
+	transposed := ws.nsh >= transposeShards
+	if transposed {
+		ws.team.run(len(ws.tblocks), ws.doTranspose)
+	}
+	for _, sh := range ws.shards[:ws.nsh] {
+		sh.transposed = transposed
+	}
 	ws.team.run(ws.nsh, ws.doForward)
 }
 

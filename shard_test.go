@@ -81,3 +81,49 @@ func testForwardRows[T Float](t *testing.T) {
 	}()
 	b.ForwardRows(X, []int{0, 300})
 }
+
+// TestRowsIndependentOfShards: a row's z, a and δ of every layer are the same
+// bits whether its batch is cut into eight shards that read (W^l)ᵀ written
+// once (200 rows), two whose products pack W^l themselves (50 rows), or is
+// one shard (25 rows), in float32 and float64.
+func TestRowsIndependentOfShards(t *testing.T) {
+	testRowsIndependentOfShards[float32](t)
+	testRowsIndependentOfShards[float64](t)
+}
+
+func testRowsIndependentOfShards[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	net, err := New[T](70, CrossEntropy, 9, LayerSpec{Units: 64, Activation: ReLU}, LayerSpec{Units: 33, Activation: Sigmoid},
+		LayerSpec{Units: 6, Activation: Softmax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const N = 200
+	x, y := make([]T, N*70), make([]T, N*6)
+	for i := range x {
+		x[i] = T(rng.NormFloat64())
+	}
+	for r := range N {
+		y[r*6+rng.IntN(6)] = 1
+	}
+	whole := net.NewWorkspace(N)
+	whole.Forward(x)
+	whole.Backward(y)
+	for _, rows := range []int{50, 25} {
+		ws := net.NewWorkspace(rows)
+		for r0 := 0; r0 < N; r0 += rows {
+			ws.Forward(x[r0*70 : (r0+rows)*70])
+			ws.Backward(y[r0*6 : (r0+rows)*6])
+			for l := 1; l <= net.L(); l++ {
+				n := net.Layer(l).Out
+				for k := range rows * n {
+					for _, q := range [][2][]T{{ws.Z[l], whole.Z[l]}, {ws.A[l], whole.A[l]}, {ws.Delta[l], whole.Delta[l]}} {
+						if q[0][k] != q[1][r0*n+k] {
+							t.Fatalf("batches of %d: row %d, layer %d: %v, in the batch of %d: %v", rows, r0+k/n, l, q[0][k], N, q[1][r0*n+k])
+						}
+					}
+				}
+			}
+		}
+	}
+}

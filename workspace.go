@@ -58,6 +58,7 @@ type Workspace[T Float] struct {
 	doDeltas         func(int)
 	doGrad           func(int)
 	serial           bool // a shard: its products stay on its own goroutine
+	transposed       bool // a shard: wt holds (W^l)ᵀ for this Forward
 	x                []T  // a shard's rows of x
 	E                float64
 }
