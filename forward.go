@@ -90,7 +90,7 @@ func (ws *Workspace[T]) forward(x []T) {
 			matvec(lay.W, ws.A[l-1], z)
 		case ws.transposed: // a shard: (W^l)ᵀ is ready, read in place
 			ep, b, f = ws.epilogue(lay, nil, a, lay.Out)
-			kernel.GemmEp1(false, false, rows, lay.Out, lay.In, ws.A[l-1], lay.In, ws.wt[l], ws.ldt[l], z, lay.Out, ep)
+			gemmEp(ws.serial, false, false, rows, lay.Out, lay.In, ws.A[l-1], lay.In, ws.wt[l], ws.ldt[l], z, lay.Out, ep)
 		default:
 			ep, b, f = ws.epilogue(lay, nil, a, lay.Out)
 			gemmEp(ws.serial, false, true, rows, lay.Out, lay.In, ws.A[l-1], lay.In, lay.W, lay.In, z, lay.Out, ep)

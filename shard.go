@@ -156,8 +156,12 @@ func (ws *Workspace[T]) forwardSharded() {
 	if transposed {
 		ws.team.run(len(ws.tblocks), ws.doTranspose)
 	}
+	// With more goroutines than shards (many cores, or a small batch), each
+	// shard's products are split among them too, by the kernel: each entry
+	// of a product is still the same sum, whichever part computes it.
+	serial := ws.nsh >= len(ws.team.tasks)
 	for _, sh := range ws.shards[:ws.nsh] {
-		sh.transposed = transposed
+		sh.transposed, sh.serial = transposed, serial
 	}
 	ws.team.run(ws.nsh, ws.doForward)
 }
@@ -206,5 +210,5 @@ func (ws *Workspace[T]) deltasUnit(s int) {
 // gradUnit computes block u of the gradients over all rows.
 func (ws *Workspace[T]) gradUnit(u int) {
 	b := ws.gblocks[u]
-	ws.gradRows(b.l, b.i0, b.i1, true)
+	ws.gradRows(b.l, b.i0, b.i1, len(ws.gblocks) >= len(ws.team.tasks))
 }

@@ -57,7 +57,7 @@ type Workspace[T Float] struct {
 	doForward        func(int)
 	doDeltas         func(int)
 	doGrad           func(int)
-	serial           bool // a shard: its products stay on its own goroutine
+	serial           bool // its products stay on its own goroutine (a shard with a goroutine to itself)
 	transposed       bool // a shard: wt holds (W^l)ᵀ for this Forward
 	x                []T  // a shard's rows of x
 	E                float64
@@ -118,7 +118,7 @@ func newShards[T Float](ws *Workspace[T], n int) []*Workspace[T] {
 	for s := range all {
 		sh := &all[s]
 		v := views[3*s*(L+1) : 3*(s+1)*(L+1)]
-		sh.net, sh.Cap, sh.serial, sh.wt, sh.ldt = ws.net, ws.Cap, true, ws.wt, ws.ldt
+		sh.net, sh.Cap, sh.wt, sh.ldt = ws.net, ws.Cap, ws.wt, ws.ldt
 		sh.Z, sh.A, sh.Delta, sh.q = v[:L+1:L+1], v[L+1:2*(L+1):2*(L+1)], v[2*(L+1):], q[s*nL:(s+1)*nL]
 		ptrs[s] = sh
 	}
