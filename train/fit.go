@@ -125,7 +125,9 @@ func (p Plan) Warnings() []string {
 //
 // The folds and the hold-out are drawn from cfg.Seed, so the same network,
 // data, configuration and seed give the same plan and bit-identical
-// weights. Fit needs at least 2 examples.
+// weights. Fit needs at least 2 examples. If a run of the search fails
+// (cancelled, diverged), Fit returns its error with net as it was and an
+// empty Result; the Plan then lacks the epochs (0).
 func Fit[T backprop.Float](ctx context.Context, net *backprop.Network[T], set Set[T], cfg Config, opt FitOptions) (Plan, Result, error) {
 	if err := set.check(net, "train set"); err != nil {
 		return Plan{}, Result{}, err
@@ -179,8 +181,8 @@ func Fit[T backprop.Float](ctx context.Context, net *backprop.Network[T], set Se
 			search.OnEpoch = func(e Epoch) { opt.OnSearch(i+1, len(folds), e) }
 		}
 		res, err := Train(ctx, net.Clone(), tr, va, search)
-		if err != nil {
-			return p, res, fmt.Errorf("choosing the epochs (run %d of %d): %w", i+1, len(folds), err)
+		if err != nil { // net is untouched: no Result of its own
+			return p, Result{}, fmt.Errorf("choosing the epochs (run %d of %d): %w", i+1, len(folds), err)
 		}
 		p.Best = append(p.Best, res.BestEpoch)
 		s := *res.History[max(res.BestEpoch, 1)-1].Val

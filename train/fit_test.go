@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -106,6 +107,14 @@ func TestFitRefitsOnAllRows(t *testing.T) {
 	q, _, err := Fit(context.Background(), again, set, cfg, FitOptions{})
 	if err != nil || !reflect.DeepEqual(p, q) || !reflect.DeepEqual(again.Params(), net.Params()) {
 		t.Errorf("a second Fit with the same seed: plan %+v (was %+v), same weights %v, %v", q, p, reflect.DeepEqual(again.Params(), net.Params()), err)
+	}
+	// A cancelled search leaves net as it was, with no Result.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	stopped := start.Clone()
+	q, r, err := Fit(ctx, stopped, set, cfg, FitOptions{})
+	if !errors.Is(err, context.Canceled) || q.Epochs != 0 || r.Steps != 0 || !reflect.DeepEqual(stopped.Params(), start.Params()) {
+		t.Errorf("a cancelled search: %v, plan %+v, %d steps, net changed %v", err, q, r.Steps, !reflect.DeepEqual(stopped.Params(), start.Params()))
 	}
 	// KeepL2 and a given batch are used as given.
 	cfg.L2, cfg.Batch = 0, 16

@@ -119,6 +119,11 @@ func TestDefaultsFlags(t *testing.T) {
 			t.Errorf("--init-scheme %s: hidden biases %v", scheme, hidden.B[:3])
 		}
 	}
+	// A search that diverges writes nothing: the network never trained.
+	_, errs, status = cli(t, "train", "--data", "iris", "--optimizer", "sgd", "--lr", "1e30", "--out", filepath.Join(dir, "b.json"))
+	if status != 1 || !strings.Contains(errs, "choosing the epochs (run 1 of 5): loss became NaN") || !strings.Contains(errs, "nothing written to") {
+		t.Errorf("a diverging search: status %d %s", status, errs)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "b.json")); err == nil {
 		t.Error("a refused run wrote its --out")
 	}

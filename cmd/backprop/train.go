@@ -254,6 +254,13 @@ func trainWith[T backprop.Float](ctx context.Context, f *trainFlags, stdout, std
 		var p train.Plan
 		p, res, trainErr = train.Fit(ctx, net, toSet[T](parts.train), cfg, opt)
 		plan, cfg.Epochs = &p, p.Epochs
+		if trainErr != nil && p.Epochs == 0 { // the search failed: net is the untrained network
+			prog.done()
+			if errors.Is(trainErr, context.Canceled) {
+				return fmt.Errorf("interrupted while choosing the epochs (%v); nothing written to %s: %w", trainErr, f.out, context.Canceled)
+			}
+			return fmt.Errorf("%w%v; nothing written to %s", errFailed, trainErr, f.out)
+		}
 	} else {
 		res, trainErr = train.Train(ctx, net, toSet[T](parts.train), toSet[T](parts.val), cfg)
 	}
