@@ -26,9 +26,10 @@ type Source[T backprop.Float] interface {
 
 // TrainSource is [Train] on examples read from sources rather than held in
 // memory: every epoch reads the training source once, through a shuffle
-// buffer, and the validation source (nil for none) once more to score it.
-// Memory is the network's, the trainer's and the buffer's, whatever the
-// sources' sizes.
+// buffer, and the validation source (nil for none) once more to score it —
+// unless it holds at most MaxHeldValues values, when it is read once, at
+// the start, and held. Memory is the network's, the trainer's, the
+// buffer's and at most that of MaxHeldValues, whatever the sources' sizes.
 //
 // The shuffle buffer holds cfg.Shuffle examples (DefaultShuffle for 0; at
 // least a batch, at most the source).
@@ -68,8 +69,49 @@ func TrainSource[T backprop.Float](ctx context.Context, net *backprop.Network[T]
 	v := part[T]{}
 	if val != nil && val.Len() > 0 {
 		v = part[T]{src: val, n: val.Len()}
+		if n0, nL := net.Inputs, net.Outputs(); v.n <= heldValues/(n0+nL) {
+			set, err := hold(val, n0, nL)
+			if err != nil {
+				return Result{}, fmt.Errorf("validation set: %w", err)
+			}
+			v = setPart(set)
+		}
 	}
 	return tr.run(ctx, part[T]{src: train, n: train.Len()}, v)
+}
+
+// MaxHeldValues bounds the validation source TrainSource reads once into
+// memory rather than once an epoch: 2^24 values (inputs and targets), 64
+// MiB of float32, 128 MiB of float64. A larger one is read again every
+// epoch.
+const MaxHeldValues = 1 << 24
+
+var heldValues = MaxHeldValues // lowered by a test
+
+// hold reads a pass of src into a Set.
+func hold[T backprop.Float](src Source[T], n0, nL int) (Set[T], error) {
+	n := src.Len()
+	s := Set[T]{X: make([]T, n*n0), Y: make([]T, n*nL), N: n}
+	if err := src.Reset(); err != nil {
+		return s, err
+	}
+	for i := range n {
+		err := src.Next(s.X[i*n0:(i+1)*n0], s.Y[i*nL:(i+1)*nL])
+		if err == io.EOF {
+			return s, fmt.Errorf("the source ended after %d of its %d examples", i, n)
+		}
+		if err != nil {
+			return s, err
+		}
+	}
+	switch err := src.Next(make([]T, n0), make([]T, nL)); err {
+	case io.EOF:
+		return s, nil
+	case nil:
+		return s, fmt.Errorf("the source holds more than its %d examples", n)
+	default:
+		return s, err
+	}
 }
 
 // EvaluateSource is [Evaluate] on the examples of one pass over src.

@@ -151,9 +151,18 @@ func TestTrainSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _, _ := run(cfg, 0)
+	heldValues = 10 // the validation source read every epoch, not held: the same run
+	c, _, err := run(cfg, 0)
+	heldValues = MaxHeldValues
+	if err != nil {
+		t.Fatal(err)
+	}
 	for l := range a.Layers {
 		if !slices.Equal(a.Layers[l].W, b.Layers[l].W) || !slices.Equal(a.Layers[l].B, b.Layers[l].B) {
 			t.Fatalf("layer %d: two runs of the same seed differ", l+1)
+		}
+		if !slices.Equal(a.Layers[l].W, c.Layers[l].W) || !slices.Equal(a.Layers[l].B, c.Layers[l].B) {
+			t.Fatalf("layer %d: validation held and read every epoch differ", l+1)
 		}
 	}
 	if acc := res.History[res.BestEpoch-1].Val.Accuracy; acc < 0.9 {
