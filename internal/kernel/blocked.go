@@ -217,7 +217,7 @@ func (p *callPool[T]) put(c *call[T]) {
 // gemmBlocked is Gemm for products too large for plain loops (serial: on
 // the calling goroutine alone), each tile finished by ep if not nil. A·Bᵀ
 // with at most dotRows rows goes to the dot kernel, if any; otherwise it
-// splits C into parts (by columns when n ≥ m, else by rows), runs the first
+// splits C into parts (by columns or by rows: see splitByCols), runs the first
 // on the calling goroutine and the others on the worker pool. threads, if
 // not 0, is the number of parts (for tests); else GOMAXPROCS decides.
 //
@@ -251,7 +251,7 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], s
 	if transC {
 		transA, transB, m, n, a, b, lda, ldb = !transB, !transA, n, m, b, a, ldb, lda
 	}
-	byCols := n >= m
+	byCols := splitByCols[T](kern, nparts, transA, transB, m, n, k, lda, ldb)
 	unit, size := kern.mr, m
 	if byCols {
 		unit, size = kern.nr, n
@@ -666,4 +666,39 @@ func Parallel(tasks []*Task) {
 func Threads() int {
 	startWorkers()
 	return nThreads
+}
+
+// splitByCols reports whether C is better split among nparts parts by
+// columns (each part packs all of op(A) and its share of op(B)) than by
+// rows (the reverse): the packing done twice should be the cheaper one. A
+// transposing pack costs about twice a copy; a matrix read in place costs
+// nothing. A side with fewer tiles than parts is not split while the other
+// has more; on a tie the longer side is.
+func splitByCols[T float32 | float64](kern *microKernel[T], nparts int, transA, transB bool, m, n, k, lda, ldb int) bool {
+	rowUnits, colUnits := (m+kern.mr-1)/kern.mr, (n+kern.nr-1)/kern.nr
+	switch {
+	case nparts <= 1:
+		return n >= m
+	case rowUnits < nparts && colUnits > rowUnits:
+		return true
+	case colUnits < nparts && rowUnits > colUnits:
+		return false
+	}
+	costA, costB := 2*m*k, 2*k*n // transposing packs
+	if transA {
+		costA = m * k
+		if directOK[T](lda) {
+			costA = 0
+		}
+	}
+	if !transB {
+		costB = k * n
+		if directOK[T](ldb) {
+			costB = 0
+		}
+	}
+	if costA == costB {
+		return n >= m
+	}
+	return costA < costB
 }
