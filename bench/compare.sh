@@ -18,7 +18,8 @@
 # so that every program sees the same noise; then bench/table.py takes each
 # figure's median over the rounds and prints the table (ratios, goals, whether
 # each goal is met, the CPU and the load average). Every raw result is kept in
-# bench/out/<stamp>/. Needs (installs nothing itself):
+# bench/out/<stamp>/, with a CPU profile of one more W1 epoch (w1-profile.txt:
+# where the time goes). Needs (installs nothing itself):
 #   apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
 # and Go (the peers' modules come from the Go module proxy on first build).
 # DATA=DIR reads Fashion-MNIST from DIR instead of /usr/share/datasets/fashion-mnist.
@@ -123,6 +124,12 @@ for r in $(seq 1 "$rounds"); do
   peers "$r" gomlx w1,w4,w5,gemm -limit 960 -w4-steps 2000 -b1-rows 200 -reps 2
   echo "round $r end   $(date -u +%FT%TZ) loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/rounds.log"
 done
+
+# Where W1's time goes: one more epoch under the CPU profiler, after the
+# rounds so that it times nothing of theirs.
+log "a CPU profile of backprop's W1 (w1.pprof, w1-profile.txt)"
+run w1-profile.json env GOMAXPROCS=2 "$out/backprop" bench --json --only w1 --epochs 1 --data "$data" --cpuprofile "$out/w1.pprof"
+run w1-profile.txt go tool pprof -top -nodecount=30 "$out/backprop" "$out/w1.pprof"
 
 check=()
 [ "$smoke" = 1 ] && check=(--check)

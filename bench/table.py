@@ -234,6 +234,9 @@ class Table:
         L += self.render_peers()
         L.append("")
         L += self.render_machine(kernel)
+        prof = os.path.join(self.out, "w1-profile.txt")
+        if os.path.exists(prof) and os.path.getsize(prof) > 0:
+            L.append("Where W1's time goes: %s (go tool pprof -top of one more epoch)." % prof)
         return "\n".join(L)
 
     def render_peers(self):
