@@ -76,9 +76,14 @@ func (ws *Workspace[T]) gatherRows(r0, r1 int) {
 
 // forward is Forward on the workspace's rows.
 func (ws *Workspace[T]) forward(x []T) {
-	net, rows := ws.net, ws.Rows
 	ws.A[0] = x
-	for l := 1; l <= net.L(); l++ {
+	ws.layers(1, ws.net.L()+1)
+}
+
+// layers runs the forward pass of layers l0 ≤ l < l1 on the workspace's rows.
+func (ws *Workspace[T]) layers(l0, l1 int) {
+	net, rows := ws.net, ws.Rows
+	for l := l0; l < l1; l++ {
 		lay := net.Layer(l)
 		z, a := ws.Z[l][:rows*lay.Out], ws.A[l][:rows*lay.Out]
 		// Z^l (rows×n_l) = A^(l-1) (rows×n_(l-1)) · (W^l)ᵀ, then + b, then f:

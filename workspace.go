@@ -55,6 +55,8 @@ type Workspace[T Float] struct {
 	tblocks, gblocks []block
 	doTranspose      func(int)
 	doForward        func(int)
+	doGather         func(int)
+	seg              [2]int // the layers the shards' forward passes run: seg[0] ≤ l < seg[1]
 	doDeltas         func(int)
 	doGrad           func(int)
 	serial           bool // its products stay on its own goroutine (a shard with a goroutine to itself)
@@ -78,6 +80,7 @@ func (net *Network[T]) NewWorkspace(capacity int) *Workspace[T] {
 		ws.shards = newShards(ws, n)
 		ws.tblocks, ws.gblocks = transposeBlocks(net), gradBlocks(net)
 		ws.doTranspose, ws.doForward, ws.doDeltas, ws.doGrad = ws.transposeUnit, ws.forwardUnit, ws.deltasUnit, ws.gradUnit
+		ws.doGather = ws.gatherUnit
 	}
 	ws.upd.init(net, ws.Grads())
 	if ws.upd.n >= parallelUpdate {
