@@ -13,7 +13,7 @@ import (
 
 func init() {
 	register("godeep", "github.com/patrikeh/go-deep v0.0.0-20230427173908-a2775168ab3d",
-		"float64; BatchTrainer sums the batch gradient, so α is passed as 0.1/64; no batched inference (W5 batch 10,000 is 10,000 Predict calls); its trainers shuffle the examples themselves",
+		"float64; BatchTrainer sums the batch gradient, so α is passed as 0.1/64; no batched inference (W5 \"batch 10,000\" is a loop of Predict calls); its trainers shuffle the examples themselves",
 		map[string]func(*env) (map[string]any, error){"w1": godeepW1, "w4": godeepW4, "w5": godeepW5})
 }
 

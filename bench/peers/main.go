@@ -72,13 +72,7 @@ func (e *env) data() (train, test *Dataset, err error) {
 
 func main() {
 	e := &env{}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range libs {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(keys(libs))
 	libFlag := flag.String("lib", "", "comma-separated libraries: "+strings.Join(names, ", ")+", or all")
 	wlFlag := flag.String("workload", "", "comma-separated workloads: w1, w4, w5, gemm, or all")
 	flag.StringVar(&e.dataDir, "data", "/usr/share/datasets/fashion-mnist", "Fashion-MNIST IDX directory")
@@ -94,7 +88,7 @@ func main() {
 	flag.Parse()
 	if *list {
 		for _, n := range names {
-			fmt.Printf("%-10s %-28s %s\n", n, strings.Join(slices.Sorted(keys(libs[n].run)), ","), libs[n].version)
+			fmt.Printf("%-10s %-14s %s\n%25s%s\n", n, strings.Join(slices.Sorted(keys(libs[n].run)), ","), libs[n].version, "", libs[n].note)
 		}
 		return
 	}
@@ -126,7 +120,7 @@ func main() {
 				continue
 			}
 			fmt.Fprintf(os.Stderr, "peers: %s %s ...\n", name, w)
-			rec := map[string]any{"lib": name, "version": l.version, "workload": w,
+			rec := map[string]any{"lib": name, "version": l.version, "note": l.note, "workload": w,
 				"gomaxprocs": runtime.GOMAXPROCS(0), "go": runtime.Version()}
 			res, err := run(e)
 			if err != nil {
