@@ -210,21 +210,8 @@ func testRealShapes[T float32 | float64](t *testing.T, ps map[string]gemmFunc[T]
 	}
 }
 
-// realKernels are the kernels of this CPU, and under BACKPROP_LONG=1 the
-// masked Go family too (slow on the real shapes).
-func realKernels[T float32 | float64](kernels []*microKernel[T]) []*microKernel[T] {
-	if testenv.IsLong() && !testing.Short() {
-		return withMasked(kernels)
-	}
-	return kernels
-}
-
-func TestGemmRealShapesFloat32(t *testing.T) {
-	testRealShapes(t, paths(realKernels(kernels32), &pool32))
-}
-func TestGemmRealShapesFloat64(t *testing.T) {
-	testRealShapes(t, paths(realKernels(kernels64), &pool64))
-}
+func TestGemmRealShapesFloat32(t *testing.T) { testRealShapes(t, paths(kernels32, &pool32)) }
+func TestGemmRealShapesFloat64(t *testing.T) { testRealShapes(t, paths(kernels64, &pool64)) }
 
 // TestGemmBetaZeroNaN: with beta = 0, NaN in C must not reach the result
 // (every shape with every transposition under BACKPROP_LONG=1, by default
