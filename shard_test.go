@@ -128,3 +128,46 @@ func testRowsIndependentOfShards[T Float](t *testing.T) {
 		}
 	}
 }
+
+// TestApply: Apply calls f on every entry of every parameter vector exactly
+// once, for a network updated by one goroutine and for one shared among
+// the cores, reports false when one range does, and allocates nothing.
+func TestApply(t *testing.T) {
+	for _, hidden := range []int{8, 300} { // 8·10 parameters and more than 32768
+		net, err := New[float32](100, Squared, 1, LayerSpec{Units: hidden, Activation: ReLU}, LayerSpec{Units: 10, Activation: Identity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws := net.NewWorkspace(1)
+		params := net.Params()
+		seen := make([][]int, len(params))
+		for p := range params {
+			seen[p] = make([]int, len(params[p]))
+		}
+		bad := -1
+		f := func(p, lo, hi int) bool {
+			for k := lo; k < hi; k++ {
+				seen[p][k]++
+			}
+			return p != bad
+		}
+		if !ws.Apply(f) {
+			t.Errorf("%d hidden: Apply reported a range not finite", hidden)
+		}
+		for p := range seen {
+			for k, n := range seen[p] {
+				if n != 1 {
+					t.Fatalf("%d hidden: parameter %d, entry %d: %d calls", hidden, p, k, n)
+				}
+			}
+		}
+		bad = len(params) - 1
+		if ws.Apply(f) {
+			t.Errorf("%d hidden: Apply missed a range not finite", hidden)
+		}
+		bad = -1
+		if n := testing.AllocsPerRun(20, func() { ws.Apply(f) }); n != 0 {
+			t.Errorf("%d hidden: %v allocations per Apply", hidden, n)
+		}
+	}
+}

@@ -24,10 +24,12 @@ type update[T Float] struct {
 	decay  []bool
 	n      int // parameters in all
 
-	team   *team   // nil: the update runs on the caller's goroutine
-	chunks []block // parameter vector l, entries i0 ≤ k < i1
-	finite []bool  // each chunk's
-	do     func(int)
+	team    *team   // nil: the update runs on the caller's goroutine
+	chunks  []block // parameter vector l, entries i0 ≤ k < i1
+	finite  []bool  // each chunk's
+	do      func(int)
+	doApply func(int)
+	fn      func(p, lo, hi int) bool // Apply's
 
 	// the arguments of the update in progress
 	G                    [][]T
@@ -53,7 +55,7 @@ func (u *update[T]) share(t *team) {
 	if u.n < parallelUpdate {
 		return
 	}
-	u.team, u.do = t, u.chunk
+	u.team, u.do, u.doApply = t, u.chunk, u.applyChunk
 	for p, w := range u.params {
 		for lo := 0; lo < len(w); lo += updateChunk {
 			u.chunks = append(u.chunks, block{p, lo, min(lo+updateChunk, len(w))})
@@ -109,6 +111,39 @@ func (u *update[T]) run(G [][]T, alpha, scale, l2, l1 T, check bool) bool {
 		finite = finite && f
 	}
 	return finite
+}
+
+// Apply runs f(p, lo, hi) on entries lo ≤ k < hi of every parameter vector
+// p (the order of Network.Params), covering each vector once, in chunks that
+// all the cores share for a network of 32768 parameters or more (else all
+// at once on the caller's goroutine): an optimizer's update, written for a
+// range of entries, that touches only those entries of the parameters and
+// of vectors shaped like them (its state). f reports whether its entries
+// are still finite; Apply reports whether all are. Make f once (a method
+// value, say): Apply itself never allocates.
+func (ws *Workspace[T]) Apply(f func(p, lo, hi int) bool) bool {
+	u := &ws.upd
+	if u.team == nil {
+		finite := true
+		for p, w := range u.params {
+			finite = f(p, 0, len(w)) && finite
+		}
+		return finite
+	}
+	u.fn = f
+	u.team.run(len(u.chunks), u.doApply)
+	u.fn = nil
+	finite := true
+	for _, ok := range u.finite {
+		finite = finite && ok
+	}
+	return finite
+}
+
+// applyChunk runs Apply's f on chunk c.
+func (u *update[T]) applyChunk(c int) {
+	ch := u.chunks[c]
+	u.finite[c] = u.fn(ch.l, ch.i0, ch.i1)
 }
 
 // chunk updates chunk c.

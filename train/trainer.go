@@ -36,6 +36,9 @@ type Trainer[T backprop.Float] struct {
 	health *health[T] // the layers' health of the epoch (nil outside Train or without Config.Health)
 
 	epoch, step int // for error messages: 1-based epoch (0 outside Train), step within it
+
+	opt  step[T]                  // the update in progress
+	loop func(p, lo, hi int) bool // the optimizer's loop over a range of entries (a method value, made once)
 }
 
 // NewTrainer returns a Trainer for net under cfg (validated; zero fields take
@@ -70,10 +73,12 @@ func NewTrainer[T backprop.Float](net *backprop.Network[T], cfg Config) (*Traine
 		}
 	}
 	switch cfg.Optimizer {
-	case Momentum, Nesterov:
-		tr.v = zeros(tr.params)
+	case Momentum:
+		tr.v, tr.loop = zeros(tr.params), tr.momentumRange
+	case Nesterov:
+		tr.v, tr.loop = zeros(tr.params), tr.nesterovRange
 	case Adam:
-		tr.v, tr.m = zeros(tr.params), zeros(tr.params)
+		tr.v, tr.m, tr.loop = zeros(tr.params), zeros(tr.params), tr.adamRange
 	}
 	return tr, nil
 }
@@ -180,52 +185,79 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 // over n examples: g = G/n + λ·w + λ₁·sign(w) (the penalties for weights
 // only). It reports whether every parameter is still finite. Absent
 // connections have w = 0 and G = 0, hence g = 0 (sign(0) = 0), a state that
-// stays 0 and an update of 0.
+// stays 0 and an update of 0. The optimizers' loops run through the
+// engine's Apply, in chunks all the cores share.
 func (tr *Trainer[T]) update(G [][]T, n int) bool {
 	cfg := &tr.cfg
 	alpha, inv, l2, l1 := T(tr.alpha), T(1/float64(n)), T(cfg.L2), T(cfg.L1)
-	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
-	finite := true
-	switch cfg.Optimizer {
-	case SGD: // w ← w − α g, the engine's update (in two halves at once for large networks)
-		finite = tr.ws.Update(G, alpha, inv, l2, l1)
-	case Momentum: // v ← μ v + g, w ← w − α v
-		mu := T(cfg.Momentum)
-		for p, w := range tr.params {
-			Gp, v, lambda, lambda1 := G[p], tr.v[p], tr.lambda(p, l2), tr.lambda(p, l1)
-			for k := range w {
-				v[k] = mu*v[k] + Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
-			}
-		}
-		finite = tr.ws.Update(tr.v, alpha, 1, 0, 0)
-	case Nesterov: // v ← μ v + g, w ← w − α (g + μ v)
-		mu := T(cfg.Momentum)
-		for p, w := range tr.params {
-			Gp, v, lambda, lambda1 := G[p], tr.v[p], tr.lambda(p, l2), tr.lambda(p, l1)
-			for k := range w {
-				g := Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
-				v[k] = mu*v[k] + g
-				w[k] -= alpha * (g + mu*v[k])
-				check += w[k] - w[k]
-			}
-		}
-	case Adam: // m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², w ← w − α m̂/(√v̂ + ε)
-		tr.t++
-		b1, b2, eps := T(cfg.Beta1), T(cfg.Beta2), T(cfg.Eps)
-		c1 := T(1 - math.Pow(cfg.Beta1, float64(tr.t))) // m̂ = m/c1
-		c2 := T(1 - math.Pow(cfg.Beta2, float64(tr.t))) // v̂ = v/c2
-		for p, w := range tr.params {
-			Gp, m, v, lambda, lambda1 := G[p], tr.m[p], tr.v[p], tr.lambda(p, l2), tr.lambda(p, l1)
-			for k := range w {
-				g := Gp[k]*inv + lambda*w[k] + lambda1*sign(w[k])
-				m[k] = b1*m[k] + (1-b1)*g
-				v[k] = b2*v[k] + (1-b2)*g*g
-				w[k] -= alpha * (m[k] / c1) / (T(math.Sqrt(float64(v[k]/c2))) + eps)
-				check += w[k] - w[k]
-			}
-		}
+	if cfg.Optimizer == SGD { // w ← w − α g, the engine's update
+		return tr.ws.Update(G, alpha, inv, l2, l1)
 	}
-	return finite && check == 0
+	o := &tr.opt
+	o.G, o.alpha, o.inv, o.l2, o.l1 = G, alpha, inv, l2, l1
+	switch cfg.Optimizer {
+	case Momentum: // v ← μ v + g, then w ← w − α v by the engine's update
+		tr.ws.Apply(tr.loop)
+		return tr.ws.Update(tr.v, alpha, 1, 0, 0)
+	case Adam:
+		tr.t++
+		o.c1 = T(1 - math.Pow(cfg.Beta1, float64(tr.t))) // m̂ = m/c1
+		o.c2 = T(1 - math.Pow(cfg.Beta2, float64(tr.t))) // v̂ = v/c2
+	}
+	return tr.ws.Apply(tr.loop) // Nesterov, Adam
+}
+
+// step holds the arguments of the update in progress, for the optimizers'
+// loops.
+type step[T backprop.Float] struct {
+	G                  [][]T
+	alpha, inv, l2, l1 T
+	c1, c2             T // Adam's bias corrections
+}
+
+// momentumRange is v ← μ v + g on entries lo ≤ k < hi of parameter vector p.
+func (tr *Trainer[T]) momentumRange(p, lo, hi int) bool {
+	o, w := &tr.opt, tr.params[p]
+	mu := T(tr.cfg.Momentum)
+	Gp, v, lambda, lambda1 := o.G[p], tr.v[p], tr.lambda(p, o.l2), tr.lambda(p, o.l1)
+	for k := lo; k < hi; k++ {
+		v[k] = mu*v[k] + Gp[k]*o.inv + lambda*w[k] + lambda1*sign(w[k])
+	}
+	return true
+}
+
+// nesterovRange is v ← μ v + g, w ← w − α (g + μ v) on entries lo ≤ k < hi of
+// parameter vector p; it reports whether they are finite.
+func (tr *Trainer[T]) nesterovRange(p, lo, hi int) bool {
+	o, w := &tr.opt, tr.params[p]
+	mu := T(tr.cfg.Momentum)
+	Gp, v, lambda, lambda1 := o.G[p], tr.v[p], tr.lambda(p, o.l2), tr.lambda(p, o.l1)
+	var check T // Σ (w − w): 0 while every w is finite, NaN otherwise
+	for k := lo; k < hi; k++ {
+		g := Gp[k]*o.inv + lambda*w[k] + lambda1*sign(w[k])
+		v[k] = mu*v[k] + g
+		w[k] -= o.alpha * (g + mu*v[k])
+		check += w[k] - w[k]
+	}
+	return check == 0
+}
+
+// adamRange is m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², w ← w − α m̂/(√v̂ + ε)
+// on entries lo ≤ k < hi of parameter vector p; it reports whether they are
+// finite.
+func (tr *Trainer[T]) adamRange(p, lo, hi int) bool {
+	o, w := &tr.opt, tr.params[p]
+	b1, b2, eps := T(tr.cfg.Beta1), T(tr.cfg.Beta2), T(tr.cfg.Eps)
+	Gp, m, v, lambda, lambda1 := o.G[p], tr.m[p], tr.v[p], tr.lambda(p, o.l2), tr.lambda(p, o.l1)
+	var check T
+	for k := lo; k < hi; k++ {
+		g := Gp[k]*o.inv + lambda*w[k] + lambda1*sign(w[k])
+		m[k] = b1*m[k] + (1-b1)*g
+		v[k] = b2*v[k] + (1-b2)*g*g
+		w[k] -= o.alpha * (m[k] / o.c1) / (T(math.Sqrt(float64(v[k]/o.c2))) + eps)
+		check += w[k] - w[k]
+	}
+	return check == 0
 }
 
 // lambda returns a penalty's coefficient for params[p]: lambda for a weight
