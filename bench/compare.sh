@@ -126,10 +126,11 @@ for r in $(seq 1 "$rounds"); do
 done
 
 # Where W1's time goes: one more epoch under the CPU profiler, after the
-# rounds so that it times nothing of theirs.
+# rounds so that it times nothing of theirs (the top list leaves out the
+# samples of reading the data set).
 log "a CPU profile of backprop's W1 (w1.pprof, w1-profile.txt)"
 run w1-profile.json env GOMAXPROCS=2 "$out/backprop" bench --json --only w1 --epochs 1 --data "$data" --cpuprofile "$out/w1.pprof"
-run w1-profile.txt go tool pprof -top -nodecount=30 "$out/backprop" "$out/w1.pprof"
+run w1-profile.txt go tool pprof -top -nodecount=30 -relative_percentages -ignore='data\.LoadIDX' "$out/backprop" "$out/w1.pprof"
 
 check=()
 [ "$smoke" = 1 ] && check=(--check)
