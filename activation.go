@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/backprop-go/backprop/internal/kernel"
 )
 
 // Activation names a layer's activation function f, applied to the net input
@@ -307,7 +309,7 @@ func backward[T Float](f Activation, slope T, z, a, g, fp []T, rows, n int) {
 			}
 		}
 		if f == ReLU {
-			reluMask(z[:rows*n], g)
+			kernel.ReLUMask(z[:rows*n], g)
 			break
 		}
 		for i, v := range z[:rows*n] {
@@ -327,35 +329,6 @@ func backward[T Float](f Activation, slope T, z, a, g, fp []T, rows, n int) {
 			}
 			for i, v := range ar {
 				gr[i] = v * (gr[i] - s)
-			}
-		}
-	}
-}
-
-// reluMask sets g_i = 0 where z_i ≤ 0, without branches: the signs of z
-// are random, and a mispredicted branch per element costs more than the
-// arithmetic. z_i > 0 exactly when its bits b satisfy b ≥ 1 and b − 1 ≥ 0
-// as signed integers (this excludes +0, −0 and every negative number).
-func reluMask[T Float](z, g []T) {
-	switch zs := any(z).(type) {
-	case []float32:
-		g := any(g).([]float32)
-		for i, v := range zs {
-			b := int32(math.Float32bits(v))
-			keep := ^uint32((b | (b - 1)) >> 31) // all ones when z > 0
-			g[i] = math.Float32frombits(math.Float32bits(g[i]) & keep)
-		}
-	case []float64:
-		g := any(g).([]float64)
-		for i, v := range zs {
-			b := int64(math.Float64bits(v))
-			keep := ^uint64((b | (b - 1)) >> 63)
-			g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
-		}
-	default:
-		for i, v := range z {
-			if v <= 0 {
-				g[i] = 0
 			}
 		}
 	}

@@ -3,6 +3,8 @@ package backprop
 import (
 	"math"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/kernel"
 )
 
 // TestExpf: expf agrees with math.Exp to 2 ulp of float32 over its range,
@@ -30,8 +32,8 @@ func TestReluMask(t *testing.T) {
 	for i, z := range zs {
 		z32[i], g32[i], g64[i] = float32(z), 2, 2
 	}
-	reluMask(z32, g32)
-	reluMask(zs, g64)
+	kernel.ReLUMask(z32, g32)
+	kernel.ReLUMask(zs, g64)
 	for i, z := range zs {
 		want := 0.0
 		if z > 0 {

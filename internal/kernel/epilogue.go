@@ -179,33 +179,45 @@ func (ep *Epilogue[T]) applyAsm(c []T, ldc, i0, j0, m, n int) bool {
 func (ep *Epilogue[T]) deriv(g, z []T) {
 	switch ep.Act {
 	case ReLU:
-		switch zs := any(z).(type) {
-		case []float32:
-			g := any(g).([]float32)
-			for j, v := range zs {
-				b := int32(math.Float32bits(v))
-				keep := ^uint32((b | (b - 1)) >> 31) // all ones when b > 0
-				g[j] = math.Float32frombits(math.Float32bits(g[j]) & keep)
-			}
-		case []float64:
-			g := any(g).([]float64)
-			for j, v := range zs {
-				b := int64(math.Float64bits(v))
-				keep := ^uint64((b | (b - 1)) >> 63)
-				g[j] = math.Float64frombits(math.Float64bits(g[j]) & keep)
-			}
-		default: // a named type: the same rule through its bits
-			for j, v := range z {
-				if !positiveBits(v) {
-					g[j] = 0
-				}
-			}
-		}
+		ReLUMask(z, g)
 	case LeakyReLU:
 		s := ep.Slope
 		for j, v := range z {
 			if v <= 0 {
 				g[j] *= s
+			}
+		}
+	}
+}
+
+// ReLUMask sets g_i = +0 where z_i is not positive, g_i·relu′(z_i) with
+// relu′(0) = 0: it keeps g_i exactly where z_i's bits, as a signed integer,
+// are positive (z_i > 0, or a NaN with its sign bit clear), and clears it
+// otherwise (a NaN or infinite g_i included), without branches: the signs
+// of z are random, and a mispredicted branch per element costs more than
+// the arithmetic. The engine's backward pass and Epilogue's ReLU derivative
+// both use it.
+func ReLUMask[T Float](z, g []T) {
+	g = g[:len(z)]
+	switch zs := any(z).(type) {
+	case []float32:
+		g := any(g).([]float32)
+		for i, v := range zs {
+			b := int32(math.Float32bits(v))
+			keep := ^uint32((b | (b - 1)) >> 31) // all ones when b > 0
+			g[i] = math.Float32frombits(math.Float32bits(g[i]) & keep)
+		}
+	case []float64:
+		g := any(g).([]float64)
+		for i, v := range zs {
+			b := int64(math.Float64bits(v))
+			keep := ^uint64((b | (b - 1)) >> 63)
+			g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
+		}
+	default: // a named type: the same rule through its bits
+		for i, v := range z {
+			if !positiveBits(v) {
+				g[i] = 0
 			}
 		}
 	}
