@@ -24,3 +24,27 @@ func BenchmarkW5Batch1(b *testing.B) {
 		ws.Forward(x[r*784 : (r+1)*784])
 	}
 }
+
+// TestBatch1NoAllocs: one example's forward pass through layers large
+// enough for the kernel's dot products (784-256-128-10) allocates nothing,
+// through the workspace and through Model.Predict.
+func TestBatch1NoAllocs(t *testing.T) {
+	net, _ := backprop.New[float32](784, backprop.CrossEntropy, 1,
+		backprop.LayerSpec{Units: 256, Activation: backprop.ReLU},
+		backprop.LayerSpec{Units: 128, Activation: backprop.ReLU},
+		backprop.LayerSpec{Units: 10, Activation: backprop.Softmax})
+	x := make([]float32, 784)
+	ws := net.NewWorkspace(1)
+	if n := testing.AllocsPerRun(50, func() { ws.Forward(x) }); n != 0 {
+		t.Errorf("Forward: %v allocations per example", n)
+	}
+	m, err := backprop.NewModel(net, backprop.Pipeline{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, dst := make([]float64, 784), make([]float64, 10)
+	m.Predict(dst, rec) // the model's pool of workspaces
+	if n := testing.AllocsPerRun(50, func() { m.Predict(dst, rec) }); n != 0 {
+		t.Errorf("Predict: %v allocations per example", n)
+	}
+}

@@ -269,7 +269,7 @@ func TestGemmShortSlice(t *testing.T) {
 }
 
 func testAllocs[T float32 | float64](t *testing.T) {
-	for _, s := range [][3]int{{1, 3, 2}, {7, 13, 5}, {64, 10, 128}, {64, 256, 784}, {256, 784, 64}, {300, 300, 300}} {
+	for _, s := range [][3]int{{1, 3, 2}, {1, 256, 784}, {3, 128, 256}, {7, 13, 5}, {64, 10, 128}, {64, 256, 784}, {256, 784, 64}, {300, 300, 300}} {
 		m, n, k := s[0], s[1], s[2]
 		a, b, c := make([]T, m*k), make([]T, k*n), make([]T, m*n)
 		for tr := 0; tr < 4; tr++ {
