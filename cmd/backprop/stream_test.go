@@ -190,32 +190,37 @@ func streamRSS(t *testing.T, limit int64, timeout time.Duration, args ...string)
 	return rss, string(out)
 }
 
-// TestStreamMemoryDoesNotGrow trains from a file and from one eight times
-// larger, streamed under a data-segment limit of 256 MiB: the peak
+// TestStreamMemoryDoesNotGrow trains from a 4 MiB file and from one eight
+// times larger, streamed under a data-segment limit of 256 MiB: the peak
 // resident set must not grow with the file (within 4 MiB), while reading
-// the larger file into memory takes more than 12 MiB more.
+// the larger file into memory takes more than 48 MiB more. No validation
+// part: a streamed run holds one in memory (up to train.MaxHeldValues
+// values) by design. The streamed peak was measured at 15 MiB on a 1 MiB
+// file and 19 MiB on 8, 16 and 32 MiB files: a fixed cost reached by about
+// 4 MiB, not growth, which made a 1 MiB against 8 MiB comparison fail now
+// and then.
 func TestStreamMemoryDoesNotGrow(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("limits and peak memory on Linux only")
 	}
 	dir := t.TempDir()
-	small := writeStreamCSV(t, filepath.Join(dir, "small.csv"), 1<<20)
-	large := writeStreamCSV(t, filepath.Join(dir, "large.csv"), 8<<20)
+	small := writeStreamCSV(t, filepath.Join(dir, "small.csv"), 4<<20)
+	large := writeStreamCSV(t, filepath.Join(dir, "large.csv"), 32<<20)
 	args := func(data string, extra ...string) []string {
 		return append([]string{"train", "--data", data, "--ignore", "id", "--missing", "mean", "--hidden", "8", "--epochs", "1",
-			"--health=false", "--val-split", "0.05", "--out", filepath.Join(dir, "m.json")}, extra...)
+			"--health=false", "--out", filepath.Join(dir, "m.json")}, extra...)
 	}
 	const limit = 256 << 20
 	s, _ := streamRSS(t, limit, time.Minute, args(small, "--stream", "--shuffle-buffer", "2000")...)
 	l, out := streamRSS(t, limit, time.Minute, args(large, "--stream", "--shuffle-buffer", "2000")...)
 	ms, _ := streamRSS(t, 1<<30, time.Minute, args(small)...)
 	ml, _ := streamRSS(t, 1<<30, time.Minute, args(large)...)
-	t.Logf("peak resident set, streamed: %d MiB (1 MiB file), %d MiB (8 MiB file); in memory: %d MiB, %d MiB", s>>20, l>>20, ms>>20, ml>>20)
+	t.Logf("peak resident set, streamed: %d MiB (4 MiB file), %d MiB (32 MiB file); in memory: %d MiB, %d MiB", s>>20, l>>20, ms>>20, ml>>20)
 	if l > s+4<<20 {
-		t.Errorf("streamed: %d MiB on an 8 MiB file, %d MiB on a 1 MiB one: memory grows with the file\n%s", l>>20, s>>20, out)
+		t.Errorf("streamed: %d MiB on a 32 MiB file, %d MiB on a 4 MiB one: memory grows with the file\n%s", l>>20, s>>20, out)
 	}
-	if ml < ms+12<<20 {
-		t.Errorf("in memory: %d MiB on an 8 MiB file, %d MiB on a 1 MiB one: the test no longer tells the two apart", ml>>20, ms>>20)
+	if ml < ms+48<<20 {
+		t.Errorf("in memory: %d MiB on a 32 MiB file, %d MiB on a 4 MiB one: the test no longer tells the two apart", ml>>20, ms>>20)
 	}
 }
 
