@@ -628,6 +628,16 @@ func packT[T float32 | float64](kern *microKernel[T], rows, cols int, src []T, l
 // the loop runs without bounds checks (the general loop costs several times
 // more per element, and packing A is a fifth of a tall product's time).
 func packT6[T float32 | float64](cols int, src []T, lds int, dst []T) {
+	if s, ok := any(src).([]float32); ok && pack6F32 != nil && cols >= 8 {
+		nb := cols / 8
+		_ = s[5*lds+nb*8-1] // bounds of the assembly's reads
+		_ = dst[nb*48-1]    // and writes
+		pack6F32(nb, &s[0], lds, &any(dst).([]float32)[0])
+		src, dst, cols = src[nb*8:], dst[nb*48:], cols-nb*8
+		if cols == 0 {
+			return
+		}
+	}
 	s0 := src[:cols]
 	s1 := src[lds : lds+cols][:len(s0)]
 	s2 := src[2*lds : 2*lds+cols][:len(s0)]

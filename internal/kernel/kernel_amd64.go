@@ -14,6 +14,18 @@ import "golang.org/x/sys/cpu"
 func transpose8x8F32(nb int, src *float32, lds int, dst *float32, ldd int)
 
 //go:noescape
+func transpose6x8F32(nb int, src *float32, lds int, dst *float32)
+
+// pack6F32 packs 8-column blocks of six rows as an AVX2 panel of A (see
+// packT6), if the CPU has AVX2.
+var pack6F32 = func() func(int, *float32, int, *float32) {
+	if cpu.X86.HasAVX2 {
+		return transpose6x8F32
+	}
+	return nil
+}()
+
+//go:noescape
 func transpose4x4F64(nb int, src *float64, lds int, dst *float64, ldd int)
 
 // The AVX2 epilogues (steps 1 to 3 of an Epilogue), if the CPU has AVX2.

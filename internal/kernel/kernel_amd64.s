@@ -6311,6 +6311,92 @@ done:
 	VZEROUPPER
 	RET
 
+// func transpose6x8F32(nb int, src *float32, lds int, dst *float32)
+//
+// Packs nb consecutive 8-column blocks of a 6-row matrix (row stride lds)
+// as an AVX2 panel of A: column p's six values at dst[6p…6p+5]. In plain Go:
+//
+//	for p := 0; p < 8*nb; p++ {
+//		for r := 0; r < 6; r++ {
+//			dst[p*6+r] = src[r*lds+p]
+//		}
+//	}
+TEXT ·transpose6x8F32(SB), NOSPLIT, $0-32
+	MOVQ nb+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	MOVQ dst+24(FP), DI
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), R12
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ CX, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R9*1), Y3
+	VMOVUPS (R12), Y4
+	VMOVUPS (R12)(R8*1), Y5
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y8
+	VSHUFPS $0xEE, Y15, Y13, Y9
+	VPERM2F128 $0x20, Y4, Y0, Y10
+	VPERM2F128 $0x31, Y4, Y0, Y14
+	VPERM2F128 $0x20, Y5, Y1, Y11
+	VPERM2F128 $0x31, Y5, Y1, Y15
+	VPERM2F128 $0x20, Y8, Y2, Y12
+	VPERM2F128 $0x31, Y8, Y2, Y0
+	VPERM2F128 $0x20, Y9, Y3, Y13
+	VPERM2F128 $0x31, Y9, Y3, Y1
+	VMOVUPS X10, (DI)
+	VEXTRACTF128 $1, Y10, X10
+	VMOVQ X10, 16(DI)
+	VMOVUPS X11, 24(DI)
+	VEXTRACTF128 $1, Y11, X11
+	VMOVQ X11, 40(DI)
+	VMOVUPS X12, 48(DI)
+	VEXTRACTF128 $1, Y12, X12
+	VMOVQ X12, 64(DI)
+	VMOVUPS X13, 72(DI)
+	VEXTRACTF128 $1, Y13, X13
+	VMOVQ X13, 88(DI)
+	VMOVUPS X14, 96(DI)
+	VEXTRACTF128 $1, Y14, X14
+	VMOVQ X14, 112(DI)
+	VMOVUPS X15, 120(DI)
+	VEXTRACTF128 $1, Y15, X15
+	VMOVQ X15, 136(DI)
+	VMOVUPS X0, 144(DI)
+	VEXTRACTF128 $1, Y0, X0
+	VMOVQ X0, 160(DI)
+	VMOVUPS X1, 168(DI)
+	VEXTRACTF128 $1, Y1, X1
+	VMOVQ X1, 184(DI)
+	ADDQ $32, SI
+	ADDQ $32, R12
+	ADDQ $192, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func transpose4x4F64(nb int, src *float64, lds int, dst *float64, ldd int)
 //
 // Transposes nb consecutive 4×4 blocks of a 4-row matrix (row stride lds)

@@ -8,6 +8,9 @@ var (
 	epilogueF64 func(*float64, int, int, int, *float64, *float64, int, *float64, int, int, float64)
 )
 
+// Without assembly, panels of six rows are packed by packT6's loop.
+var pack6F32 func(int, *float32, int, *float32)
+
 // archKernels lists no assembly micro-kernel: the portable Go kernels are the
 // only ones in a purego build or off amd64.
 func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {
