@@ -6,12 +6,16 @@ import (
 	"testing"
 )
 
-// TestInitWith: each scheme's bound per layer, biases 0 (he) or drawn from
-// the same bound (glorot), absent connections 0, the same seed the same
-// weights; Init and New are InitHe.
+// TestInitWith: each scheme's bound per layer by its activation (auto and
+// he: He's for relu and leaky-relu, Glorot's for the others; glorot:
+// Glorot's for all), biases 0 (he) or drawn from Glorot's bound (auto,
+// glorot), absent connections 0, the same seed the same weights; Init and
+// New are InitHe.
 func TestInitWith(t *testing.T) {
-	specs := []LayerSpec{{Units: 30, Activation: ReLU}, {Units: 20, Activation: Tanh}, {Units: 3, Activation: Softmax}}
-	for _, scheme := range []InitScheme{InitHe, InitGlorot} {
+	specs := []LayerSpec{{Units: 30, Activation: ReLU}, {Units: 40, Activation: LeakyReLU, Slope: 0.01},
+		{Units: 20, Activation: Tanh}, {Units: 10, Activation: Sigmoid}, {Units: 12, Activation: Identity}, {Units: 3, Activation: Softmax}}
+	drawn := map[InitScheme]bool{InitAuto: true, InitHe: false, InitGlorot: true}
+	for _, scheme := range []InitScheme{InitAuto, InitHe, InitGlorot} {
 		net, err := New[float64](10, CrossEntropy, 5, specs...)
 		if err != nil {
 			t.Fatal(err)
@@ -22,8 +26,9 @@ func TestInitWith(t *testing.T) {
 		}
 		net.InitWith(5, scheme)
 		for l, lay := range net.Layers {
-			r := math.Sqrt(6 / float64(lay.In+lay.Out))
-			if scheme == InitHe && lay.Activation == ReLU {
+			glorot := math.Sqrt(6 / float64(lay.In+lay.Out))
+			r := glorot
+			if scheme != InitGlorot && (lay.Activation == ReLU || lay.Activation == LeakyReLU) {
 				r = math.Sqrt(6 / float64(lay.In))
 			}
 			top := 0.0
@@ -34,16 +39,14 @@ func TestInitWith(t *testing.T) {
 				top = max(top, math.Abs(w))
 			}
 			if top > r || top < 0.8*r {
-				t.Errorf("%s: layer %d: largest |w| %.4f, want just under %.4f", scheme, l+1, top, r)
+				t.Errorf("%s: layer %d (%s): largest |w| %.4f, want just under %.4f", scheme, l+1, lay.Activation, top, r)
 			}
-			nonzero := slices.IndexFunc(lay.B, func(b float64) bool { return b != 0 }) >= 0
+			topB := 0.0
 			for _, b := range lay.B {
-				if math.Abs(b) > r {
-					t.Errorf("%s: layer %d: bias %v beyond %v", scheme, l+1, b, r)
-				}
+				topB = max(topB, math.Abs(b))
 			}
-			if nonzero != (scheme == InitGlorot) {
-				t.Errorf("%s: layer %d: biases %v", scheme, l+1, lay.B[:3])
+			if drawn[scheme] && (topB > glorot || topB < 0.5*glorot) || !drawn[scheme] && topB != 0 {
+				t.Errorf("%s: layer %d: largest |b| %.4f, want %v (Glorot's bound %.4f)", scheme, l+1, topB, drawn[scheme], glorot)
 			}
 		}
 		again := net.Clone()
@@ -58,7 +61,7 @@ func TestInitWith(t *testing.T) {
 	if !slices.EqualFunc(a.Params(), b.Params(), slices.Equal) {
 		t.Error("New's weights are not InitWith(seed, InitHe)'s")
 	}
-	for _, name := range []string{"he", "glorot"} {
+	for _, name := range []string{"auto", "he", "glorot"} {
 		if s, err := ParseInitScheme(name); err != nil || string(s) != name {
 			t.Errorf("ParseInitScheme(%q) = %q, %v", name, s, err)
 		}

@@ -112,7 +112,7 @@ func ExampleFit() {
 	if err != nil {
 		panic(err)
 	}
-	net.InitWith(1, backprop.InitGlorot)
+	net.InitWith(1, backprop.InitAuto) // as the train command draws them
 	cfg := train.Config{Optimizer: train.Adam, Alpha: 0.01, Seed: 1}
 	plan, res, err := train.Fit(context.Background(), net, set, cfg, train.FitOptions{})
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -98,12 +99,23 @@ func TestDefaultsFlags(t *testing.T) {
 		t.Errorf("--checkpoint without --epochs: status %d %s", status, errs)
 	}
 	_, errs, status = cli(t, "train", "--data", "iris", "--init-scheme", "xavier", "--out", filepath.Join(dir, "b.json"))
-	if status != 2 || !strings.Contains(errs, `--init-scheme: unknown initialisation "xavier" (want glorot or he)`) {
+	if status != 2 || !strings.Contains(errs, `--init-scheme: unknown initialisation "xavier" (want auto, glorot or he)`) {
 		t.Errorf("--init-scheme xavier: status %d %s", status, errs)
 	}
-	for _, scheme := range []string{"glorot", "he"} {
-		path := filepath.Join(dir, scheme+".json")
-		if _, errs, status := cli(t, "train", "--data", "iris", "--epochs", "1", "--lr", "1e-30", "--init-scheme", scheme, "--out", path); status != 0 {
+	// iris: 4 inputs → 100 relu: He's bound √(6/4), Glorot's √(6/104); the
+	// default is auto (He's weights, biases drawn from Glorot's bound).
+	he, glorot := math.Sqrt(6.0/4), math.Sqrt(6.0/104)
+	for _, c := range []struct {
+		scheme string
+		r      float64 // the weights' bound
+		biases bool    // drawn, or 0
+	}{{"", he, true}, {"auto", he, true}, {"he", he, false}, {"glorot", glorot, true}} {
+		path := filepath.Join(dir, "init-"+c.scheme+".json")
+		args := []string{"train", "--data", "iris", "--epochs", "1", "--lr", "1e-30", "--out", path}
+		if c.scheme != "" {
+			args = append(args, "--init-scheme", c.scheme)
+		}
+		if _, errs, status := cli(t, args...); status != 0 {
 			t.Fatal(errs)
 		}
 		m, err := backprop.Load[float64](path)
@@ -111,12 +123,18 @@ func TestDefaultsFlags(t *testing.T) {
 			t.Fatal(err)
 		}
 		hidden := m.Net.Layers[0]
-		r := 0.0 // the largest |b|: 0 as drawn with he, but for the one step of 1e-30
-		for _, b := range hidden.B {
-			r = max(r, b*b)
+		w, b := 0.0, 0.0 // the largest |w| and |b| (b: 0 as drawn with he, but for the one step of 1e-30)
+		for _, v := range hidden.W {
+			w = max(w, math.Abs(v))
 		}
-		if (r > 1e-12) != (scheme == "glorot") {
-			t.Errorf("--init-scheme %s: hidden biases %v", scheme, hidden.B[:3])
+		for _, v := range hidden.B {
+			b = max(b, math.Abs(v))
+		}
+		if w > c.r*(1+1e-6) || w < 0.8*c.r {
+			t.Errorf("--init-scheme %q: largest hidden |w| %.4f, want just under %.4f", c.scheme, w, c.r)
+		}
+		if (b > 1e-6) != c.biases || b > glorot*(1+1e-6) {
+			t.Errorf("--init-scheme %q: hidden biases %v", c.scheme, hidden.B[:3])
 		}
 	}
 	// A search that diverges writes nothing: the network never trained.

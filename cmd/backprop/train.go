@@ -26,7 +26,7 @@ import (
 
 const trainSynopsis = `[--data FILE|DIR|NAME|-] [--target COL] [--sep ,] [--ignore COL,...] [--missing error|drop|mean]
                       [--unknown error|ignore] [--classes] [--hidden 100] [--activation relu]
-                      [--init-scheme glorot|he] [--loss cross-entropy] [--mode minibatch] [--batch N]
+                      [--init-scheme auto|glorot|he] [--loss cross-entropy] [--mode minibatch] [--batch N]
                       [--lr 0.001] [--optimizer adam|sgd|momentum|nesterov] [--l2 λ] [--epochs N] [--seed 1]
                       [--val-split F | --val FILE] [--patience 10] [--test FILE | --test-split F]
                       [--out model.json] [--history FILE] [--plot FILE.png|FILE.svg] [--health=false]
@@ -102,7 +102,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.health, "health", true, "measure each layer's health every epoch (gradient RMS, update/weight, dead relu and saturated sigmoid/tanh units), print it, keep it in the history and warn of vanishing or exploding gradients, dead or saturated layers")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "save the network and the trainer's state in this directory every --checkpoint-every epochs")
 	fs.IntVar(&f.checkpointEvery, "checkpoint-every", 1, "epochs between checkpoints")
-	fs.StringVar(&f.initScheme, "init-scheme", "glorot", "how the initial weights are drawn from --seed: glorot (Glorot-uniform weights and biases on every layer, as scikit-learn's MLP) or he (He-uniform for relu and leaky-relu layers, Glorot for the others, biases 0)")
+	fs.StringVar(&f.initScheme, "init-scheme", "auto", "how the initial weights are drawn from --seed: auto (by each layer's activation: He-uniform for relu and leaky-relu, Glorot-uniform for the others; biases drawn from Glorot's small bound), glorot (Glorot-uniform weights and biases on every layer, as scikit-learn's MLP) or he (as auto, biases 0)")
 	fs.StringVar(&f.init, "init", "", "warm start: begin from this model file's weights (its network, input scaling, features and classes; the data must have them) instead of random ones")
 	fs.StringVar(&f.resume, "resume", "", "continue the run checkpointed in this directory, with its flags (given flags must agree, but for --out, --history, --plot and --checkpoint*), to the same model file; "+
 		"--epochs N beyond the run's extends it to epoch N, as if it had asked for N (a cosine schedule is then the N-epoch one for the epochs to come)")
