@@ -385,6 +385,27 @@ type catColumn struct {
 	word  string
 }
 
+// addLabel registers the class label s (raw as spelled in the file, at
+// line and col) and returns its index.
+func (p *csvParser) addLabel(s, raw string, line, col int) int {
+	id := len(p.names)
+	s = strings.Clone(s) // s points into the record
+	p.index[s] = id
+	p.names = append(p.names, s)
+	p.raw = append(p.raw, strings.Clone(raw))
+	p.pos = append(p.pos, [2]int{line, col})
+	return id
+}
+
+// checkSpacing keeps, as p.spaced, the first label spelled with other
+// spaces around it than label id was.
+func (p *csvParser) checkSpacing(id int, raw string, line, col int) {
+	if raw != p.raw[id] && p.spaced == nil {
+		p.spaced = p.errorf(line, col, "label %s and label %s (line %d) differ only in spaces around them, and would be one class (column %s)",
+			strconv.Quote(raw), strconv.Quote(p.raw[id]), p.pos[id][0], quote(p.header[p.target]))
+	}
+}
+
 func (p *csvParser) errorf(line, col int, format string, args ...any) error {
 	return &ParseError{File: p.name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
 }
@@ -466,15 +487,9 @@ func (p *csvParser) read() (*Dataset, error) {
 			raw := rec[p.target]
 			id, ok := p.index[s]
 			if !ok {
-				id = len(p.names)
-				s = strings.Clone(s) // s points into the record
-				p.index[s] = id
-				p.names = append(p.names, s)
-				p.raw = append(p.raw, strings.Clone(raw))
-				p.pos = append(p.pos, [2]int{line, col})
-			} else if raw != p.raw[id] && p.spaced == nil {
-				p.spaced = p.errorf(line, col, "label %s and label %s (line %d) differ only in spaces around them, and would be one class (column %s)",
-					strconv.Quote(raw), strconv.Quote(p.raw[id]), p.pos[id][0], quote(p.header[p.target]))
+				id = p.addLabel(s, raw, line, col)
+			} else {
+				p.checkSpacing(id, raw, line, col)
 			}
 			p.ids = append(p.ids, id)
 		}

@@ -373,15 +373,9 @@ func (p *csvParser) scan(t *Table) error {
 					}
 					break
 				}
-				id = len(p.names)
-				s = strings.Clone(s)
-				p.index[s] = id
-				p.names = append(p.names, s)
-				p.raw = append(p.raw, strings.Clone(raw))
-				p.pos = append(p.pos, [2]int{line, col})
-			} else if raw != p.raw[id] && p.spaced == nil {
-				p.spaced = p.errorf(line, col, "label %s and label %s (line %d) differ only in spaces around them, and would be one class (column %s)",
-					strconv.Quote(raw), strconv.Quote(p.raw[id]), p.pos[id][0], quote(p.header[p.target]))
+				id = p.addLabel(s, raw, line, col)
+			} else {
+				p.checkSpacing(id, raw, line, col)
 			}
 			decimal := isDecimal(s)
 			if decimal || badNumber == nil { // a word's error is made once, not a record
