@@ -162,7 +162,7 @@ func Fit[T backprop.Float](ctx context.Context, net *backprop.Network[T], set Se
 	strata := make([]int, N)
 	if task == TaskClassification {
 		for r := range N {
-			strata[r] = classOf(set.Y[r*nL : (r+1)*nL])
+			strata[r] = backprop.ClassOf(set.Y[r*nL : (r+1)*nL])
 		}
 	}
 	var folds [][]int
@@ -206,24 +206,6 @@ func Fit[T backprop.Float](ctx context.Context, net *backprop.Network[T], set Se
 	cfg.Epochs, cfg.Patience = p.Epochs, 0
 	res, err := Train(ctx, net, set, Set[T]{}, cfg)
 	return p, res, err
-}
-
-// classOf is the class of a target row: its largest entry, or for one
-// output, whether it is at least 0.5.
-func classOf[T backprop.Float](y []T) int {
-	if len(y) == 1 {
-		if y[0] >= 0.5 {
-			return 1
-		}
-		return 0
-	}
-	k := 0
-	for i, v := range y {
-		if v > y[k] {
-			k = i
-		}
-	}
-	return k
 }
 
 // foldStream is the second word of the PCG state that deals folds ("folds").
