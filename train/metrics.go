@@ -56,17 +56,25 @@ type Metrics struct {
 // evalRows is the batch size of inference: rows per forward pass.
 const evalRows = 256
 
+// checkEvaluate refuses what Evaluate and EvaluateSource cannot score: an
+// invalid network or an unknown task.
+func checkEvaluate[T backprop.Float](net *backprop.Network[T], task Task) error {
+	if err := net.Validate(); err != nil {
+		return err
+	}
+	switch task {
+	case "", TaskAuto, TaskClassification, TaskRegression:
+		return nil
+	}
+	return fmt.Errorf("unknown task %q (want auto, classification, regression)", task)
+}
+
 // Evaluate computes net's metrics on set for the task (TaskAuto: see
 // [TaskAuto]). It runs the forward pass in batches of up to 256 rows through
 // one workspace, allocating nothing per example.
 func Evaluate[T backprop.Float](net *backprop.Network[T], set Set[T], task Task) (Metrics, error) {
-	if err := net.Validate(); err != nil {
+	if err := checkEvaluate(net, task); err != nil {
 		return Metrics{}, err
-	}
-	switch task {
-	case "", TaskAuto, TaskClassification, TaskRegression:
-	default:
-		return Metrics{}, fmt.Errorf("unknown task %q (want auto, classification, regression)", task)
 	}
 	if err := set.check(net, "set"); err != nil {
 		return Metrics{}, err

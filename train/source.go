@@ -116,13 +116,8 @@ func hold[T backprop.Float](src Source[T], n0, nL int) (Set[T], error) {
 
 // EvaluateSource is [Evaluate] on the examples of one pass over src.
 func EvaluateSource[T backprop.Float](net *backprop.Network[T], src Source[T], task Task) (Metrics, error) {
-	if err := net.Validate(); err != nil {
+	if err := checkEvaluate(net, task); err != nil {
 		return Metrics{}, err
-	}
-	switch task {
-	case "", TaskAuto, TaskClassification, TaskRegression:
-	default:
-		return Metrics{}, fmt.Errorf("unknown task %q (want auto, classification, regression)", task)
 	}
 	p := part[T]{src: src, n: src.Len()}
 	ev := newEvaluator(net, p, task.resolve(net.Loss == backprop.Squared))
