@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/backprop-go/backprop/internal/testenv"
 )
@@ -329,5 +330,20 @@ func TestGemmConcurrent(t *testing.T) {
 		if e := <-errs; e != "" {
 			t.Error(e)
 		}
+	}
+}
+
+// BenchmarkParallelHandoff is Parallel on two tasks of about 5 µs each: on
+// two free cores it should take about 5 µs, not 10 (the second task waiting
+// for a worker to wake).
+func BenchmarkParallelHandoff(b *testing.B) {
+	spin := func() {
+		s := time.Now()
+		for time.Since(s) < 5*time.Microsecond {
+		}
+	}
+	tasks := []*Task{NewTask(spin), NewTask(spin)}
+	for b.Loop() {
+		Parallel(tasks)
 	}
 }
