@@ -40,9 +40,10 @@ func (ws *Workspace[T]) Backward(y []T) float64 {
 	if ws.nsh <= 1 {
 		return ws.backward(y)
 	}
-	// The deltas are per row: each shard computes its own rows'; then the
-	// gradients, sums over all rows, in blocks of rows of ∂E/∂W^l.
-	ws.team.run(ws.nsh, ws.doDeltas)
+	// The deltas are per row: each shard computes its own rows' (the large
+	// delta rules over the whole batch); then the gradients, sums over all
+	// rows, in blocks of rows of ∂E/∂W^l.
+	ws.deltasSharded()
 	ws.team.run(len(ws.gblocks), ws.doGrad)
 	var E float64
 	for _, sh := range ws.shards[:ws.nsh] {
@@ -61,34 +62,38 @@ func (ws *Workspace[T]) backward(y []T) float64 {
 // deltas computes the output delta δ^L and applies the delta rule down to
 // layer 1, for the workspace's rows (each row on its own), and returns E.
 func (ws *Workspace[T]) deltas(y []T) float64 {
-	net := ws.net
-	L, rows := net.L(), ws.Rows
 	E := ws.outputDelta(y)
-	for l := L; l > 1; l-- {
-		// The delta rule: G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is
-		// ∂E/∂a^(l-1); then δ^(l-1) = f'(z^(l-1)) ⊙ G. Absent connections
-		// have w = 0, so the sum runs over those that exist.
-		lay, prev := net.Layer(l), net.Layer(l-1)
-		delta, g := ws.Delta[l][:rows*lay.Out], ws.Delta[l-1][:rows*prev.Out]
-		f := prev.Activation
-		if rows == 1 && lay.In*lay.Out <= smallLayer {
-			vecmat(delta, lay.W, g)
-		} else {
-			var ep *kernel.Epilogue[T]
-			ep, _, f = ws.epilogue(prev, ws.Z[l-1][:rows*prev.Out], nil, prev.Out)
-			gemmEp(ws.serial, false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In, ep)
-		}
-		if f == fused {
-			continue
-		}
-		var fp []T
-		if ws.G != nil {
-			copy(ws.G[l-1], g)
-			fp = ws.FPrime[l-1]
-		}
-		backward(f, prev.Slope, ws.Z[l-1], ws.A[l-1], g, fp, rows, prev.Out)
+	for l := ws.net.L(); l > 1; l-- {
+		ws.deltaRule(l)
 	}
 	return E
+}
+
+// deltaRule applies the delta rule through W^l for the workspace's rows:
+// G = Δ^l (rows×n_l) · W^l (n_l×n_(l-1)) is ∂E/∂a^(l-1), and δ^(l-1) =
+// f'(z^(l-1)) ⊙ G. Absent connections have w = 0, so the sum runs over those
+// that exist.
+func (ws *Workspace[T]) deltaRule(l int) {
+	rows := ws.Rows
+	lay, prev := ws.net.Layer(l), ws.net.Layer(l-1)
+	delta, g := ws.Delta[l][:rows*lay.Out], ws.Delta[l-1][:rows*prev.Out]
+	f := prev.Activation
+	if rows == 1 && lay.In*lay.Out <= smallLayer {
+		vecmat(delta, lay.W, g)
+	} else {
+		var ep *kernel.Epilogue[T]
+		ep, _, f = ws.epilogue(prev, ws.Z[l-1][:rows*prev.Out], nil, prev.Out)
+		gemmEp(ws.serial, false, false, rows, lay.In, lay.Out, delta, lay.Out, lay.W, lay.In, g, lay.In, ep)
+	}
+	if f == fused {
+		return
+	}
+	var fp []T
+	if ws.G != nil {
+		copy(ws.G[l-1], g)
+		fp = ws.FPrime[l-1]
+	}
+	backward(f, prev.Slope, ws.Z[l-1], ws.A[l-1], g, fp, rows, prev.Out)
 }
 
 // grads sums the gradients over the workspace's rows.

@@ -243,11 +243,58 @@ func (ws *Workspace[T]) forwardUnit(s int) {
 	sh.layers(ws.seg[0], ws.seg[1])
 }
 
-// deltasUnit runs shard s's output delta and delta rule.
+// wideBack reports whether the delta rule through W^l (δ^(l-1) from δ^l)
+// runs over the whole batch, split among the goroutines by columns (each
+// part packs its own columns of W^l), rather than shard by shard (each
+// packing all of W^l): where the product is large and its epilogue applies
+// f′ of layer l-1, as for the forward pass's wide layers.
+func (ws *Workspace[T]) wideBack(l int) bool {
+	if ws.G != nil { // the trace keeps G before f′: not in the epilogue
+		return false
+	}
+	switch ws.net.Layer(l - 1).Activation {
+	case Identity, ReLU, LeakyReLU:
+		lay := ws.net.Layer(l)
+		return ws.Rows*lay.In*lay.Out >= wideWork
+	}
+	return false
+}
+
+// deltasSharded is the deltas of a batch cut into ws.nsh shards: the output
+// delta and each run of small delta rules shard by shard, the wide delta
+// rules over the whole batch. Either way each δ is the same sum in the same
+// order. Each shard's E is set.
+func (ws *Workspace[T]) deltasSharded() {
+	L := ws.net.L()
+	hi := L + 1 // the delta rules through W^l for seg[0] ≤ l < seg[1], after the output delta if seg[1] = L+1
+	for {
+		lo := hi
+		for lo > 2 && !ws.wideBack(lo-1) {
+			lo--
+		}
+		if hi == L+1 || lo < hi {
+			ws.seg[0], ws.seg[1] = lo, hi
+			ws.team.run(ws.nsh, ws.doDeltas)
+		}
+		if lo <= 2 {
+			return
+		}
+		ws.deltaRule(lo - 1)
+		hi = lo - 1
+	}
+}
+
+// deltasUnit runs shard s's output delta (if seg[1] = L+1) and its delta
+// rules through W^l for seg[1] > l ≥ seg[0].
 func (ws *Workspace[T]) deltasUnit(s int) {
 	sh := ws.shards[s]
-	nL := ws.net.Outputs()
-	sh.E = sh.deltas(ws.y[ws.bounds[s]*nL : ws.bounds[s+1]*nL])
+	L, nL := ws.net.L(), ws.net.Outputs()
+	if ws.seg[1] == L+1 {
+		sh.E = sh.outputDelta(ws.y[ws.bounds[s]*nL : ws.bounds[s+1]*nL])
+	}
+	for l := ws.seg[1] - 1; l >= ws.seg[0]; l-- {
+		sh.deltaRule(l)
+	}
 }
 
 // gradUnit computes block u of the gradients over all rows.
