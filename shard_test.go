@@ -84,8 +84,9 @@ func testForwardRows[T Float](t *testing.T) {
 
 // TestRowsIndependentOfShards: a row's z, a and δ of every layer are the same
 // bits whether its batch is cut into eight shards that read (W^l)ᵀ written
-// once, after a first layer computed over the whole batch (200 rows), two
-// whose products pack W^l themselves (50 rows), or is one shard (25 rows), in
+// once, after the first two layers computed over the whole batch, and with
+// the delta rule through W² over the whole batch too (200 rows), two whose
+// products pack W^l themselves (50 rows), or is one shard (25 rows), in
 // float32 and float64.
 func TestRowsIndependentOfShards(t *testing.T) {
 	testRowsIndependentOfShards[float32](t)
@@ -94,8 +95,8 @@ func TestRowsIndependentOfShards(t *testing.T) {
 
 func testRowsIndependentOfShards[T Float](t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	net, err := New[T](70, CrossEntropy, 9, LayerSpec{Units: 96, Activation: ReLU}, LayerSpec{Units: 33, Activation: Sigmoid},
-		LayerSpec{Units: 6, Activation: Softmax})
+	net, err := New[T](70, CrossEntropy, 9, LayerSpec{Units: 96, Activation: ReLU}, LayerSpec{Units: 64, Activation: ReLU},
+		LayerSpec{Units: 33, Activation: Sigmoid}, LayerSpec{Units: 6, Activation: Softmax})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +111,9 @@ func testRowsIndependentOfShards[T Float](t *testing.T) {
 	whole := net.NewWorkspace(N)
 	whole.Forward(x)
 	whole.Backward(y)
+	if !whole.wide(1) || !whole.wide(2) || !whole.wideBack(2) || whole.wideBack(3) {
+		t.Fatal("the batch of 200 no longer runs layers 1 and 2 and the delta rule through W² (only) over the whole batch")
+	}
 	for _, rows := range []int{50, 25} {
 		ws := net.NewWorkspace(rows)
 		for r0 := 0; r0 < N; r0 += rows {
