@@ -179,8 +179,12 @@ func (ws *Workspace[T]) forwardSharded() {
 	// shard's products are split among them too, by the kernel: each entry
 	// of a product is still the same sum, whichever part computes it.
 	serial := ws.nsh >= len(ws.team.tasks)
-	for _, sh := range ws.shards[:ws.nsh] {
+	for s, sh := range ws.shards[:ws.nsh] {
 		sh.transposed, sh.serial = transposed, serial
+		// the views, for the shards' forward runs and for Backward's deltas
+		// (should every layer run over the whole batch, no run sets them)
+		ws.view(sh, ws.bounds[s], ws.bounds[s+1])
+		sh.A[0] = sh.x
 	}
 	for l := 1; l <= L; {
 		if ws.wide(l) {
@@ -238,8 +242,6 @@ func (ws *Workspace[T]) forwardUnit(s int) {
 	if ws.seg[0] == 1 {
 		ws.gatherRows(ws.bounds[s], ws.bounds[s+1])
 	}
-	ws.view(sh, ws.bounds[s], ws.bounds[s+1])
-	sh.A[0] = sh.x
 	sh.layers(ws.seg[0], ws.seg[1])
 }
 

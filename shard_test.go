@@ -87,20 +87,25 @@ func testForwardRows[T Float](t *testing.T) {
 // once, after the first two layers computed over the whole batch, and with
 // the delta rule through W² over the whole batch too (200 rows), two whose
 // products pack W^l themselves (50 rows), or is one shard (25 rows), in
-// float32 and float64.
+// float32 and float64; also when every layer's product runs over the whole
+// batch (5400 rows of relu, relu, relu, identity), so that no shard runs a
+// layer of the forward pass and Backward's shards still see their rows.
 func TestRowsIndependentOfShards(t *testing.T) {
-	testRowsIndependentOfShards[float32](t)
-	testRowsIndependentOfShards[float64](t)
+	testRowsIndependentOfShards[float32](t, 200, CrossEntropy, Sigmoid, Softmax)
+	testRowsIndependentOfShards[float64](t, 200, CrossEntropy, Sigmoid, Softmax)
+	// every layer's product over the whole batch (none run shard by shard)
+	testRowsIndependentOfShards[float32](t, 5400, Squared, ReLU, Identity)
 }
 
-func testRowsIndependentOfShards[T Float](t *testing.T) {
+// testRowsIndependentOfShards compares a batch of N rows through
+// 70-96-64-33-6 (relu, relu, f3, f4) with batches of 50 and 25.
+func testRowsIndependentOfShards[T Float](t *testing.T, N int, loss Loss, f3, f4 Activation) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	net, err := New[T](70, CrossEntropy, 9, LayerSpec{Units: 96, Activation: ReLU}, LayerSpec{Units: 64, Activation: ReLU},
-		LayerSpec{Units: 33, Activation: Sigmoid}, LayerSpec{Units: 6, Activation: Softmax})
+	net, err := New[T](70, loss, 9, LayerSpec{Units: 96, Activation: ReLU}, LayerSpec{Units: 64, Activation: ReLU},
+		LayerSpec{Units: 33, Activation: f3}, LayerSpec{Units: 6, Activation: f4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const N = 200
 	x, y := make([]T, N*70), make([]T, N*6)
 	for i := range x {
 		x[i] = T(rng.NormFloat64())
@@ -111,8 +116,11 @@ func testRowsIndependentOfShards[T Float](t *testing.T) {
 	whole := net.NewWorkspace(N)
 	whole.Forward(x)
 	whole.Backward(y)
-	if !whole.wide(1) || !whole.wide(2) || !whole.wideBack(2) || whole.wideBack(3) {
+	switch {
+	case N == 200 && (!whole.wide(1) || !whole.wide(2) || !whole.wideBack(2) || whole.wideBack(3)):
 		t.Fatal("the batch of 200 no longer runs layers 1 and 2 and the delta rule through W² (only) over the whole batch")
+	case N > 200 && !(whole.wide(1) && whole.wide(2) && whole.wide(3) && whole.wide(4)):
+		t.Fatalf("the batch of %d no longer runs every layer over the whole batch", N)
 	}
 	for _, rows := range []int{50, 25} {
 		ws := net.NewWorkspace(rows)
