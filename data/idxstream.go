@@ -152,7 +152,8 @@ type idxPass struct {
 	ir, lr                  *bufio.Reader
 	imagesPath, labelsPath  string
 	n, rows, cols           int
-	item                    int // items read
+	item                    int  // items read
+	test                    bool // the t10k files
 	pix                     []byte
 	maxLabel                int
 	classes                 int // labels must be below it (0: the first pass counts them)
@@ -163,7 +164,7 @@ type idxPass struct {
 // open opens a pair of files and reads both headers. The first pass
 // (first) records their sizes and times; a later one checks them.
 func (s *idxSource) open(pair *idxPair, first bool) (*idxPass, error) {
-	ip := &idxPass{}
+	ip := &idxPass{test: pair == &s.test}
 	if !first {
 		ip.classes = s.classes
 	}
@@ -307,19 +308,20 @@ func (ip *idxPass) counted() (int, error) {
 	return ip.maxLabel + 1, nil
 }
 
-// next reads the next item of part: the training and validation parts are
-// the training files' items by split, the test part every item of the test
-// files.
-func (ip *idxPass) next(x []float32, part Part, split HashSplit) (float32, error) {
-	if part != PartTest {
-		for split.Part(ip.item+1) != part { // another part's item: not converted
+// next reads the next item of parts, and returns its label and its
+// 1-based number in the files: the training and validation parts are the
+// training files' items by split, the test part every item of the test
+// files (ip.test).
+func (ip *idxPass) next(x []float32, parts [3]bool, split HashSplit) (float32, int, error) {
+	if !ip.test {
+		for !parts[split.Part(ip.item+1)] { // another part's item: not converted
 			if _, err := ip.read(nil); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
 	}
 	l, err := ip.read(x)
-	return float32(l), err
+	return float32(l), ip.item, err
 }
 
 func (ip *idxPass) closeFiles(files [2]*os.File) {

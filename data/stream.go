@@ -174,6 +174,10 @@ type Table struct {
 	// every value of it is a number (a numeric target, or class labels
 	// that are numbers); zero otherwise.
 	Target Moments
+	// NoTarget says the file has no target column, which only a file of
+	// the features given by CSVOptions.Features may lack (data to predict
+	// on); a Reader then gives NaN as every target.
+	NoTarget bool
 	// Fingerprint identifies the rows read (every part's; of an IDX
 	// directory, the training files'), as [RowsFingerprint] does.
 	Fingerprint string
@@ -204,7 +208,8 @@ type csvSource struct {
 // reads it again. path may be the name of an embedded dataset, as [Load]
 // takes it; not "-" (standard input cannot be read twice).
 //
-// The target's task follows ReadCSV's rules, with a bound on what the
+// The target's task follows ReadCSV's rules (with opt.Features the target
+// column may be absent: [Table].NoTarget), with a bound on what the
 // first pass remembers: under [TaskAuto] a target with more than
 // [MaxClasses] distinct values is numeric (regression) if all of them so
 // far are numbers, else an error, as ReadCSV's would be.
@@ -254,7 +259,7 @@ func ScanCSV(path string, opt CSVOptions, split HashSplit) (*Table, error) {
 		return nil, err
 	}
 	t.Bytes = cr.n
-	src.opt = CSVOptions{Target: p.header[p.target], Features: t.FeatureNames, Classes: t.Classes,
+	src.opt = CSVOptions{Target: p.targetName(), Features: t.FeatureNames, Classes: t.Classes,
 		Sep: p.sep, Ignore: opt.Ignore, Categories: t.categoriesByName(), Unknown: opt.Unknown, Missing: opt.Missing}
 	if t.Classes == nil {
 		src.opt.Task = TaskRegression
@@ -295,9 +300,6 @@ func (c *countReader) Read(p []byte) (int, error) {
 func (p *csvParser) scan(t *Table) error {
 	if err := p.readHeader(); err != nil {
 		return err
-	}
-	if p.target < 0 {
-		return p.errorf(0, 0, "no target column") // cannot happen: readHeader chooses one without Features
 	}
 	nf := len(p.features)
 	t.FeatureNames = make([]string, nf)
@@ -341,9 +343,12 @@ func (p *csvParser) scan(t *Table) error {
 			}
 			fp.feature(v, cats)
 		}
-		fp.target(strings.TrimSpace(rec[p.target]))
 		var y float32
+		if p.target >= 0 {
+			fp.target(strings.TrimSpace(rec[p.target]))
+		}
 		switch {
+		case p.target < 0: // features only (opt.Features, a file to predict)
 		case !auto || overflow:
 			if y, err = p.targetValue(rec, classIndex); err != nil {
 				return err
@@ -419,6 +424,9 @@ func (p *csvParser) scan(t *Table) error {
 	}
 	t.Fingerprint = fp.sum()
 	switch {
+	case p.target < 0:
+		t.Classes, t.NoTarget, t.Target = p.opt.Classes, true, Moments{}
+		return nil
 	case classIndex != nil:
 		t.Classes = p.opt.Classes
 		t.Target = Moments{} // of class indices
@@ -504,15 +512,19 @@ func (p *csvParser) scanClasses(t *Table) error {
 // about the time of the slower of the two. Its buffers are allocated once
 // and reused, pass after pass.
 type Reader struct {
-	t    *Table
-	part Part
+	t     *Table
+	parts [3]bool // the parts read
+	n     int     // their records
 
 	// The producer's state (its goroutine's alone during a pass).
-	rc  io.Closer
-	p   *csvParser
-	idx *idxPass
-	cls map[string]int
-	rec int // the record number of the last record read
+	rc     io.Closer
+	p      *csvParser
+	idx    *idxPass
+	inTest bool // an IDX directory: the pass is in the t10k files
+	cls    map[string]int
+	rec    int // the record number of the last record read
+
+	record int // the record number of the last record Next returned
 
 	// The blocks: filled by the producer, emptied by Next.
 	full, free chan *block
@@ -528,6 +540,7 @@ type Reader struct {
 type block struct {
 	x   []float32
 	y   []float32
+	rec []int // record numbers
 	n   int
 	err error
 }
@@ -538,24 +551,40 @@ const (
 	readBlocks = 4
 )
 
-// Reader returns a reader of part, positioned before its first record.
-// Close it when done.
-func (t *Table) Reader(part Part) *Reader {
-	return &Reader{t: t, part: part}
+// Reader returns a reader of the records of parts (one or more), in the
+// order of the file — of an IDX directory, the training files' (the
+// training and validation parts), then the t10k files' (the test part) —
+// positioned before the first. Close it when done.
+func (t *Table) Reader(parts ...Part) *Reader {
+	r := &Reader{t: t}
+	for _, p := range parts {
+		if !r.parts[p] {
+			r.parts[p] = true
+			r.n += t.Rows[p]
+		}
+	}
+	return r
 }
 
 // Table returns the table the reader reads.
 func (r *Reader) Table() *Table { return r.t }
 
-// Len returns the number of records of the reader's part.
-func (r *Reader) Len() int { return r.t.Rows[r.part] }
+// Len returns the number of records of the reader's parts.
+func (r *Reader) Len() int { return r.n }
+
+// Record returns the number of the record Next returned last: in a CSV
+// file, its 1-based record number (the header and blank lines not counted,
+// records dropped for a missing value counted, as [Dataset].Records counts
+// them); in an IDX directory, its 1-based item number in the training
+// files, the t10k files' items numbered on after them.
+func (r *Reader) Record() int { return r.record }
 
 // Reset starts a new pass: the next record is the part's first. It opens
 // the input again and checks that it has not changed since the first pass
 // (size and modification time, then the header).
 func (r *Reader) Reset() error {
 	r.Close()
-	r.err, r.rec = nil, 0
+	r.err, r.rec, r.record = nil, 0, 0
 	if err := r.open(); err != nil {
 		r.closeInput()
 		r.err = err
@@ -565,7 +594,7 @@ func (r *Reader) Reset() error {
 		r.full, r.free = make(chan *block, readBlocks), make(chan *block, readBlocks)
 		nf := r.t.Features()
 		for range readBlocks {
-			r.free <- &block{x: make([]float32, blockRows*nf), y: make([]float32, blockRows)}
+			r.free <- &block{x: make([]float32, blockRows*nf), y: make([]float32, blockRows), rec: make([]int, blockRows)}
 		}
 	}
 	r.stop, r.done = make(chan struct{}), make(chan struct{})
@@ -576,7 +605,8 @@ func (r *Reader) Reset() error {
 // open opens the input of a pass and reads its headers.
 func (r *Reader) open() error {
 	if r.t.idx != nil {
-		ip, err := r.t.idx.reopen(r.part == PartTest)
+		r.inTest = !r.parts[PartTrain] && !r.parts[PartVal]
+		ip, err := r.t.idx.reopen(r.inTest)
 		if err != nil {
 			return err
 		}
@@ -619,7 +649,7 @@ func (r *Reader) produce() {
 			var y float32
 			y, b.err = r.read(b.x[b.n*nf : (b.n+1)*nf])
 			if b.err == nil {
-				b.y[b.n] = y
+				b.y[b.n], b.rec[b.n] = y, r.rec
 				b.n++
 			}
 		}
@@ -630,9 +660,10 @@ func (r *Reader) produce() {
 	}
 }
 
-// Next reads the part's next record: its features into x (len Features,
-// raw) and its target, a class index or a number. It returns io.EOF after
-// the part's last record, and any error again once it has returned one.
+// Next reads the next record: its features into x (len Features, raw) and
+// its target, a class index or a number (NaN when the file has no target
+// column). It returns io.EOF after the last record of the reader's parts,
+// and any error again once it has returned one.
 func (r *Reader) Next(x []float32) (y float32, err error) {
 	if r.err != nil {
 		return 0, r.err
@@ -654,15 +685,16 @@ func (r *Reader) Next(x []float32) (y float32, err error) {
 	}
 	nf := len(x)
 	copy(x, r.cur.x[r.pos*nf:(r.pos+1)*nf])
-	y = r.cur.y[r.pos]
+	y, r.record = r.cur.y[r.pos], r.cur.rec[r.pos]
 	r.pos++
 	return y, nil
 }
 
-// read reads the part's next record directly (the producer's).
+// read reads the next record of the reader's parts directly (the
+// producer's), and sets r.rec to its number.
 func (r *Reader) read(x []float32) (float32, error) {
 	if r.idx != nil {
-		return r.idx.next(x, r.part, r.t.split)
+		return r.readIDX(x)
 	}
 	p := r.p
 	for {
@@ -674,7 +706,7 @@ func (r *Reader) read(x []float32) (float32, error) {
 			return 0, io.EOF
 		}
 		r.rec++
-		if r.t.split.Part(r.rec) != r.part {
+		if !r.parts[r.t.split.Part(r.rec)] {
 			continue // another part's: its fields are not parsed
 		}
 		missing, err := p.readFeatures(x, rec)
@@ -684,8 +716,37 @@ func (r *Reader) read(x []float32) (float32, error) {
 		if missing && p.opt.Missing == MissingDrop {
 			continue
 		}
+		if p.target < 0 {
+			return float32(math.NaN()), nil
+		}
 		return p.targetValue(rec, r.cls)
 	}
+}
+
+// readIDX is read for an IDX directory: the items of the training files
+// in the reader's parts, then, for the test part, the t10k files'.
+func (r *Reader) readIDX(x []float32) (float32, error) {
+	s := r.t.idx
+	for !r.inTest {
+		y, item, err := r.idx.next(x, r.parts, r.t.split)
+		if err == nil {
+			r.rec = item
+			return y, nil
+		}
+		if err != io.EOF || !r.parts[PartTest] {
+			return 0, err
+		}
+		r.idx.close()
+		r.idx = nil
+		ip, err := s.reopen(true)
+		if err != nil {
+			return 0, err
+		}
+		r.idx, r.inTest = ip, true
+	}
+	y, item, err := r.idx.next(x, r.parts, r.t.split)
+	r.rec = s.trainN + item
+	return y, err
 }
 
 // Close ends the current pass and closes its input.

@@ -113,6 +113,65 @@ func TestTableReadsAsReadCSV(t *testing.T) {
 			}
 			r.Close()
 		}
+		// Several parts: their records in the order of the file, each
+		// with its record number.
+		for _, parts := range [][]Part{{PartTrain, PartVal, PartTest}, {PartTest, PartTrain}} {
+			r := tab.Reader(parts...)
+			x := make([]float32, d.Features)
+			k := 0
+			for i := range d.N {
+				rec := i + 1
+				if d.Records != nil {
+					rec = d.Records[i]
+				}
+				if len(parts) == 2 && split.Part(rec) == PartVal {
+					continue
+				}
+				y, err := r.Next(x)
+				if err != nil || !sameRaw(x, d.Row(i)) || int(y) != d.Labels[i] || r.Record() != rec {
+					t.Fatalf("%s: parts %v, row %d: %v %v record %d (%v), want %v %v record %d", missing, parts, k, x, y, r.Record(), err, d.Row(i), d.Labels[i], rec)
+				}
+				k++
+			}
+			if _, err := r.Next(x); err != io.EOF || k != r.Len() {
+				t.Fatalf("%s: parts %v: %d rows of %d, then %v", missing, parts, k, r.Len(), err)
+			}
+			r.Close()
+		}
+	}
+}
+
+// TestTableNoTarget: a file of the features alone (data to predict on)
+// streams with opt.Features, its records read with NaN targets, its
+// fingerprint RowsFingerprint's of the same file read whole.
+func TestTableNoTarget(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.csv")
+	os.WriteFile(path, []byte("b,id,a\n1,x,2\n3,y,NA\n\n5,z,6\n"), 0o644)
+	opt := CSVOptions{Features: []string{"a", "b"}, Ignore: []string{"id"}, Missing: MissingDrop, Classes: []string{"p", "q"}}
+	f, _ := os.Open(path)
+	d, err := ReadCSV(f, path, opt)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := ScanCSV(path, opt, HashSplit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tab.NoTarget || tab.Rows[PartTrain] != 2 || tab.Dropped != 1 || tab.Fingerprint != RowsFingerprint(d) || !reflect.DeepEqual(tab.Classes, opt.Classes) {
+		t.Fatalf("table %+v", tab)
+	}
+	r := tab.Reader(PartTrain)
+	defer r.Close()
+	x := make([]float32, 2)
+	for k, want := range [][3]float32{{2, 1, 1}, {6, 5, 3}} {
+		y, err := r.Next(x)
+		if err != nil || x[0] != want[0] || x[1] != want[1] || !math.IsNaN(float64(y)) || r.Record() != int(want[2]) {
+			t.Fatalf("record %d: %v %v %d (%v), want %v", k, x, y, r.Record(), err, want)
+		}
+	}
+	if _, err := r.Next(x); err != io.EOF {
+		t.Fatalf("after the records: %v", err)
 	}
 }
 
@@ -286,6 +345,23 @@ func TestTableIDX(t *testing.T) {
 			t.Fatalf("part %d: %d rows (table %d), then %v", p, rows, tab.Rows[p], err)
 		}
 	}
+	// Every part: the training files' items, then the t10k files', numbered
+	// on.
+	r := tab.Reader(PartTest, PartVal, PartTrain)
+	for i := range n + test.N {
+		d, row := train, i
+		if i >= n {
+			d, row = test, i-n
+		}
+		y, err := r.Next(x)
+		if err != nil || !reflect.DeepEqual(x, d.Row(row)) || int(y) != d.Labels[row] || r.Record() != i+1 {
+			t.Fatalf("every part, item %d: %v %v record %d (%v)", i, x, y, r.Record(), err)
+		}
+	}
+	if _, err := r.Next(x); err != io.EOF || r.Len() != n+test.N {
+		t.Fatalf("every part: then %v, Len %d", err, r.Len())
+	}
+	r.Close()
 	if _, err := ScanIDX(dir, HashSplit{Test: 0.1}); err == nil {
 		t.Error("a test fraction of an IDX directory accepted")
 	}
