@@ -262,10 +262,24 @@ func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]La
 	if err := set.check(net, "set"); err != nil {
 		return nil, err
 	}
-	if set.N == 0 {
+	return measureHealth(net, setPart(set))
+}
+
+// MeasureHealthSource is [MeasureHealth] on the examples of one pass over
+// src: the same figures, bit for bit, as on a Set of them in the same
+// order, in memory that does not grow with src.
+func MeasureHealthSource[T backprop.Float](net *backprop.Network[T], src Source[T]) ([]LayerHealth, error) {
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	return measureHealth(net, part[T]{src: src, n: src.Len()})
+}
+
+func measureHealth[T backprop.Float](net *backprop.Network[T], set part[T]) ([]LayerHealth, error) {
+	if set.n == 0 {
 		return nil, fmt.Errorf("set: no examples")
 	}
-	ws := net.NewWorkspace(min(chunkRows, set.N))
+	ws := net.NewWorkspace(min(chunkRows, set.n))
 	h := newHealth(net, net.Params())
 	grads := ws.Grads()
 	sum := make([][]float64, len(grads))
@@ -274,13 +288,17 @@ func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]La
 	}
 	n0, nL := net.Inputs, net.Outputs()
 	sumDelta := make([]float64, net.L())
-	for r := 0; r < set.N; r += ws.Cap {
-		end := min(r+ws.Cap, set.N)
-		ws.Forward(set.X[r*n0 : end*n0])
-		ws.Backward(set.Y[r*nL : end*nL])
+	var x, y []T
+	if set.src != nil {
+		x, y = make([]T, ws.Cap*n0), make([]T, ws.Cap*nL)
+	}
+	err := chunks(set, ws.Cap, x, y, func(x, y []T) {
+		rows := len(x) / n0
+		ws.Forward(x)
+		ws.Backward(y)
 		h.units(ws)
 		for l := 1; l <= net.L(); l++ {
-			for _, d := range ws.Delta[l][:(end-r)*net.Layer(l).Out] {
+			for _, d := range ws.Delta[l][:rows*net.Layer(l).Out] {
 				sumDelta[l-1] += math.Abs(float64(d))
 			}
 		}
@@ -289,8 +307,11 @@ func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]La
 				sum[p][k] += float64(v)
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	inv := 1 / float64(set.N)
+	inv := 1 / float64(set.n)
 	for p, g := range sum {
 		var s float64
 		for _, v := range g {
@@ -302,7 +323,7 @@ func MeasureHealth[T backprop.Float](net *backprop.Network[T], set Set[T]) ([]La
 	out := h.epoch()
 	for l := range out {
 		out[l].UpdateRatio = 0
-		out[l].MeanAbsDelta = sumDelta[l] / float64(set.N*net.Layer(l+1).Out)
+		out[l].MeanAbsDelta = sumDelta[l] / float64(set.n*net.Layer(l+1).Out)
 		if c := h.count[l]; c != nil {
 			for i, k := range c {
 				if (net.Layers[l].Activation == backprop.ReLU && h.act[l][i] == 0) ||

@@ -104,29 +104,37 @@ func newEvaluator[T backprop.Float](net *backprop.Network[T], p part[T], task Ta
 	return ev
 }
 
-// run evaluates the network on p (the part the evaluator was made for): a
-// Set in batches of consecutive rows, which need no copy; a Source in
-// chunks read into the evaluator's buffers, one pass.
+// run evaluates the network on p (the part the evaluator was made for), in
+// chunks of consecutive rows (see chunks).
 func (ev *evaluator[T]) run(p part[T]) error {
 	ev.s.reset()
-	net := ev.ws.Network()
-	n0, nL := net.Inputs, net.Outputs()
+	return chunks(p, ev.ws.Cap, ev.x, ev.y, func(x, y []T) {
+		o := ev.ws.Forward(x)
+		add(ev.s, o, y, ev.ws.Loss(y))
+	})
+}
+
+// chunks calls f on the examples of p in order, size rows at a time (the
+// last chunk may be smaller): a Set's rows in place, a Source's read in one
+// pass into the buffers x and y (size rows each), checking that the pass
+// holds p.n examples, no fewer, no more.
+func chunks[T backprop.Float](p part[T], size int, x, y []T, f func(x, y []T)) error {
 	if p.src == nil {
-		for r := 0; r < p.n; r += ev.ws.Cap {
-			end := min(r+ev.ws.Cap, p.n)
-			o := ev.ws.Forward(p.set.X[r*n0 : end*n0])
-			y := p.set.Y[r*nL : end*nL]
-			add(ev.s, o, y, ev.ws.Loss(y))
+		n0, nL := len(p.set.X)/max(p.n, 1), len(p.set.Y)/max(p.n, 1)
+		for r := 0; r < p.n; r += size {
+			end := min(r+size, p.n)
+			f(p.set.X[r*n0:end*n0], p.set.Y[r*nL:end*nL])
 		}
 		return nil
 	}
+	n0, nL := len(x)/size, len(y)/size
 	if err := p.src.Reset(); err != nil {
 		return err
 	}
-	for r := 0; r < p.n; r += ev.ws.Cap {
-		rows := min(ev.ws.Cap, p.n-r)
+	for r := 0; r < p.n; r += size {
+		rows := min(size, p.n-r)
 		for k := range rows {
-			err := p.src.Next(ev.x[k*n0:(k+1)*n0], ev.y[k*nL:(k+1)*nL])
+			err := p.src.Next(x[k*n0:(k+1)*n0], y[k*nL:(k+1)*nL])
 			if err == io.EOF {
 				return fmt.Errorf("the source ended after %d of its %d examples", r+k, p.n)
 			}
@@ -134,11 +142,9 @@ func (ev *evaluator[T]) run(p part[T]) error {
 				return err
 			}
 		}
-		o := ev.ws.Forward(ev.x[:rows*n0])
-		y := ev.y[:rows*nL]
-		add(ev.s, o, y, ev.ws.Loss(y))
+		f(x[:rows*n0], y[:rows*nL])
 	}
-	switch err := p.src.Next(ev.x[:n0], ev.y[:nL]); err {
+	switch err := p.src.Next(x[:n0], y[:nL]); err {
 	case io.EOF:
 		return nil
 	case nil:
@@ -166,6 +172,10 @@ type scorer struct {
 	// ymean), so R² is exact once the whole set has been added.
 	online bool
 	ymean  []float64
+	// means, when not nil, are the targets' means, known in advance
+	// (EvaluateSource's first pass): sst is accumulated as the batches
+	// come, as newScorer sums it over a Set, bit for bit.
+	means []float64
 }
 
 // newPartScorer is newScorer for a Set or a Source.
@@ -210,7 +220,7 @@ func (s *scorer) reset() {
 	s.rows, s.loss, s.correct = 0, 0, 0
 	clear(s.sse)
 	clear(s.confusion)
-	if s.online {
+	if s.online || s.means != nil {
 		clear(s.sst)
 		clear(s.ymean)
 	}
@@ -238,6 +248,12 @@ func add[T backprop.Float](s *scorer, o, y []T, E float64) {
 		for k := range o {
 			d := float64(o[k] - y[k])
 			s.sse[k%n] += d * d
+		}
+		if s.means != nil {
+			for k, v := range y {
+				d := float64(v) - s.means[k%n]
+				s.sst[k%n] += d * d
+			}
 		}
 		if s.online {
 			for r := range rows {

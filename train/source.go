@@ -114,13 +114,32 @@ func hold[T backprop.Float](src Source[T], n0, nL int) (Set[T], error) {
 	}
 }
 
-// EvaluateSource is [Evaluate] on the examples of one pass over src.
+// EvaluateSource is [Evaluate] on the examples of src: the same Metrics,
+// bit for bit, as Evaluate gives on a Set of the same examples in the same
+// order. It reads one pass of src, two for a regression (the first for
+// the targets' means, which R²'s sum of squares needs before it starts).
 func EvaluateSource[T backprop.Float](net *backprop.Network[T], src Source[T], task Task) (Metrics, error) {
 	if err := checkEvaluate(net, task); err != nil {
 		return Metrics{}, err
 	}
 	p := part[T]{src: src, n: src.Len()}
 	ev := newEvaluator(net, p, task.resolve(net.Loss == backprop.Squared))
+	if ev.s.task == TaskRegression {
+		nL := net.Outputs()
+		mean := make([]float64, nL)
+		err := chunks(p, ev.ws.Cap, ev.x, ev.y, func(_, y []T) {
+			for k, v := range y {
+				mean[k%nL] += float64(v)
+			}
+		})
+		if err != nil {
+			return Metrics{}, err
+		}
+		for k := range mean {
+			mean[k] /= float64(max(p.n, 1))
+		}
+		ev.s.online, ev.s.means = false, mean
+	}
 	if err := ev.run(p); err != nil {
 		return Metrics{}, err
 	}

@@ -2,11 +2,10 @@ package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -211,24 +210,48 @@ type shortSource struct {
 
 func (s *shortSource) Len() int { return s.set.N + s.short }
 
-// TestEvaluateSourceRegression checks R² from a source, whose targets are
-// not known in advance, against Evaluate's.
-func TestEvaluateSourceRegression(t *testing.T) {
-	set := randomSet(rand.New(rand.NewPCG(1, 1)), 1000, 2, 1, false)
-	for k := range set.Y {
-		set.Y[k] = 100 + 3*set.Y[k] // far from 0: a naive Σy² − (Σy)²/n would lose digits
-	}
-	net := linear(t, []float64{40, 60})
-	want, _ := Evaluate(net, set, TaskRegression)
-	got, err := EvaluateSource(net, &setSource[float64]{set: set}, TaskRegression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if math.Abs(got.R2-want.R2) > 1e-12*math.Abs(want.R2) || got.MSE != want.MSE {
-		t.Errorf("R² %v, MSE %v; Evaluate: %v, %v", got.R2, got.MSE, want.R2, want.MSE)
-	}
-	if _, err := EvaluateSource(net, &setSource[float64]{set: set, failAt: 5}, TaskRegression); err == nil || !errors.Is(err, err) {
-		t.Error("a failing source evaluated")
+// TestEvaluateSourceExact checks EvaluateSource and MeasureHealthSource
+// against Evaluate and MeasureHealth on the same examples: the same
+// figures, bit for bit — R² included, whose sum of squares a source's
+// second pass accumulates about the means of its first — on sets above and
+// below an evaluation chunk, for regression (two outputs, targets far from
+// 0) and classification; a failing source is an error.
+func TestEvaluateSourceExact(t *testing.T) {
+	for _, n := range []int{1, 300, 1000} {
+		rng := rand.New(rand.NewPCG(uint64(n), 1))
+		reg := randomSet(rng, n, 3, 2, false)
+		for k := range reg.Y {
+			reg.Y[k] = 100 + 3*reg.Y[k] // far from 0: a naive Σy² − (Σy)²/n would lose digits
+		}
+		cls := randomSet(rng, n, 3, 4, true)
+		for _, c := range []struct {
+			set  Set[float64]
+			loss backprop.Loss
+			act  backprop.Activation
+			task Task
+		}{{reg, backprop.Squared, backprop.Identity, TaskRegression}, {cls, backprop.CrossEntropy, backprop.Softmax, TaskClassification}} {
+			net, err := backprop.New[float64](3, c.loss, 7, backprop.LayerSpec{Units: 5, Activation: backprop.Tanh},
+				backprop.LayerSpec{Units: len(c.set.Y) / n, Activation: c.act})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := Evaluate(net, c.set, c.task)
+			got, err := EvaluateSource(net, &setSource[float64]{set: c.set}, c.task)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("n %d, %s: EvaluateSource %+v (%v), Evaluate %+v", n, c.task, got, err, want)
+			}
+			wantH, _ := MeasureHealth(net, c.set)
+			gotH, err := MeasureHealthSource(net, &setSource[float64]{set: c.set})
+			if err != nil || !reflect.DeepEqual(gotH, wantH) {
+				t.Errorf("n %d, %s: MeasureHealthSource %+v (%v), MeasureHealth %+v", n, c.task, gotH, err, wantH)
+			}
+			if _, err := EvaluateSource(net, &setSource[float64]{set: c.set, failAt: n}, c.task); err == nil || !strings.Contains(err.Error(), "oops") {
+				t.Errorf("n %d, %s: a failing source evaluated (%v)", n, c.task, err)
+			}
+			if _, err := MeasureHealthSource(net, &shortSource{setSource: setSource[float64]{set: c.set}, short: 1}); err == nil {
+				t.Errorf("n %d, %s: a source shorter than its Len measured", n, c.task)
+			}
+		}
 	}
 }
 
