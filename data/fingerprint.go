@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"io"
 	"math"
 )
 
@@ -31,4 +32,67 @@ func Fingerprint(d *Dataset) string {
 	}
 	h.Write(buf)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// LoadFingerprint returns the [Fingerprint] of t's rows as [Load] reads the
+// file whole (every record in order; of an IDX directory, the training
+// files, the Dataset Load returns as train): the features as read, the
+// targets one-hot for classes (none when the file has no target column).
+// It reads the file twice more, once for the features and once for the
+// targets, which the fingerprint hashes after all the features, in memory
+// that does not grow with the file. A model trained on data read whole
+// records this fingerprint; a streamed run's is [Table].Fingerprint.
+func (t *Table) LoadFingerprint() (string, error) {
+	parts := []Part{PartTrain, PartVal}
+	if t.csv != nil {
+		parts = append(parts, PartTest)
+	}
+	r := t.Reader(parts...)
+	defer r.Close()
+	nf, outputs := t.Features(), max(len(t.Classes), 1)
+	h := sha256.New()
+	buf := make([]byte, 0, 1<<16)
+	for _, n := range []int{r.Len(), nf, outputs} {
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(n))
+	}
+	x := make([]float32, nf)
+	for pass := range 2 {
+		if pass == 1 && t.NoTarget {
+			break
+		}
+		if err := r.Reset(); err != nil {
+			return "", err
+		}
+		for {
+			y, err := r.Next(x)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return "", err
+			}
+			switch {
+			case pass == 0:
+				for _, v := range x {
+					buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				}
+			case t.Classes != nil:
+				for c := range outputs {
+					v := float32(0)
+					if c == int(y) {
+						v = 1
+					}
+					buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				}
+			default:
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(y))
+			}
+			if len(buf) >= 1<<15 {
+				h.Write(buf)
+				buf = buf[:0]
+			}
+		}
+	}
+	h.Write(buf)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -65,6 +65,9 @@ func TestTableReadsAsReadCSV(t *testing.T) {
 		if tab.Fingerprint != RowsFingerprint(d) || !SameRows(tab.Fingerprint, d) || SameRows(tab.Fingerprint, d.Subset([]int{0, 1})) {
 			t.Errorf("%s: table fingerprint %s, ReadCSV's rows %s", missing, tab.Fingerprint, RowsFingerprint(d))
 		}
+		if fp, err := tab.LoadFingerprint(); err != nil || fp != Fingerprint(d) {
+			t.Errorf("%s: LoadFingerprint %s (%v), Fingerprint of ReadCSV's %s", missing, fp, err, Fingerprint(d))
+		}
 		want := [3][]int{}
 		var stats [3]Moments
 		for i := range d.N {
@@ -160,6 +163,9 @@ func TestTableNoTarget(t *testing.T) {
 	}
 	if !tab.NoTarget || tab.Rows[PartTrain] != 2 || tab.Dropped != 1 || tab.Fingerprint != RowsFingerprint(d) || !reflect.DeepEqual(tab.Classes, opt.Classes) {
 		t.Fatalf("table %+v", tab)
+	}
+	if fp, err := tab.LoadFingerprint(); err != nil || fp != Fingerprint(d) {
+		t.Errorf("LoadFingerprint %s (%v), Fingerprint of ReadCSV's %s", fp, err, Fingerprint(d))
 	}
 	r := tab.Reader(PartTrain)
 	defer r.Close()
@@ -362,6 +368,9 @@ func TestTableIDX(t *testing.T) {
 		t.Fatalf("every part: then %v, Len %d", err, r.Len())
 	}
 	r.Close()
+	if fp, err := tab.LoadFingerprint(); err != nil || fp != Fingerprint(train) {
+		t.Errorf("LoadFingerprint %s (%v), Fingerprint of LoadIDXDir's training set %s", fp, err, Fingerprint(train))
+	}
 	if _, err := ScanIDX(dir, HashSplit{Test: 0.1}); err == nil {
 		t.Error("a test fraction of an IDX directory accepted")
 	}

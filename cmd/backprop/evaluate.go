@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/atomicfile"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
@@ -34,6 +36,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	plotPath := fs.String("plot", "", "also draw the confusion matrix as a heat map into this .png or .svg file (classification)")
 	health := fs.Bool("health", false, "also report each layer's health on these rows (the mean gradient of all of them, no step): gradient RMS, dead relu and saturated sigmoid/tanh units, and the warnings they support")
+	stream := fs.Bool("stream", false, verbStreamUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,18 +64,34 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if n := len(t.m.Labels()); *plotPath != "" && t.m.Classifier() && n > plot.MaxClasses {
 		return usagef("evaluate: --plot %s: %s has %d classes, more than a confusion matrix picture shows (%d, plot.MaxClasses); --json gives the matrix", *plotPath, t.path, n, plot.MaxClasses)
 	}
-	p, err := t.readData(*spec, true, *split)
-	if err != nil {
-		return err
-	}
 	task := train.TaskRegression
 	if t.m.Classifier() {
 		task = train.TaskClassification
 	}
-	d := p.d
-	m, err := t.evaluate(d, task)
-	if err != nil {
-		return badInput(err)
+	var what string
+	var m train.Metrics
+	var measure func() ([]train.LayerHealth, error) // the layers' health on the rows
+	if streamData(fs, *stream, *spec) {
+		sp, err := t.scanData(*spec, true, *split)
+		if err != nil {
+			return err
+		}
+		defer sp.r.Close()
+		what = sp.what
+		if m, err = t.evaluateStream(sp, task); err != nil {
+			return badInput(err)
+		}
+		measure = func() ([]train.LayerHealth, error) { return t.healthStream(sp) }
+	} else {
+		p, err := t.readData(*spec, true, *split)
+		if err != nil {
+			return err
+		}
+		what = p.what
+		if m, err = t.evaluate(p.d, task); err != nil {
+			return badInput(err)
+		}
+		measure = func() ([]train.LayerHealth, error) { return t.health(p.d) }
 	}
 	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
 		return usagef("evaluate: the loss of %s on %s is %v: the model's outputs are not finite on some rows (its weights overflow; predict names the first)", t.path, *spec, m.Loss)
@@ -90,14 +109,14 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var h []train.LayerHealth
 	if *health {
-		if h, err = t.health(d); err != nil {
+		if h, err = measure(); err != nil {
 			return badInput(err)
 		}
 	}
 	if *asJSON {
-		return writeEvalJSON(stdout, m, t.m.Labels(), p.what, h)
+		return writeEvalJSON(stdout, m, t.m.Labels(), what, h)
 	}
-	fmt.Fprintf(stdout, "%s on %s: %s\n", t.path, *spec, p.what)
+	fmt.Fprintf(stdout, "%s on %s: %s\n", t.path, *spec, what)
 	fmt.Fprintf(stdout, "%s\n", describeScore(m.Score, task))
 	if task == train.TaskClassification {
 		writeClassReport(stdout, m, t.m.Labels())
@@ -111,14 +130,14 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // health measures the model's layers on the raw rows d, in the precision
 // it was trained in.
 func (t *trained) health(d *data.Dataset) ([]train.LayerHealth, error) {
-	if pr := t.m.Provenance; pr == nil || pr.Flags["precision"] != "float64" {
+	if !t.float64() {
 		return train.MeasureHealth(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N})
 	}
 	m, err := backprop.Load[float64](t.path)
 	if err != nil {
 		return nil, err
 	}
-	x := backprop.Encode(&m.Pipeline, make([]float64, len(d.X)), d.X)
+	x := backprop.Encode(&m.Pipeline, make([]float64, d.N*m.Net.Inputs), d.X)
 	return train.MeasureHealth(m.Net, train.Set[float64]{X: x, Y: convertTo[float64](d.Y), N: d.N})
 }
 
@@ -149,7 +168,7 @@ func writeHealth(w io.Writer, h []train.LayerHealth) {
 // trained in (--precision, recorded in the model), so that on the test part
 // it gives exactly the figures train printed.
 func (t *trained) evaluate(d *data.Dataset, task train.Task) (train.Metrics, error) {
-	if pr := t.m.Provenance; pr == nil || pr.Flags["precision"] != "float64" {
+	if !t.float64() {
 		return train.Evaluate(t.m.Net, train.Set[float32]{X: encode[float32](t.m, d), Y: d.Y, N: d.N}, task)
 	}
 	m, err := backprop.Load[float64](t.path)
@@ -158,6 +177,42 @@ func (t *trained) evaluate(d *data.Dataset, task train.Task) (train.Metrics, err
 	}
 	x := backprop.Encode(&m.Pipeline, make([]float64, d.N*m.Net.Inputs), d.X)
 	return train.Evaluate(m.Net, train.Set[float64]{X: x, Y: convertTo[float64](d.Y), N: d.N}, task)
+}
+
+// verbStreamUsage is the help of evaluate's and predict's --stream.
+const verbStreamUsage = "stream the data from its file instead of reading it into memory, for data larger than memory: a first pass checks it and finds the part --split names (a streamed run's split, by hashed record numbers), a second reads that part a record at a time " +
+	"(default: on for data too large to read into memory: a CSV file larger than data.MaxCSVBytes, an IDX directory beyond data.MaxIDXItems or data.MaxIDXBytes)"
+
+// evaluateStream is evaluate on the rows of sp, streamed: the same
+// figures, bit for bit.
+func (t *trained) evaluateStream(sp *streamPart, task train.Task) (train.Metrics, error) {
+	if !t.float64() {
+		return train.EvaluateSource(t.m.Net, sourceOf(sp, t.m), task)
+	}
+	m, err := backprop.Load[float64](t.path)
+	if err != nil {
+		return train.Metrics{}, err
+	}
+	return train.EvaluateSource(m.Net, sourceOf(sp, m), task)
+}
+
+// healthStream is health on the rows of sp, streamed.
+func (t *trained) healthStream(sp *streamPart) ([]train.LayerHealth, error) {
+	if !t.float64() {
+		return train.MeasureHealthSource(t.m.Net, sourceOf(sp, t.m))
+	}
+	m, err := backprop.Load[float64](t.path)
+	if err != nil {
+		return nil, err
+	}
+	return train.MeasureHealthSource(m.Net, sourceOf(sp, m))
+}
+
+// float64 says the model was trained in float64 (--precision, recorded in
+// the model): evaluate measures it so, to give the figures train printed.
+func (t *trained) float64() bool {
+	pr := t.m.Provenance
+	return pr != nil && pr.Flags["precision"] == "float64"
 }
 
 // writeEvalJSON prints the metrics as one object; "rows" says which rows of
@@ -212,13 +267,14 @@ func writeClassReport(w io.Writer, m train.Metrics, classes []string) {
 }
 
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--out FILE] [--proba]", stderr)
+	fs := newFlags("predict", "--model FILE --data FILE|DIR|NAME|- [--split test|val|train|all] [--sep ,] [--out FILE] [--proba] [--stream]", stderr)
 	model := fs.String("model", "", "the model file")
 	spec := fs.String("data", "", "inputs: a CSV file with the model's feature columns (the target column may be absent), an IDX directory or an embedded set")
 	split := fs.String("split", "", splitUsage)
 	sep := addSep(fs)
 	outPath := fs.String("out", "", "write the CSV here (default: standard output)")
 	proba := fs.Bool("proba", false, "add one column per class with its probability")
+	stream := fs.Bool("stream", false, verbStreamUsage+"; the predictions are written as they are computed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -238,73 +294,168 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if t.sep, err = parseSep("predict", *sep); err != nil {
 		return err
 	}
-	p, err := t.readData(*spec, false, *split)
+	pw := newPredictWriter(t.m, *spec, *proba)
+	var what string
+	var write func(w io.Writer) error // the predictions as CSV
+	if streamData(fs, *stream, *spec) {
+		// A first pass checks the file and finds the rows; the second
+		// writes each prediction as it is computed.
+		sp, err := t.scanData(*spec, false, *split)
+		if err != nil {
+			return err
+		}
+		defer sp.r.Close()
+		what = sp.what
+		write = func(w io.Writer) error {
+			bw := bufio.NewWriterSize(w, 64<<10)
+			cw := pw.start(bw)
+			raw := make([]float32, sp.tab.Features())
+			x := make([]float64, len(raw))
+			if *outPath == "" {
+				pw.failed = "the predictions before it are written"
+			}
+			for {
+				_, err := sp.r.Next(raw)
+				if err == io.EOF {
+					break
+				}
+				if pw.rows%4096 == 0 && ctx.Err() != nil {
+					return fmt.Errorf("predict: stopped after %d rows: %w", pw.rows, ctx.Err())
+				}
+				if err != nil {
+					return badInput(err)
+				}
+				for j, v := range raw {
+					x[j] = float64(v)
+				}
+				if err := pw.row(cw, sp.id(), x); err != nil {
+					cw.Flush() // the rows before it, as the message says
+					bw.Flush()
+					return err
+				}
+			}
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+			return bw.Flush()
+		}
+	} else {
+		p, err := t.readData(*spec, false, *split)
+		if err != nil {
+			return err
+		}
+		d := p.d
+		var b strings.Builder
+		cw := pw.start(&b)
+		x := make([]float64, d.Features)
+		for r := range d.N {
+			for j, v := range d.Row(r) {
+				x[j] = float64(v)
+			}
+			if err := pw.row(cw, p.ids[r], x); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		what = p.what
+		// Every row has a prediction: what is left cannot fail for the data.
+		write = func(w io.Writer) error {
+			_, err := io.WriteString(w, b.String())
+			return err
+		}
+	}
+	if *outPath == "" {
+		if err := write(stdout); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "%s on %s: %s\n", t.path, *spec, what)
+		return nil
+	}
+	var rowErr error // a row's error, not the file's
+	err = atomicfile.WriteFunc(*outPath, func(w io.Writer) error {
+		rowErr = write(w)
+		return rowErr
+	})
+	if rowErr != nil {
+		return rowErr
+	}
 	if err != nil {
 		return err
 	}
-	m, d := t.m, p.d
-	var b strings.Builder
-	cw := csv.NewWriter(&b)
-	classes := m.Classifier()
-	header := []string{"id", "prediction"}
-	if classes && *proba {
-		for _, c := range m.Labels() {
-			header = append(header, "p_"+c)
-		}
-	} else if !classes && m.Net.Outputs() > 1 {
-		header = header[:1]
-		for k := range m.Net.Outputs() {
-			header = append(header, fmt.Sprintf("prediction_%d", k+1))
-		}
-	}
-	cw.Write(header)
-	x := make([]float64, d.Features)
-	out := make([]float64, m.Outputs())
-	class := make([]int, 1)
-	rec := make([]string, 0, len(header))
-	for r := range d.N {
-		for j, v := range d.Row(r) {
-			x[j] = float64(v)
-		}
-		if _, err := m.Predict(out, x); err != nil {
-			return err
-		}
-		for _, v := range out {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return usagef("predict: row %d of %s: the model's output is %v (its weights overflow on this input): no prediction written", p.ids[r], *spec, v)
-			}
-		}
-		rec = append(rec[:0], strconv.Itoa(p.ids[r]))
-		if !classes {
-			for _, v := range out {
-				rec = append(rec, strconv.FormatFloat(v, 'g', 7, 64))
-			}
-			cw.Write(rec)
-			continue
-		}
-		if _, err := m.Classify(class, x); err != nil {
-			return err
-		}
-		rec = append(rec, m.Label(class[0]))
-		if *proba {
-			for _, v := range out {
-				rec = append(rec, fmtP(v))
-			}
-		}
-		cw.Write(rec)
-	}
-	cw.Flush()
-	// Said once every row has a prediction: a failure is one line.
-	fmt.Fprintf(stderr, "%s on %s: %s\n", t.path, *spec, p.what)
-	if *outPath == "" {
-		_, err = io.WriteString(stdout, b.String())
-		return err
-	}
-	if err := backprop.WriteFileAtomic(*outPath, []byte(b.String())); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "%d predictions written to %s\n", d.N, *outPath)
+	fmt.Fprintf(stderr, "%s on %s: %s\n", t.path, *spec, what)
+	fmt.Fprintf(stderr, "%d predictions written to %s\n", pw.rows, *outPath)
 	return nil
+}
+
+// predictWriter writes a model's predictions as CSV, a row at a time.
+type predictWriter struct {
+	m       *backprop.Model[float32]
+	spec    string
+	proba   bool
+	header  []string
+	out     []float64
+	class   []int
+	rec     []string
+	rows    int // written
+	classes bool
+	failed  string // what a row that fails leaves written
+}
+
+func newPredictWriter(m *backprop.Model[float32], spec string, proba bool) *predictWriter {
+	pw := &predictWriter{m: m, spec: spec, proba: proba, classes: m.Classifier(), failed: "no prediction written",
+		out: make([]float64, m.Outputs()), class: make([]int, 1)}
+	pw.header = []string{"id", "prediction"}
+	if pw.classes && proba {
+		for _, c := range m.Labels() {
+			pw.header = append(pw.header, "p_"+c)
+		}
+	} else if !pw.classes && m.Net.Outputs() > 1 {
+		pw.header = pw.header[:1]
+		for k := range m.Net.Outputs() {
+			pw.header = append(pw.header, fmt.Sprintf("prediction_%d", k+1))
+		}
+	}
+	pw.rec = make([]string, 0, len(pw.header))
+	return pw
+}
+
+// start returns a CSV writer to w with the header written.
+func (pw *predictWriter) start(w io.Writer) *csv.Writer {
+	cw := csv.NewWriter(w)
+	cw.Write(pw.header)
+	return cw
+}
+
+// row writes the prediction for the raw record x, row id of the data.
+func (pw *predictWriter) row(cw *csv.Writer, id int, x []float64) error {
+	m := pw.m
+	if _, err := m.Predict(pw.out, x); err != nil {
+		return err
+	}
+	for _, v := range pw.out {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return usagef("predict: row %d of %s: the model's output is %v (its weights overflow on this input): %s", id, pw.spec, v, pw.failed)
+		}
+	}
+	rec := append(pw.rec[:0], strconv.Itoa(id))
+	pw.rows++
+	if !pw.classes {
+		for _, v := range pw.out {
+			rec = append(rec, strconv.FormatFloat(v, 'g', 7, 64))
+		}
+		return cw.Write(rec)
+	}
+	if _, err := m.Classify(pw.class, x); err != nil {
+		return err
+	}
+	rec = append(rec, m.Label(pw.class[0]))
+	if pw.proba {
+		for _, v := range pw.out {
+			rec = append(rec, fmtP(v))
+		}
+	}
+	return cw.Write(rec)
 }
 
 func fmtP(p float64) string { return strconv.FormatFloat(p, 'f', 6, 64) }

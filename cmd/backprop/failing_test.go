@@ -52,6 +52,10 @@ func TestFailingRunWritesNothing(t *testing.T) {
 	}{
 		{[]string{"predict", "--model", huge, "--data", csv, "--out", pred}, "predict: row 2 of " + csv + ": the model's output is +Inf"},
 		{[]string{"evaluate", "--model", huge, "--data", csv}, "the model's outputs are not finite on some rows"},
+		// Streamed, predict writes each row as it is computed: to --out
+		// through a temporary file, which the failure removes.
+		{[]string{"predict", "--model", huge, "--data", csv, "--out", pred, "--stream"}, "predict: row 2 of " + csv + ": the model's output is +Inf (its weights overflow on this input): no prediction written"},
+		{[]string{"evaluate", "--model", huge, "--data", csv, "--stream"}, "the model's outputs are not finite on some rows"},
 	} {
 		stdout, errs, status := cli(t, tc.args...)
 		if status != 2 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) || stdout != "" {
@@ -60,5 +64,14 @@ func TestFailingRunWritesNothing(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(pred); !bytes.Equal(b, good) {
 		t.Error("predict wrote --out")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
+		t.Errorf("files left in the directory: %v", entries)
+	}
+	// To standard output, the rows before the failing one are written, and
+	// the message says so.
+	stdout, errs, status := cli(t, "predict", "--model", huge, "--data", csv, "--stream")
+	if want := "the predictions before it are written"; status != 2 || stdout != "id,prediction\n1,0\n" || !strings.Contains(errs, want) {
+		t.Errorf("predict --stream to standard output: status %d, stdout %q, stderr %s; want 2, the first row, and %q", status, stdout, errs, want)
 	}
 }

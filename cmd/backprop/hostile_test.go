@@ -712,7 +712,11 @@ func (fx *fixture) cases() []hostileCase {
 	add("file sizes", "more than the limit of 1073741824 bytes", tr("--val", "big.csv")...)
 	add("file sizes", "more than the limit of 1073741824 bytes", tr("--test", "big.csv")...)
 	add("file sizes", "more than the limit of 1073741824 bytes", "evaluate", "--model", "big.json", "--data", "iris")
-	add("file sizes", "more than the limit of 1073741824 bytes", "predict", "--model", "good.json", "--data", "big.csv")
+	add("file sizes", "more than the limit of 1073741824 bytes", "predict", "--model", "good.json", "--data", "big.csv", "--stream=false")
+	add("file sizes", "more than the limit of 1073741824 bytes", "evaluate", "--model", "good.json", "--data", "big.csv", "--stream=false")
+	// Larger than data.MaxCSVBytes, evaluate and predict stream it too.
+	add("file sizes", "big.csv:1: line longer than 1048576 bytes", "predict", "--model", "good.json", "--data", "big.csv")
+	add("file sizes", "big.csv:1: line longer than 1048576 bytes", "evaluate", "--model", "good.json", "--data", "big.csv", "--split", "all")
 	add("file sizes", "more than the limit of 1073741824 bytes", "import", "--onnx", "big.onnx", "--model", "out.json")
 	add("file sizes", "more than the limit", trainOn("idx-sparse")...)
 	add("file sizes", "more than the limit of 8589934592 bytes", "train", "--resume", "ck-sparse")

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"slices"
 
 	"github.com/backprop-go/backprop"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/train"
 )
 
 // trained is a model file, as every verb that uses a model reads it.
@@ -99,65 +101,82 @@ func (t *trained) readData(spec string, needTarget bool, split string) (*part, e
 
 // choose picks the rows: a part of the model's own training data, or all.
 func (t *trained) choose(spec string, all, test *data.Dataset, split string) (*part, error) {
-	switch split {
-	case "", splitTest, splitVal, splitTrain, splitAll:
-	default:
-		return nil, usagef("--split %q: want test, val, train or all", split)
+	if err := checkSplit(split); err != nil {
+		return nil, err
 	}
 	pr := t.m.Provenance
 	own := pr != nil && pr.Split != nil && data.SameRows(pr.Fingerprint, all)
-	if !own {
-		if split != "" && split != splitAll {
-			return nil, usagef("--split %s: %s is not the data %s was trained on (another fingerprint), so it has no %s part; its rows are all new to the model (drop --split)", split, spec, t.path, split)
-		}
-		if test != nil && split == "" {
-			return &part{test, seq(1, test.N+1), fmt.Sprintf("its %d test rows (the t10k files)", test.N)}, nil
-		}
-		if test != nil {
-			all = concat(all, test)
-		}
-		return &part{all, seq(1, all.N+1), fmt.Sprintf("all %d rows", all.N)}, nil
+	if !own && test != nil && split == "" {
+		return &part{test, seq(1, test.N+1), fmt.Sprintf("its %d test rows (the t10k files)", test.N)}, nil
 	}
-	trainIdx, valIdx, testIdx, err := splitRows(all, test, pr.Split)
-	if err != nil {
-		return nil, badInput(fmt.Errorf("%s: splitting %s again: %w", t.path, spec, err))
+	var trainIdx, valIdx, testIdx []int
+	if own {
+		var err error
+		if trainIdx, valIdx, testIdx, err = splitRows(all, test, pr.Split); err != nil {
+			return nil, badInput(fmt.Errorf("%s: splitting %s again: %w", t.path, spec, err))
+		}
 	}
-	n := all.N
 	if test != nil { // an IDX directory: the t10k rows follow the training files'
-		n += test.N
 		all = concat(all, test)
 	}
-	var idx []int
-	var what string
-	switch split {
-	case "", splitTest:
-		if testIdx == nil && pr.Split.TestData == "" {
-			if split == splitTest {
-				return nil, usagef("--split test: %s held out no test part of %s (train --test-split F or --test FILE holds one out); --split train|val|all here", t.path, spec)
-			}
-			idx, what = seq(0, n), fmt.Sprintf("all %d rows, the rows the model learnt from (train held out no test part, so this is not a test)", n)
-			break
-		}
-		if testIdx == nil {
-			return nil, usagef("the held-out test part of %s is not in %s, which trained it: it was read from %s (use --data %s, or --split train|val|all here)",
-				t.path, spec, pr.Split.TestData, pr.Split.TestData)
-		}
-		idx, what = testIdx, fmt.Sprintf("the held-out test part, %d of its %d rows (the split recorded in the model; --split val|train|all for the others)", len(testIdx), n)
-	case splitVal:
-		if valIdx == nil {
-			return nil, usagef("--split val: %s had no validation part split off %s", t.path, spec)
-		}
-		idx, what = valIdx, fmt.Sprintf("the validation part, %d of its %d rows (seen in training: it chose the epoch to keep)", len(valIdx), n)
-	case splitTrain:
-		idx, what = trainIdx, fmt.Sprintf("the training part, %d of its %d rows (the rows the model learnt from)", len(trainIdx), n)
-	case splitAll:
-		idx, what = seq(0, n), fmt.Sprintf("all %d rows, %d of which trained the model", n, len(trainIdx))
+	which, what, err := t.chooseRows(spec, split, own, all.N, [3]int{len(trainIdx), len(valIdx), len(testIdx)}, valIdx != nil, testIdx != nil)
+	if err != nil {
+		return nil, err
 	}
+	idx := map[string][]int{splitTest: testIdx, splitVal: valIdx, splitTrain: trainIdx, splitAll: seq(0, all.N)}[which]
 	ids := make([]int, len(idx))
 	for i, r := range idx {
 		ids[i] = r + 1
 	}
 	return &part{all.Subset(idx), ids, what}, nil
+}
+
+// checkSplit refuses a --split that names no part.
+func checkSplit(split string) error {
+	switch split {
+	case "", splitTest, splitVal, splitTrain, splitAll:
+		return nil
+	}
+	return usagef("--split %q: want test, val, train or all", split)
+}
+
+// chooseRows decides which rows of --data a verb works on, for the data
+// read whole (choose) or streamed (scanData) alike: which is splitTest,
+// splitVal, splitTrain or splitAll, and what says what they are. own says
+// the data is the model's training data (by its fingerprint); n counts its
+// rows and counts those of the training, validation and test parts as the
+// model's split divides it; hasVal and hasTest say whether those parts are
+// in this data.
+func (t *trained) chooseRows(spec, split string, own bool, n int, counts [3]int, hasVal, hasTest bool) (which, what string, err error) {
+	pr := t.m.Provenance
+	if !own {
+		if split != "" && split != splitAll {
+			return "", "", usagef("--split %s: %s is not the data %s was trained on (another fingerprint), so it has no %s part; its rows are all new to the model (drop --split)", split, spec, t.path, split)
+		}
+		return splitAll, fmt.Sprintf("all %d rows", n), nil
+	}
+	switch split {
+	case "", splitTest:
+		if !hasTest && pr.Split.TestData == "" {
+			if split == splitTest {
+				return "", "", usagef("--split test: %s held out no test part of %s (train --test-split F or --test FILE holds one out); --split train|val|all here", t.path, spec)
+			}
+			return splitAll, fmt.Sprintf("all %d rows, the rows the model learnt from (train held out no test part, so this is not a test)", n), nil
+		}
+		if !hasTest {
+			return "", "", usagef("the held-out test part of %s is not in %s, which trained it: it was read from %s (use --data %s, or --split train|val|all here)",
+				t.path, spec, pr.Split.TestData, pr.Split.TestData)
+		}
+		return splitTest, fmt.Sprintf("the held-out test part, %d of its %d rows (the split recorded in the model; --split val|train|all for the others)", counts[data.PartTest], n), nil
+	case splitVal:
+		if !hasVal {
+			return "", "", usagef("--split val: %s had no validation part split off %s", t.path, spec)
+		}
+		return splitVal, fmt.Sprintf("the validation part, %d of its %d rows (seen in training: it chose the epoch to keep)", counts[data.PartVal], n), nil
+	case splitTrain:
+		return splitTrain, fmt.Sprintf("the training part, %d of its %d rows (the rows the model learnt from)", counts[data.PartTrain], n), nil
+	}
+	return splitAll, fmt.Sprintf("all %d rows, %d of which trained the model", n, counts[data.PartTrain]), nil
 }
 
 // splitRows divides a source as s says: the rows (indices into all, then
@@ -259,4 +278,147 @@ func recordWidth[T backprop.Float](m *backprop.Model[T]) int {
 		return len(m.Features)
 	}
 	return m.Net.Inputs
+}
+
+// streamPart is the rows of --data a verb works on, streamed: a reader of
+// the parts chosen, and what they are (as part says it).
+type streamPart struct {
+	tab     *data.Table
+	r       *data.Reader
+	what    string
+	first   int  // the ids are the reader's record numbers less first (an IDX directory's t10k files alone: 1, 2 …)
+	outputs int  // the targets' width (0: the file has none)
+	binary  bool // two classes, one 0/1 output
+}
+
+// id returns the id of the record the reader gave last, as part's ids.
+func (sp *streamPart) id() int { return sp.r.Record() - sp.first }
+
+// streamData says whether a verb streams --data: --stream if given, else
+// when the data is too large to read into memory (data.TooLarge).
+func streamData(fs *flag.FlagSet, stream bool, spec string) bool {
+	given := false
+	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "stream" })
+	if given {
+		return stream
+	}
+	return data.TooLarge(spec) != ""
+}
+
+// scanData is readData for data streamed: a first pass over the file (all
+// its checks, and its fingerprint, which says whether it is the model's
+// own training data), then a reader of the rows chosen, as readData
+// chooses them. The model's split must be one a stream can find again, by
+// hashed record numbers (a streamed run's); a split drawn in memory can
+// only be of data that can be read into memory, which is then refused.
+func (t *trained) scanData(spec string, needTarget bool, split string) (*streamPart, error) {
+	if err := checkSplit(split); err != nil {
+		return nil, err
+	}
+	if spec == "-" {
+		return nil, usagef("--stream: standard input cannot be read twice (a first pass checks it, a second uses it): write it to a file")
+	}
+	m, pr := t.m, t.m.Provenance
+	info, err := os.Stat(spec)
+	idx := err == nil && info.IsDir()
+	t10k := idx && (split == "" || split == splitTest) // an IDX directory's test part: its t10k files, whatever the split
+	var hs data.HashSplit
+	if pr != nil && pr.Split != nil && pr.Split.Hashed {
+		hs = data.HashSplit{Seed: pr.Split.Seed, Test: pr.Split.Test, Val: pr.Split.Val}
+	}
+	var tab *data.Table
+	if idx {
+		if !m.Classifier() {
+			return nil, usagef("%s: IDX images are classification data, and %s is a regression model", spec, t.path)
+		}
+		hs.Test = 0 // the t10k files
+		tab, err = data.ScanIDX(spec, hs)
+	} else {
+		tab, err = data.ScanCSV(spec, readOptions(&m.Pipeline, m.Classifier(), t.sep), hs)
+	}
+	if err != nil {
+		return nil, badInput(err)
+	}
+	sp := &streamPart{tab: tab}
+	n := tab.Rows[data.PartTrain] + tab.Rows[data.PartVal] + tab.Rows[data.PartTest]
+	var which string
+	if t10k {
+		which, sp.what = splitTest, fmt.Sprintf("its %d test rows (the t10k files)", tab.Rows[data.PartTest])
+		sp.first = tab.Rows[data.PartTrain] + tab.Rows[data.PartVal]
+	} else {
+		own := pr != nil && pr.Split != nil && pr.Split.Hashed && pr.Fingerprint == tab.Fingerprint
+		counts, hasVal, hasTest := tab.Rows, tab.Rows[data.PartVal] > 0, own && (idx || hs.Test > 0)
+		if pr != nil && pr.Split != nil && !pr.Split.Hashed && data.TooLarge(spec) == "" {
+			// Read whole, the data could have trained the model: its
+			// fingerprint as read whole says.
+			fp, err := tab.LoadFingerprint()
+			if err != nil {
+				return nil, badInput(err)
+			}
+			if own = fp == pr.Fingerprint; own {
+				if err := t.drawnInMemory(spec, split); err != nil {
+					return nil, err
+				}
+				// No part is drawn: every row of the file (of an IDX
+				// directory, its training files) is a training row.
+				counts, hasVal, hasTest = [3]int{n - tab.Rows[data.PartTest], 0, tab.Rows[data.PartTest]}, false, idx
+			}
+		}
+		if which, sp.what, err = t.chooseRows(spec, split, own, n, counts, hasVal, hasTest); err != nil {
+			return nil, err
+		}
+		if tab.Dropped > 0 {
+			sp.what += fmt.Sprintf("; %d records with a missing value left out", tab.Dropped)
+		}
+	}
+	if want := recordWidth(m); tab.Features() != want {
+		return nil, usagef("%s has %d features, the model %s takes %d", spec, tab.Features(), t.path, want)
+	}
+	if needTarget && tab.NoTarget {
+		return nil, usagef("%s has no target column to evaluate against", spec)
+	}
+	if !tab.NoTarget {
+		sp.outputs = max(len(tab.Classes), 1)
+		if m.Net.Outputs() == 1 && len(m.Classes) == 2 && len(tab.Classes) == 2 {
+			sp.outputs, sp.binary = 1, true
+		}
+		if sp.outputs != m.Net.Outputs() {
+			return nil, usagef("%s has %d target columns, the model %s has %d outputs", spec, sp.outputs, t.path, m.Net.Outputs())
+		}
+	}
+	parts := map[string][]data.Part{splitTest: {data.PartTest}, splitVal: {data.PartVal}, splitTrain: {data.PartTrain},
+		splitAll: {data.PartTrain, data.PartVal, data.PartTest}}[which]
+	sp.r = tab.Reader(parts...)
+	return sp, nil
+}
+
+// drawnInMemory refuses a --split of the model's own training data that
+// needs the parts its split drew in memory (shuffled, stratified by class:
+// a function of every row), which a stream cannot draw again.
+func (t *trained) drawnInMemory(spec, split string) error {
+	s := t.m.Provenance.Split
+	var draws bool
+	switch split {
+	case "", splitTest:
+		draws = s.Test > 0
+	case splitVal:
+		draws = s.Val > 0
+	default: // the training part, or all rows with its count
+		draws = s.Test > 0 || s.Val > 0
+	}
+	if draws {
+		return usagef("--stream: %s is the data %s was trained on, whose parts that run drew in memory (shuffled, stratified by class), which streaming cannot draw again: drop --stream (the file can be read into memory)", spec, t.path)
+	}
+	return nil
+}
+
+// sourceOf returns the chosen rows as a train.Source for model m (of the
+// precision T): each record encoded by its pipeline into x⁰, its target
+// in the model's units (one-hot, 0/1 or the number).
+func sourceOf[T backprop.Float](sp *streamPart, m *backprop.Model[T]) train.Source[T] {
+	p := &dataParts{pipe: m.Pipeline}
+	if !m.Classifier() {
+		p.ty = &targetScale{mean: []float64{0}, std: []float64{1}} // the model predicts in the target's units
+	}
+	return newSource[T](sp.r, p, &streamed{table: sp.tab, binary: sp.binary})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -195,7 +194,8 @@ func streamRSS(t *testing.T, limit int64, timeout time.Duration, args ...string)
 // resident set must not grow with the file (within 4 MiB), while reading
 // the larger file into memory takes more than 48 MiB more. No validation
 // part: a streamed run holds one in memory (up to train.MaxHeldValues
-// values) by design. The streamed peak was measured at 15 MiB on a 1 MiB
+// values) by design. evaluate and predict, streamed, are held to the same
+// bound. The streamed peak was measured at 15 MiB on a 1 MiB
 // file and 19 MiB on 8, 16 and 32 MiB files: a fixed cost reached by about
 // 4 MiB, not growth, which made a 1 MiB against 8 MiB comparison fail now
 // and then.
@@ -211,7 +211,7 @@ func TestStreamMemoryDoesNotGrow(t *testing.T) {
 			"--health=false", "--out", filepath.Join(dir, "m.json")}, extra...)
 	}
 	const limit = 256 << 20
-	s, _ := streamRSS(t, limit, time.Minute, args(small, "--stream", "--shuffle-buffer", "2000")...)
+	s, _ := streamRSS(t, limit, time.Minute, args(small, "--stream", "--shuffle-buffer", "2000", "--out", filepath.Join(dir, "streamed.json"))...)
 	l, out := streamRSS(t, limit, time.Minute, args(large, "--stream", "--shuffle-buffer", "2000")...)
 	ms, _ := streamRSS(t, 1<<30, time.Minute, args(small)...)
 	ml, _ := streamRSS(t, 1<<30, time.Minute, args(large)...)
@@ -221,6 +221,19 @@ func TestStreamMemoryDoesNotGrow(t *testing.T) {
 	}
 	if ml < ms+48<<20 {
 		t.Errorf("in memory: %d MiB on a 32 MiB file, %d MiB on a 4 MiB one: the test no longer tells the two apart", ml>>20, ms>>20)
+	}
+	// evaluate and predict (to --out), streamed, with the model trained
+	// streamed: every row, in memory that does not grow with the file.
+	for _, verb := range [][]string{{"evaluate", "--health"}, {"predict", "--proba", "--out", filepath.Join(dir, "p.csv")}} {
+		args := func(data string) []string {
+			return append([]string{verb[0], "--model", filepath.Join(dir, "streamed.json"), "--data", data, "--stream", "--split", "all"}, verb[1:]...)
+		}
+		s, _ := streamRSS(t, limit, time.Minute, args(small)...)
+		l, out := streamRSS(t, limit, time.Minute, args(large)...)
+		t.Logf("%s, streamed: peak resident set %d MiB (4 MiB file), %d MiB (32 MiB file)", verb[0], s>>20, l>>20)
+		if l > s+4<<20 {
+			t.Errorf("%s, streamed: %d MiB on a 32 MiB file, %d MiB on a 4 MiB one: memory grows with the file\n%s", verb[0], l>>20, s>>20, out)
+		}
 	}
 }
 
@@ -245,6 +258,24 @@ func TestStreamTwoGigabytes(t *testing.T) {
 	}
 	if !strings.Contains(out, "(streamed: larger than 1024 MiB (data.MaxCSVBytes))") || !strings.Contains(out, "model written to") {
 		t.Errorf("not streamed on its own, or no model:\n%s", out)
+	}
+	// The model on its test part (found again by its hashed split), and
+	// its predictions for every row, written to a file: streamed on their
+	// own, under the same limit.
+	_, want, _ := strings.Cut(regexp.MustCompile(`test \(\d+ examples\): .*`).FindString(out), ": ")
+	for _, verb := range [][]string{{"evaluate"}, {"predict", "--split", "all", "--out", filepath.Join(dir, "p.csv")}} {
+		start := time.Now()
+		rss, out := streamRSS(t, limit, 30*time.Minute, append([]string{verb[0], "--model", filepath.Join(dir, "m.json"), "--data", data}, verb[1:]...)...)
+		t.Logf("%s: peak resident set %d MiB, %v; output:\n%s", verb[0], rss>>20, time.Since(start).Round(time.Second), out)
+		if rss > limit {
+			t.Errorf("%s: peak resident set %d MiB, more than %d MiB", verb[0], rss>>20, limit>>20)
+		}
+		if verb[0] == "evaluate" && (want == "" || !strings.Contains(out, "the held-out test part") || !strings.Contains(out, "\n"+want+"\n")) {
+			t.Errorf("evaluate: not train's test figures %q:\n%s", want, out)
+		}
+	}
+	if info, err := os.Stat(filepath.Join(dir, "p.csv")); err != nil || info.Size() < 29e6*5 {
+		t.Errorf("predictions: %v, %v", info, err)
 	}
 }
 
@@ -292,21 +323,6 @@ func TestStreamIDXTooLarge(t *testing.T) {
 		if pix[i] > 125 {
 			lab[i] = 1
 		}
-	}
-	idx := func(magic uint32, dims []uint32, data []byte) []byte {
-		var b bytes.Buffer
-		for _, v := range append([]uint32{magic}, dims...) {
-			b.Write([]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
-		}
-		b.Write(data)
-		return b.Bytes()
-	}
-	gz := func(b []byte) []byte {
-		var out bytes.Buffer
-		zw := gzip.NewWriter(&out)
-		zw.Write(b)
-		zw.Close()
-		return out.Bytes()
 	}
 	for name, b := range map[string][]byte{
 		"train-images-idx3-ubyte.gz": gz(idx(0x803, []uint32{n, 1, 1}, pix)),

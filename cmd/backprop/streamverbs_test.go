@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeIDX writes an IDX directory of n training and m test images of one
+// row of px pixels, three classes that depend on them, the training files
+// gzip-compressed, and returns its path.
+func writeIDX(t testing.TB, dir string, n, m, px int) string {
+	t.Helper()
+	pix, lab := make([]byte, (n+m)*px), make([]byte, n+m)
+	for i := range n + m {
+		for j := range px {
+			pix[i*px+j] = byte((i*7 + j*31 + i*j) % 251)
+		}
+		lab[i] = byte(int(pix[i*px]) * 3 / 251)
+	}
+	for name, b := range map[string][]byte{
+		"train-images-idx3-ubyte.gz": gz(idx(0x803, []uint32{uint32(n), 1, uint32(px)}, pix[:n*px])),
+		"train-labels-idx1-ubyte.gz": gz(idx(0x801, []uint32{uint32(n)}, lab[:n])),
+		"t10k-images-idx3-ubyte":     idx(0x803, []uint32{uint32(m), 1, uint32(px)}, pix[n*px:]),
+		"t10k-labels-idx1-ubyte":     idx(0x801, []uint32{uint32(m)}, lab[n:]),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestStreamVerbsSameAsInMemory: evaluate and predict on a file streamed
+// (--stream) print what they print on it read into memory, byte for byte —
+// the figures (the JSON's full float64 included), the layers' health, the
+// rows chosen by --split, their ids, every prediction (to standard output
+// and to --out) — for models trained streamed (hashed splits: the file's
+// own parts found again) and in memory (on other data: every row), of
+// classification (two classes on one output, three on softmax) and
+// regression, in float32 and float64, with records dropped for a missing
+// value, and for an IDX directory.
+func TestStreamVerbsSameAsInMemory(t *testing.T) {
+	dir := t.TempDir()
+	csv := writeStreamCSV(t, filepath.Join(dir, "s.csv"), 150<<10)
+	other := writeStreamCSV(t, filepath.Join(dir, "other.csv"), 20<<10)
+	idxDir := writeIDX(t, t.TempDir(), 900, 120, 5)
+	base := []string{"--ignore", "id", "--hidden", "6", "--epochs", "2", "--batch", "32", "--health=false"}
+	type model struct {
+		name string
+		args []string
+		data []string // data to evaluate it on
+	}
+	models := []model{
+		{"binary", []string{"--stream", "--missing", "mean", "--test-split", "0.2", "--val-split", "0.1"}, []string{csv, other}},
+		{"softmax-drop", []string{"--stream", "--missing", "drop", "--target", "shade", "--test-split", "0.2", "--val-split", "0.1"}, []string{csv}},
+		{"regression64", []string{"--stream", "--missing", "mean", "--target", "x1", "--precision", "float64", "--val-split", "0.2"}, []string{csv}},
+		{"in-memory", []string{"--missing", "mean", "--epochs", "1", "--test-split", "0.2"}, []string{other, csv}},
+		{"in-memory-whole", []string{"--missing", "mean", "--epochs", "1"}, []string{csv}},
+		{"idx", []string{"--data", idxDir, "--stream", "--val-split", "0.2", "--ignore", ""}, []string{idxDir}},
+	}
+	for _, md := range models {
+		path := filepath.Join(dir, md.name+".json")
+		args := append(append([]string{"train", "--data", csv, "--out", path}, base...), md.args...)
+		if _, errs, status := cli(t, args...); status != 0 {
+			t.Fatalf("%s: train: status %d: %s", md.name, status, errs)
+		}
+		for _, data := range md.data {
+			for _, split := range []string{"", "test", "val", "train", "all"} {
+				if md.name == "in-memory" && data == csv && split != "val" {
+					continue // refused streamed, below
+				}
+				for _, verb := range [][]string{
+					{"evaluate"}, {"evaluate", "--json", "--health"}, {"predict", "--proba"}, {"predict", "--out"},
+				} {
+					run := func(stream string) (string, string, int, []byte) {
+						a := append([]string{verb[0], "--model", path, "--data", data, "--split", split, "--stream=" + stream}, verb[1:]...)
+						var out string
+						if verb[len(verb)-1] == "--out" {
+							out = filepath.Join(dir, "p-"+stream+".csv")
+							os.Remove(out)
+							a = append(a, out)
+						}
+						stdout, stderr, status := cli(t, a...)
+						var b []byte
+						if out != "" {
+							b, _ = os.ReadFile(out)
+						}
+						return stdout, strings.ReplaceAll(stderr, "p-true", "p-false"), status, b
+					}
+					o1, e1, s1, f1 := run("false")
+					o2, e2, s2, f2 := run("true")
+					what := fmt.Sprintf("%s on %s, --split %q, %v", md.name, filepath.Base(data), split, verb)
+					if o1 != o2 || e1 != e2 || s1 != s2 || !bytes.Equal(f1, f2) {
+						t.Errorf("%s: in memory and streamed differ:\nin memory (status %d): %.400s%s\nstreamed (status %d): %.400s%s", what, s1, o1+string(f1), e1, s2, o2+string(f2), e2)
+					}
+					if s1 == 0 && len(o1)+len(f1) < 50 {
+						t.Errorf("%s: output %q", what, o1+string(f1))
+					}
+				}
+			}
+		}
+	}
+	// The parts of a split drawn in memory cannot be drawn again by a
+	// stream: on the model's own data, a --split that needs them is
+	// refused.
+	for _, split := range []string{"", "test", "train", "all"} {
+		for _, verb := range []string{"evaluate", "predict"} {
+			_, errs, status := cli(t, verb, "--model", filepath.Join(dir, "in-memory.json"), "--data", csv, "--stream", "--split", split)
+			if status != 2 || !strings.Contains(errs, "whose parts that run drew in memory (shuffled, stratified by class), which streaming cannot draw again: drop --stream") {
+				t.Errorf("%s --split %q: status %d, %s", verb, split, status, errs)
+			}
+		}
+	}
+}
