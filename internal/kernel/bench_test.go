@@ -62,3 +62,34 @@ func ExampleInfo() {
 	fmt.Println(Info() != "")
 	// Output: true
 }
+
+// BenchmarkGemmBlock is W5's first layer (784 inputs, 256 units, relu) on
+// a block of 144 rows, one goroutine: GemmEp1 (packing Wᵀ each call)
+// against GemmPackedEp1 (Wᵀ packed once); A read in place by rows where the
+// kernel can.
+func BenchmarkGemmBlock(b *testing.B) {
+	const m, n, k = 144, 256, 784
+	x, w, c, out, bias := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n), make([]float32, m*n), make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	for i := range w {
+		w[i] = float32(i%5) - 2
+	}
+	ep := &Epilogue[float32]{Bias: bias, Act: ReLU, Out: out, LdOut: n}
+	var pb Packed[float32]
+	pb.Pack(true, k, n, w, k)
+	for _, packed := range []bool{false, true} {
+		b.Run(fmt.Sprintf("packed=%v", packed), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if packed {
+					GemmPackedEp1(m, x, k, &pb, c, n, ep)
+				} else {
+					GemmEp1(false, true, m, n, k, x, k, w, k, c, n, ep)
+				}
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

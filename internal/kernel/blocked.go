@@ -23,6 +23,10 @@ type microKernel[T float32 | float64] struct {
 	// through a buffer.
 	rows   []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
 	masked bool
+	// rowA, if not nil, is rows for A read in place by rows: r rows of a
+	// row-major A (element (i, p) at a[i*lda+p]) instead of a panel of
+	// op(A), every height 1…mr, the same sums in the same order.
+	rowA []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
 	// dot, if not nil, computes C = a·Bᵀ + beta·C for one row a and n rows
 	// of B read in place (mask: the low k%lanes bits, for the AVX-512 ones;
 	// AVX2 masks the tail itself), for op(A)·Bᵀ with few
@@ -166,6 +170,7 @@ type part[T float32 | float64] struct {
 	ldc            int
 	packA, packB   []T
 	tile           []T
+	packed         []T           // if not nil, all of op(B) packed by packAll (no B)
 	done           chan struct{} // receives once per part run through jobs
 	// ep, if not nil, finishes each tile once complete; the part's C starts
 	// at row i0, column j0 of the whole C (in C's coordinates, not the
@@ -336,11 +341,17 @@ func (p *part[T]) gemm() {
 	// Panels used once (a single row or column of tiles) are always read in
 	// place when they can be: the cache has no time to suffer.
 	directA := p.transA && (n <= nr || directOK[T](lda))
-	directB := !p.transB && (m <= mr || directOK[T](ldb))
+	directB := !p.transB && p.packed == nil && (m <= mr || directOK[T](ldb))
+	// A not transposed is read in place by rows where the kernel can
+	rowsA := !p.transA && kern.rowA != nil && rowsOK[T](lda)
+	kerns := kern.rows
+	if rowsA {
+		kerns = kern.rowA
+	}
 	// edge panels read in place need kernels of every height (A) or masked
 	// columns (B)
 	packEdgeA, packEdgeB := directA && kern.rows[0] == nil, directB && !kern.masked
-	full := kern.rows[mr-1]
+	full := kerns[mr-1]
 	mcMax := min(max(kern.mc/mr, 1)*mr, (m+mr-1)/mr*mr)
 	kcMax := min(kern.kc, k)
 	ncMax := min(max(kern.nc/nr, 1)*nr, (n+nr-1)/nr*nr)
@@ -359,7 +370,10 @@ func (p *part[T]) gemm() {
 			if p.hasEp && pc+kc == k {
 				ep = &p.ep
 			}
+			bpack := p.packB // the packed block of op(B), if any
 			switch {
+			case p.packed != nil: // packed already, as packAll lays it out
+				bpack = p.packed[jc*k+pc*((nc+nr-1)/nr*nr):]
 			case !directB:
 				packB(kern, p.transB, b, ldb, pc, kc, jc, nc, p.packB)
 			case packEdgeB && nc%nr != 0: // only the last, partial panel
@@ -368,6 +382,7 @@ func (p *part[T]) gemm() {
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
 				switch {
+				case rowsA:
 				case !directA:
 					packA(kern, p.transA, a, lda, ic, mc, pc, kc, p.packA)
 				case packEdgeA && mc%mr != 0:
@@ -378,7 +393,7 @@ func (p *part[T]) gemm() {
 					bp, bs := &p.packB[0], nr
 					switch {
 					case !directB:
-						bp = &p.packB[jr*kc]
+						bp = &bpack[jr*kc]
 					case nrr == nr || !packEdgeB:
 						bp, bs = &b[pc*ldb+jc+jr], ldb
 					}
@@ -387,6 +402,8 @@ func (p *part[T]) gemm() {
 						mrr := min(mr, mc-ir)
 						ap, as := &p.packA[0], mr
 						switch {
+						case rowsA:
+							ap, as = &a[(ic+ir)*lda+pc], lda
 						case !directA:
 							ap = &p.packA[ir*kc]
 						case mrr == mr || !packEdgeA:
@@ -394,8 +411,8 @@ func (p *part[T]) gemm() {
 						}
 						if p.transC {
 							fn := full
-							if kern.masked {
-								fn = kern.rows[mrr-1]
+							if kern.masked || rowsA {
+								fn = kerns[mrr-1]
 							}
 							fn(kc, ap, as, bp, bs, &p.tile[0], nr, 0, mask)
 							off := (jc+jr)*ldc + ic + ir
@@ -409,7 +426,7 @@ func (p *part[T]) gemm() {
 						// a kernel of the tile's height, if any (else A's
 						// panel is packed, zero-padded to mr rows); in place
 						// unless columns are cut and the kernel has no masks
-						fn := kern.rows[mrr-1]
+						fn := kerns[mrr-1]
 						inPlace := fn != nil && (kern.masked || nrr == nr)
 						if fn == nil {
 							fn = full
@@ -441,6 +458,15 @@ var directKernels = true
 func directOK[T float32 | float64](ld int) bool {
 	var z T
 	return directKernels && ld*int(unsafe.Sizeof(z))%256 != 0
+}
+
+// rowsOK reports whether the row-A kernels should read a row-major A with
+// row stride ld in place rather than pack it: not when rows are a multiple
+// of 2 KB apart, as three or six of the rows a kernel reads at once would
+// then share a set of the L1 cache with the panel of B.
+func rowsOK[T float32 | float64](ld int) bool {
+	var z T
+	return directKernels && ld*int(unsafe.Sizeof(z))%2048 != 0
 }
 
 // mergeTile sets the mr×nr corner of C to t + beta·C (t has row stride ldt);

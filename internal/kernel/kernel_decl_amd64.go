@@ -132,6 +132,62 @@ func gemmF64AVX2x5(k int, a *float64, lda int, b *float64, ldb int, c *float64, 
 //go:noescape
 func gemmF64AVX2x6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 
+// gemmF32AVX2RowARows[r-1] is the gemmF32AVX2RowA micro-kernel for r rows of C, A row-major.
+var gemmF32AVX2RowARows = [...]func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64){
+	gemmF32AVX2RowAx1,
+	gemmF32AVX2RowAx2,
+	gemmF32AVX2RowAx3,
+	gemmF32AVX2RowAx4,
+	gemmF32AVX2RowAx5,
+	gemmF32AVX2RowAx6,
+}
+
+//go:noescape
+func gemmF32AVX2RowAx1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2RowAx2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2RowAx3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2RowAx4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2RowAx5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2RowAx6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+// gemmF64AVX2RowARows[r-1] is the gemmF64AVX2RowA micro-kernel for r rows of C, A row-major.
+var gemmF64AVX2RowARows = [...]func(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64){
+	gemmF64AVX2RowAx1,
+	gemmF64AVX2RowAx2,
+	gemmF64AVX2RowAx3,
+	gemmF64AVX2RowAx4,
+	gemmF64AVX2RowAx5,
+	gemmF64AVX2RowAx6,
+}
+
+//go:noescape
+func gemmF64AVX2RowAx1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2RowAx2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2RowAx3(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2RowAx4(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2RowAx5(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2RowAx6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
 //go:noescape
 func dotF32AVX512(k int, a, b *float32, ldb int, c *float32, n int, beta float32, mask uint64)
 

@@ -71,8 +71,21 @@ func main() {
 		}
 		g.WriteString("}\n")
 		for r := 1; r <= t.rows; r++ {
-			writeTile(&b, t, r)
+			writeTile(&b, t, r, false)
 			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", t.name, r, t.typ, t.typ, t.typ, t.typ)
+		}
+	}
+	for _, t := range tiles[2:] { // the AVX2 families, reading A's rows in place
+		name := t.name + "RowA"
+		fmt.Fprintf(&g, "\n// %sRows[r-1] is the %s micro-kernel for r rows of C, A row-major.\n", name, name)
+		fmt.Fprintf(&g, "var %sRows = [...]func(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64){\n", name, t.typ, t.typ, t.typ, t.typ)
+		for r := 1; r <= t.rows; r++ {
+			fmt.Fprintf(&g, "\t%sx%d,\n", name, r)
+		}
+		g.WriteString("}\n")
+		for r := 1; r <= t.rows; r++ {
+			writeTile(&b, t, r, true)
+			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", name, r, t.typ, t.typ, t.typ, t.typ)
 		}
 	}
 	for _, t := range tiles[:2] { // the AVX-512 families
@@ -100,10 +113,18 @@ func main() {
 
 // writeTile writes the micro-kernel of t for mr rows: zero the accumulators,
 // run k rank-1 updates (unrolled by 4), then C = acc + beta·C row by row.
-func writeTile(b *bytes.Buffer, t tile, mr int) {
+// With byRows, A is read as mr rows of a row-major matrix (element (i, p) at
+// a[i*lda+p]) rather than as a panel of op(A) (a[p*lda+i]): the same
+// multiply-adds in the same order, on operands read in place; each row is
+// prefetched rowAhead bytes ahead, as the hardware's prefetchers may not
+// ramp up on short streams.
+func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
 	nr, s, v, vb := t.nr(), t.suf(), t.vreg, t.vbytes()
 	name := fmt.Sprintf("%sx%d", t.name, mr)
+	if byRows {
+		name = fmt.Sprintf("%sRowAx%d", t.name, mr)
+	}
 	shift := 2
 	if t.size == 8 {
 		shift = 3
@@ -111,8 +132,15 @@ func writeTile(b *bytes.Buffer, t tile, mr int) {
 	w("")
 	w("// func %s(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)", name, t.typ, t.typ, t.typ, t.typ)
 	w("//")
-	w("// The %d×%d micro-kernel: a is a panel of op(A), k×%d with row stride lda", mr, nr, mr)
-	w("// (%d when packed), b a panel of op(B), k×%d with row stride ldb (%d when", t.rows, nr, nr)
+	aIdx := "p*lda+i"
+	if byRows {
+		aIdx = "i*lda+p"
+		w("// The %d×%d micro-kernel: a is %d rows of A, %d×k with row stride lda,", mr, nr, mr, mr)
+		w("// read in place; b a panel of op(B), k×%d with row stride ldb (%d when", nr, nr)
+	} else {
+		w("// The %d×%d micro-kernel: a is a panel of op(A), k×%d with row stride lda", mr, nr, mr)
+		w("// (%d when packed), b a panel of op(B), k×%d with row stride ldb (%d when", t.rows, nr, nr)
+	}
 	if t.masked {
 		w("// packed), c a %d×%d tile of C with row stride ldc. Bit j of mask tells", mr, nr)
 		w("// whether column j is in the tile: columns outside it are neither read")
@@ -131,7 +159,7 @@ func writeTile(b *bytes.Buffer, t tile, mr int) {
 	}
 	w("//\t\t\tvar s %s", t.typ)
 	w("//\t\t\tfor p := 0; p < k; p++ {")
-	w("//\t\t\t\ts += a[p*lda+i] * b[p*ldb+j]")
+	w("//\t\t\t\ts += a[%s] * b[p*ldb+j]", aIdx)
 	w("//\t\t\t}")
 	w("//\t\t\tif beta == 0 {")
 	w("//\t\t\t\tc[i*ldc+j] = s // C is not read: NaN does not propagate")
@@ -182,12 +210,20 @@ func writeTile(b *bytes.Buffer, t tile, mr int) {
 	// row q of the 4 unrolled steps: base register plus scaled stride
 	rowA := []string{"(SI)", "(SI)(R9*1)", "(SI)(R9*2)", "(SI)(R11*1)"}
 	rowB := []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R12*1)"}
+	// aAt is the address of A's element (i, q) from the current step
+	aAt := func(i, q int) string { return fmt.Sprintf("%d%s", i*t.size, rowA[q]) }
+	// byRows: row i of A: rows 0…2 from SI, rows 3…5 from AX = SI + 3·lda
+	rowsA := []string{"(SI)", "(SI)(R9*1)", "(SI)(R9*2)", "(AX)", "(AX)(R9*1)", "(AX)(R9*2)"}
+	if byRows {
+		w("\tLEAQ (SI)(R11*1), AX")
+		aAt = func(i, q int) string { return fmt.Sprintf("%d%s", q*t.size, rowsA[i]) }
+	}
 	step := func(q int) {
 		w("\t%s %s, %s%s%d", ld, rowB[q], mk1, v, b0)
 		w("\t%s %d%s, %s%s%d", ld, vb, rowB[q], mk2, v, b1)
 		for i := 0; i < mr; i++ {
 			r := t.nacc + 2 + i%t.bcast
-			w("\tVBROADCASTS%s %d%s, %s%d", s, i*t.size, rowA[q], v, r)
+			w("\tVBROADCASTS%s %s, %s%d", s, aAt(i, q), v, r)
 			w("\tVFMADD231P%s %s%d, %s%d, %s%d", s, v, b0, v, r, v, 2*i)
 			w("\tVFMADD231P%s %s%d, %s%d, %s%d", s, v, b1, v, r, v, 2*i+1)
 		}
@@ -200,7 +236,15 @@ func writeTile(b *bytes.Buffer, t tile, mr int) {
 	for q := 0; q < 4; q++ {
 		step(q)
 	}
-	w("\tLEAQ (SI)(R9*4), SI")
+	if byRows {
+		for i := 0; i < mr; i++ {
+			w("\tPREFETCHT0 %d%s", rowAhead, rowsA[i])
+		}
+		w("\tADDQ $%d, SI", 4*t.size)
+		w("\tADDQ $%d, AX", 4*t.size)
+	} else {
+		w("\tLEAQ (SI)(R9*4), SI")
+	}
 	w("\tLEAQ (DI)(R10*4), DI")
 	w("\tDECQ BX")
 	w("\tJNZ loop4")
@@ -209,7 +253,12 @@ func writeTile(b *bytes.Buffer, t tile, mr int) {
 	w("\tJZ store")
 	w("loop1:")
 	step(0)
-	w("\tADDQ R9, SI")
+	if byRows {
+		w("\tADDQ $%d, SI", t.size)
+		w("\tADDQ $%d, AX", t.size)
+	} else {
+		w("\tADDQ R9, SI")
+	}
 	w("\tADDQ R10, DI")
 	w("\tDECQ CX")
 	w("\tJNZ loop1")
@@ -246,6 +295,10 @@ func writeTile(b *bytes.Buffer, t tile, mr int) {
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
+
+// rowAhead is how far ahead, in bytes, a row-A micro-kernel prefetches
+// each row of A.
+const rowAhead = 256
 
 // writeDot writes the AVX-512 dot-product kernel of t's element type: C = a·Bᵀ
 // for one row a, reading B's rows in place, four at a time.
