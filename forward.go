@@ -54,9 +54,12 @@ func (ws *Workspace[T]) forwardRows(x []T, rows int) []T {
 	if ws.shards != nil {
 		ws.nsh = shardBounds(rows, &ws.bounds)
 	}
-	if ws.nsh > 1 {
+	switch {
+	case ws.nsh > 1 && ws.blockwise():
+		ws.forwardBlocks()
+	case ws.nsh > 1:
 		ws.forwardSharded()
-	} else {
+	default:
 		ws.gatherRows(0, rows)
 		ws.forward(x)
 	}
@@ -122,7 +125,11 @@ const fused Activation = -1
 // and leaky relu, exactly; the others (and the trace, which keeps G before
 // f′) run their own passes.
 func (ws *Workspace[T]) epilogue(lay *Layer[T], z, a []T, n int) (*kernel.Epilogue[T], []T, Activation) {
-	ep := &ws.ep
+	return layerEpilogue(&ws.ep, lay, z, a, n, ws.G != nil)
+}
+
+// layerEpilogue is Workspace.epilogue into ep, the trace on or off.
+func layerEpilogue[T Float](ep *kernel.Epilogue[T], lay *Layer[T], z, a []T, n int, trace bool) (*kernel.Epilogue[T], []T, Activation) {
 	*ep = kernel.Epilogue[T]{Slope: lay.Slope}
 	switch lay.Activation {
 	case Identity:
@@ -139,7 +146,7 @@ func (ws *Workspace[T]) epilogue(lay *Layer[T], z, a []T, n int) (*kernel.Epilog
 		return ep, nil, lay.Activation
 	}
 	if z != nil { // δ = f′(z) ⊙ g
-		if ws.G != nil {
+		if trace {
 			return nil, nil, lay.Activation
 		}
 		if lay.Activation != Identity {

@@ -175,17 +175,7 @@ func (ws *Workspace[T]) forwardSharded() {
 	if transposed {
 		ws.team.run(len(ws.tblocks), ws.doTranspose)
 	}
-	// With more goroutines than shards (many cores, or a small batch), each
-	// shard's products are split among them too, by the kernel: each entry
-	// of a product is still the same sum, whichever part computes it.
-	serial := ws.nsh >= len(ws.team.tasks)
-	for s, sh := range ws.shards[:ws.nsh] {
-		sh.transposed, sh.serial = transposed, serial
-		// the views, for the shards' forward runs and for Backward's deltas
-		// (should every layer run over the whole batch, no run sets them)
-		ws.view(sh, ws.bounds[s], ws.bounds[s+1])
-		sh.A[0] = sh.x
-	}
+	ws.setShards(transposed)
 	for l := 1; l <= L; {
 		if ws.wide(l) {
 			if l == 1 && ws.gather != nil {
@@ -201,6 +191,22 @@ func (ws *Workspace[T]) forwardSharded() {
 		}
 		ws.team.run(ws.nsh, ws.doForward)
 		l = ws.seg[1]
+	}
+}
+
+// setShards points the shards at their rows and sets their flags for this
+// Forward: the views, for the shards' forward runs and for Backward's
+// deltas (should no shard run a layer of the forward pass, no run sets
+// them).
+func (ws *Workspace[T]) setShards(transposed bool) {
+	// With more goroutines than shards (many cores, or a small batch), each
+	// shard's products are split among them too, by the kernel: each entry
+	// of a product is still the same sum, whichever part computes it.
+	serial := ws.nsh >= len(ws.team.tasks)
+	for s, sh := range ws.shards[:ws.nsh] {
+		sh.transposed, sh.serial = transposed, serial
+		ws.view(sh, ws.bounds[s], ws.bounds[s+1])
+		sh.A[0] = sh.x
 	}
 }
 

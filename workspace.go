@@ -63,6 +63,8 @@ type Workspace[T Float] struct {
 	transposed       bool // a shard: wt holds (W^l)ᵀ for this Forward
 	x                []T  // a shard's rows of x
 	E                float64
+
+	blk *blocks[T] // the forward pass in blocks of rows (blocks.go), made on first use
 }
 
 // NewWorkspace allocates the buffers for batches of up to capacity examples.
