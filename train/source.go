@@ -43,10 +43,17 @@ type Source[T backprop.Float] interface {
 // from cfg.Seed as in Train: the same network, sources, configuration and
 // seed give bit-identical weights.
 //
-// Everything else is as in Train — the modes but Batch (a step on the
-// whole set needs it in memory: refused), the schedule, the weights kept,
-// early stopping, cancellation, divergence — but for two things:
-// Config.Resume and OnCheckpoint are not supported (refused), and without a
+// Batch mode reads the whole training source for each step, in chunks,
+// and sums their gradients, in the order Train sums a Set's: the same
+// network, examples and configuration give the weights Train gives, bit
+// for bit.
+//
+// Everything else is as in Train — the schedule, the weights kept, early
+// stopping, cancellation, divergence, checkpoints (Config.OnCheckpoint)
+// and resuming (Config.Resume: the shuffle buffer's draws of the epochs
+// done are replayed from the seed, without reading the source, to the
+// generator the State holds; a resumed run takes the same steps to the
+// same weights as one that never stopped) — but for one thing: without a
 // validation source the training loss that chooses the weights kept on
 // divergence is measured by one more pass over the training source every
 // epoch. A source's error (a malformed record) stops training, with the
@@ -57,10 +64,6 @@ func TrainSource[T backprop.Float](ctx context.Context, net *backprop.Network[T]
 		return Result{}, err
 	}
 	switch {
-	case tr.cfg.Mode == Batch:
-		return Result{}, errors.New("batch mode takes a step on the whole training set at once, which a source does not hold: use minibatch")
-	case cfg.Resume != nil || cfg.OnCheckpoint != nil:
-		return Result{}, errors.New("resuming and checkpoints are not supported when training from a source")
 	case train == nil || train.Len() < 1:
 		return Result{}, errors.New("train source: no examples")
 	case tr.cfg.Patience > 0 && (val == nil || val.Len() == 0):
@@ -156,12 +159,18 @@ type part[T backprop.Float] struct {
 
 func setPart[T backprop.Float](s Set[T]) part[T] { return part[T]{set: s, n: s.N} }
 
-// walker gives the examples of each step of an epoch: a Cursor over a Set,
-// or a shuffle buffer over a Source.
+// walker takes the steps of an epoch, on the examples of each in turn: a
+// Cursor over a Set, a shuffle buffer over a Source, or a whole Source in
+// batch mode.
 type walker[T backprop.Float] interface {
 	steps() int
-	start() error                 // begins an epoch
-	next() (Set[T], []int, error) // the examples of the next step
+	start() error // begins an epoch
+	// step takes the next step with tr: its mean loss, and a
+	// *DivergedError or the source's error.
+	step(tr *Trainer[T]) (float64, error)
+	// skip passes over k whole epochs without stepping, drawing from the
+	// generator as they would have (a resumed run).
+	skip(k int)
 }
 
 // cursorWalker walks a Set with a Cursor.
@@ -170,12 +179,20 @@ type cursorWalker[T backprop.Float] struct {
 	cur *Cursor
 }
 
-func (w *cursorWalker[T]) steps() int                   { return w.cur.StepsPerEpoch() }
-func (w *cursorWalker[T]) start() error                 { return nil }
-func (w *cursorWalker[T]) next() (Set[T], []int, error) { return w.set, w.cur.Next(), nil }
+func (w *cursorWalker[T]) steps() int   { return w.cur.StepsPerEpoch() }
+func (w *cursorWalker[T]) start() error { return nil }
+func (w *cursorWalker[T]) skip(k int)   { w.cur.Skip(k) }
+func (w *cursorWalker[T]) step(tr *Trainer[T]) (float64, error) {
+	return tr.Step(w.set, w.cur.Next())
+}
+
 func newWalker[T backprop.Float](tr *Trainer[T], p part[T], rng *rand.Rand) walker[T] {
 	if p.src == nil {
 		return &cursorWalker[T]{set: p.set, cur: NewCursor(p.n, tr.cfg.Mode, tr.cfg.Batch, rng)}
+	}
+	if tr.cfg.Mode == Batch {
+		n0, nL, rows := tr.net.Inputs, tr.net.Outputs(), tr.ws.Cap
+		return &batchWalker[T]{p: p, x: make([]T, rows*n0), y: make([]T, rows*nL)}
 	}
 	batch := tr.cfg.Batch
 	if tr.cfg.Mode == Stochastic {
@@ -263,6 +280,33 @@ func (w *bufferWalker[T]) end() error {
 	}
 }
 
+func (w *bufferWalker[T]) step(tr *Trainer[T]) (float64, error) {
+	set, idx, err := w.next()
+	if err != nil {
+		return 0, err
+	}
+	return tr.Step(set, idx)
+}
+
+// skip makes the generator's draws of k epochs (next's), from the counts
+// of the buffer's rows alone: which rows they hold does not change them.
+func (w *bufferWalker[T]) skip(k int) {
+	size := len(w.slot)
+	for range k {
+		live, read, taken := size, size, 0
+		for range w.steps() {
+			refilled := min(taken, w.n-read) // refill's
+			read += refilled
+			live -= taken - refilled
+			b := min(w.batch, live)
+			for j := range b {
+				w.rng.IntN(live - j)
+			}
+			taken = b
+		}
+	}
+}
+
 // next refills the rows the last step took, then takes the next batch.
 func (w *bufferWalker[T]) next() (Set[T], []int, error) {
 	if err := w.refill(); err != nil {
@@ -304,4 +348,35 @@ func (w *bufferWalker[T]) refill() error {
 	}
 	w.taken = nil
 	return nil
+}
+
+// batchWalker walks a Source in batch mode: each step (one an epoch) reads
+// the whole source in chunks of the workspace's rows and sums their
+// gradients, as Trainer.Step does on a Set in its order.
+type batchWalker[T backprop.Float] struct {
+	p    part[T]
+	x, y []T // a chunk
+}
+
+func (w *batchWalker[T]) steps() int   { return 1 }
+func (w *batchWalker[T]) start() error { return nil }
+func (w *batchWalker[T]) skip(int)     {} // batch mode draws nothing
+
+func (w *batchWalker[T]) step(tr *Trainer[T]) (float64, error) {
+	n := w.p.n
+	tr.step++
+	if n > tr.ws.Cap && tr.sum == nil {
+		tr.sum = zeros(tr.grads)
+	}
+	var E float64
+	c := 0
+	err := chunks(w.p, tr.ws.Cap, w.x, w.y, func(x, y []T) {
+		o := tr.ws.Forward(x)
+		E += tr.backward(o, y, c, n)
+		c += len(y) / tr.net.Outputs()
+	})
+	if err != nil {
+		return 0, err
+	}
+	return tr.update(E, n)
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -53,13 +54,15 @@ func TestShuffleBuffer(t *testing.T) {
 	net, _ = backprop.New[float64](1, backprop.Squared, 1, backprop.LayerSpec{Units: 1, Activation: backprop.Identity})
 	for _, size := range []int{1, 7, 32, 102, 103, 1000} {
 		for _, batch := range []int{1, 10, 103} {
+			var pcg *rand.PCG // the generator after the walk
 			order := func(seed uint64) [][]int {
 				src := &setSource[float64]{set: set}
 				tr, err := NewTrainer(net, Config{Alpha: 0.1, Epochs: 1, Batch: batch, Shuffle: size, Seed: seed})
 				if err != nil {
 					t.Fatal(err)
 				}
-				w := newWalker(tr, part[float64]{src: src, n: n}, rand.New(rand.NewPCG(seed, shuffleStream)))
+				pcg = rand.NewPCG(seed, shuffleStream)
+				w := newWalker(tr, part[float64]{src: src, n: n}, rand.New(pcg)).(*bufferWalker[float64])
 				var epochs [][]int
 				for range 3 {
 					if err := w.start(); err != nil {
@@ -101,6 +104,17 @@ func TestShuffleBuffer(t *testing.T) {
 			}
 			if again := order(5); !slices.Equal(again[2], epochs[2]) {
 				t.Errorf("buffer %d, batch %d: the same seed gave another order", size, batch)
+			}
+			// A resumed run replays the draws of the epochs done without
+			// reading the source: the generator ends where the walk left it.
+			tr, _ := NewTrainer(net, Config{Alpha: 0.1, Epochs: 1, Batch: batch, Shuffle: size, Seed: 5})
+			replay := rand.NewPCG(5, shuffleStream)
+			src := &setSource[float64]{set: set}
+			newWalker(tr, part[float64]{src: src, n: n}, rand.New(replay)).skip(3)
+			walked, _ := pcg.MarshalBinary()
+			skipped, _ := replay.MarshalBinary()
+			if !bytes.Equal(walked, skipped) || src.passes != 0 {
+				t.Errorf("buffer %d, batch %d: skipping 3 epochs left the generator elsewhere than walking them (%d passes read)", size, batch, src.passes)
 			}
 		}
 	}
@@ -189,8 +203,7 @@ func TestTrainSource(t *testing.T) {
 		src Source[float64]
 		err string
 	}{
-		{Config{Alpha: 0.1, Epochs: 1, Mode: Batch}, &setSource[float64]{set: trainSet}, "batch mode"},
-		{Config{Alpha: 0.1, Epochs: 1, Resume: &State{}}, &setSource[float64]{set: trainSet}, "not supported"},
+		{Config{Alpha: 0.1, Epochs: 1, Resume: &State{}}, &setSource[float64]{set: trainSet}, `resume: the state is of optimizer ""`},
 		{Config{Alpha: 0.1, Epochs: 1}, &setSource[float64]{}, "no examples"},
 		{Config{Alpha: 0.1, Epochs: 1, Shuffle: 10}, &shortSource{setSource[float64]{set: trainSet}, 1}, "ended after 200 of its 201"},
 		{Config{Alpha: 0.1, Epochs: 1, Shuffle: 10}, &shortSource{setSource[float64]{set: trainSet}, -1}, "more than its 199"},
@@ -209,6 +222,92 @@ type shortSource struct {
 }
 
 func (s *shortSource) Len() int { return s.set.N + s.short }
+
+// TestTrainSourceBatchAndResume: batch mode from a source gives Train's
+// weights on a Set of the same examples, bit for bit (one chunk, and
+// several summed); and a run resumed from the checkpoint of any epoch
+// ends with the weights of the run that never stopped — every mode
+// (minibatch through a buffer smaller than the source, whose draws are
+// replayed, and larger; sgd; batch), every optimizer state, with and
+// without a validation source.
+func TestTrainSourceBatchAndResume(t *testing.T) {
+	newNet := func() *backprop.Network[float64] {
+		net, err := backprop.New[float64](3, backprop.CrossEntropy, 4,
+			backprop.LayerSpec{Units: 5, Activation: backprop.Tanh}, backprop.LayerSpec{Units: 3, Activation: backprop.Softmax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net
+	}
+	same := func(a, b *backprop.Network[float64]) bool {
+		for l := range a.Layers {
+			if !slices.Equal(a.Layers[l].W, b.Layers[l].W) || !slices.Equal(a.Layers[l].B, b.Layers[l].B) {
+				return false
+			}
+		}
+		return true
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{200, 700} {
+		set := randomSet(rng, n, 3, 3, true)
+		cfg := Config{Mode: Batch, Alpha: 0.05, Epochs: 4, Optimizer: Momentum, Seed: 2}
+		a, b := newNet(), newNet()
+		if _, err := Train(context.Background(), a, set, Set[float64]{}, cfg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := TrainSource(context.Background(), b, &setSource[float64]{set: set}, nil, cfg); err != nil {
+			t.Fatal(err)
+		}
+		if !same(a, b) {
+			t.Errorf("batch mode, %d examples: TrainSource's weights differ from Train's", n)
+		}
+	}
+	set := randomSet(rng, 300, 3, 3, true)
+	val := randomSet(rng, 60, 3, 3, true)
+	for _, c := range []Config{
+		{Mode: MiniBatch, Batch: 16, Shuffle: 40, Optimizer: Adam, Alpha: 0.01},
+		{Mode: MiniBatch, Batch: 16, Shuffle: 1000, Optimizer: Nesterov, Alpha: 0.01},
+		{Mode: Stochastic, Shuffle: 7, Optimizer: SGD, Alpha: 0.01},
+		{Mode: Batch, Optimizer: Adam, Alpha: 0.01},
+	} {
+		for _, v := range []*setSource[float64]{nil, {set: val}} {
+			c.Epochs, c.Seed = 4, 3
+			if v != nil {
+				c.Patience = 10
+			}
+			var states []*State
+			var weights []*backprop.Network[float64]
+			whole := newNet()
+			c.OnCheckpoint = func(s *State) error {
+				states, weights = append(states, s), append(weights, whole.Clone())
+				return nil
+			}
+			valSrc := func() Source[float64] {
+				if v == nil {
+					return nil
+				}
+				return &setSource[float64]{set: val}
+			}
+			want, err := TrainSource(context.Background(), whole, &setSource[float64]{set: set}, valSrc(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.OnCheckpoint = nil
+			for k, st := range states[:len(states)-1] {
+				net := weights[k]
+				c.Resume = st
+				got, err := TrainSource(context.Background(), net, &setSource[float64]{set: set}, valSrc(), c)
+				if err != nil {
+					t.Fatalf("%s, resumed after epoch %d: %v", c.Mode, k+1, err)
+				}
+				if !same(net, whole) || got.Steps != want.Steps || len(got.History) != len(want.History) || got.BestEpoch != want.BestEpoch {
+					t.Errorf("%s, batch %d, buffer %d, validation %v: resumed after epoch %d, the run differs from the one that never stopped", c.Mode, c.Batch, c.Shuffle, v != nil, k+1)
+				}
+			}
+			c.Resume = nil
+		}
+	}
+}
 
 // TestEvaluateSourceExact checks EvaluateSource and MeasureHealthSource
 // against Evaluate and MeasureHealth on the same examples: the same

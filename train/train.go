@@ -145,7 +145,7 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val part[T]) (Result, erro
 	if cfg.Resume != nil {
 		// Each epoch shuffles the order of the last, so the order is replayed
 		// from the seed; the generator must then be where the state says.
-		walk.(*cursorWalker[T]).cur.Skip(min(max(cfg.Resume.Epoch, 0), cfg.Epochs)) // TrainSource refuses Resume
+		walk.skip(min(max(cfg.Resume.Epoch, 0), cfg.Epochs))
 		if err := tr.resume(cfg.Resume, rs); err != nil {
 			return Result{}, &ResumeError{err}
 		}
@@ -193,13 +193,12 @@ func (tr *Trainer[T]) run(ctx context.Context, train, val part[T]) (Result, erro
 			if err := ctx.Err(); err != nil {
 				return stopped(fmt.Errorf("training cancelled at epoch %d after step %d of %d: %w", e, s, steps, err))
 			}
-			set, idx, err := walk.next()
+			loss, err := walk.step(tr)
 			if err != nil {
+				if _, ok := errors.AsType[*DivergedError](err); ok {
+					return diverged(err)
+				}
 				return stopped(fmt.Errorf("train set, epoch %d, step %d: %w", e, s+1, err))
-			}
-			loss, err := tr.Step(set, idx)
-			if err != nil {
-				return diverged(err)
 			}
 			res.Steps++
 			if cfg.OnStep != nil {

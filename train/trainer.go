@@ -133,26 +133,42 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 			copy(y[r*nL:(r+1)*nL], set.Y[i*nL:(i+1)*nL])
 		}
 		o := tr.ws.ForwardRows(set.X, rows)
-		e := tr.ws.Backward(y)
-		E += e
-		if tr.score != nil {
-			add(tr.score, o, y, e)
-		}
-		if tr.health != nil {
-			tr.health.units(tr.ws)
-		}
-		if n > chunk {
-			for p, g := range tr.grads {
-				if c == 0 {
-					copy(tr.sum[p], g)
-					continue
-				}
-				for k, v := range g {
-					tr.sum[p][k] += v
-				}
+		E += tr.backward(o, y, c, n)
+	}
+	return tr.update(E, n)
+}
+
+// backward is the backward pass of a chunk of a step of n examples, the
+// chunk's first example being the step's c-th: its outputs o (the forward
+// pass just run) and targets y. It returns the chunk's summed loss, and
+// sums its gradient into tr.sum when the step has several chunks.
+func (tr *Trainer[T]) backward(o, y []T, c, n int) float64 {
+	e := tr.ws.Backward(y)
+	if tr.score != nil {
+		add(tr.score, o, y, e)
+	}
+	if tr.health != nil {
+		tr.health.units(tr.ws)
+	}
+	if n > tr.ws.Cap {
+		for p, g := range tr.grads {
+			if c == 0 {
+				copy(tr.sum[p], g)
+				continue
+			}
+			for k, v := range g {
+				tr.sum[p][k] += v
 			}
 		}
 	}
+	return e
+}
+
+// update ends a step of n examples whose summed loss is E, their gradient
+// in tr.grads (or summed in tr.sum): the optimizer's update, unless the
+// loss is not finite. It returns the mean loss E/n.
+func (tr *Trainer[T]) update(E float64, n int) (float64, error) {
+	chunk := tr.ws.Cap
 	loss := E / float64(n)
 	if math.IsNaN(E) || math.IsInf(E, 0) {
 		return loss, tr.diverged("loss", E)
@@ -165,7 +181,7 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 	if measure {
 		tr.health.before(tr.params, g, 1/float64(n))
 	}
-	finite := tr.update(g, n)
+	finite := tr.apply(g, n)
 	if measure {
 		tr.health.after(tr.params)
 	}
@@ -181,13 +197,13 @@ func (tr *Trainer[T]) Step(set Set[T], idx []int) (float64, error) {
 	return loss, nil
 }
 
-// update applies the optimizer to the parameters, from the gradients G summed
+// apply applies the optimizer to the parameters, from the gradients G summed
 // over n examples: g = G/n + λ·w + λ₁·sign(w) (the penalties for weights
 // only). It reports whether every parameter is still finite. Absent
 // connections have w = 0 and G = 0, hence g = 0 (sign(0) = 0), a state that
 // stays 0 and an update of 0. The optimizers' loops run through the
 // engine's Apply, in chunks all the cores share.
-func (tr *Trainer[T]) update(G [][]T, n int) bool {
+func (tr *Trainer[T]) apply(G [][]T, n int) bool {
 	cfg := &tr.cfg
 	alpha, inv, l2, l1 := T(tr.alpha), T(1/float64(n)), T(cfg.L2), T(cfg.L1)
 	if cfg.Optimizer == SGD { // w ← w − α g, the engine's update
