@@ -26,7 +26,9 @@ import (
 // one resumes, that the resumed model file is the
 // uninterrupted run's, byte for byte, that the resumed run checkpoints into
 // the copy, never the original, and that no temporary file is left where it
-// wrote. 6 kills by default, 60 with BACKPROP_LONG=1.
+// wrote. 6 kills by default, 60 with BACKPROP_LONG=1; then as many of a
+// streamed run (--stream: the file read again every epoch through a
+// shuffle buffer smaller than it).
 func TestKillAtRandomMoments(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and trains many times")
@@ -35,11 +37,17 @@ func TestKillAtRandomMoments(t *testing.T) {
 	if testenv.IsLong() {
 		kills = 60
 	}
-	bin := backpropBin(t)
-	dir := t.TempDir()
 	// Stochastic steps on the digits, Adam, a validation set and early
 	// stopping: every kind of state, a checkpoint every epoch.
-	args := []string{"train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "8", "--seed", "4", "--patience", "3", "--val-split", "0.1"}
+	killAtRandomMoments(t, kills, "train", "--data", "digits", "--hidden", "24", "--mode", "sgd", "--epochs", "8", "--seed", "4", "--patience", "3", "--val-split", "0.1")
+	data := writeStreamCSV(t, filepath.Join(t.TempDir(), "s.csv"), 100<<10)
+	killAtRandomMoments(t, kills, "train", "--data", data, "--stream", "--shuffle-buffer", "200", "--ignore", "id", "--missing", "mean", "--hidden", "24",
+		"--mode", "sgd", "--epochs", "6", "--seed", "4", "--patience", "3", "--val-split", "0.1", "--test-split", "0.1")
+}
+
+func killAtRandomMoments(t *testing.T, kills int, args ...string) {
+	bin := backpropBin(t)
+	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.json")
 	start := time.Now()
 	ref := exec.Command(bin, append(args, "--out", whole, "--checkpoint", filepath.Join(dir, "whole-ck"))...)

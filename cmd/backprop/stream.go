@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,7 +35,7 @@ const (
 
 // setupStream decides whether the run streams its data: --stream, or on its
 // own for a CSV file too large to read into memory (unless --stream=false),
-// and refuses the flags that do not go with it.
+// and refuses what does not go with it.
 func setupStream(fs *flag.FlagSet, f *trainFlags) error {
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
@@ -51,32 +53,10 @@ func setupStream(fs *flag.FlagSet, f *trainFlags) error {
 		}
 		return nil
 	}
-	var clash []string
-	for _, name := range []string{"checkpoint", "checkpoint-every", "resume", "init"} {
-		if given[name] {
-			clash = append(clash, "--"+name)
-		}
-	}
-	switch {
-	case len(clash) > 0:
-		return usagef("train: %s not supported with --stream (the data is read from its file every epoch): drop it, or read the data into memory (--stream=false)", joinList(clash))
-	case f.mode == string(train.Batch):
-		return usagef("train: --mode batch takes a step on the whole training set at once, which --stream does not hold: use --mode minibatch or sgd")
-	case f.data == "-":
+	if f.data == "-" {
 		return usagef("train: --stream: standard input cannot be read twice: write it to a file")
 	}
 	return nil
-}
-
-func joinList(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
 }
 
 // streamed is what a streamed run reads: the table of --data (and of --val
@@ -89,6 +69,19 @@ type streamed struct {
 	bytes           int64         // read by the first passes
 	values          []float64     // class index → number, when the loss reads numeric labels as numbers
 	binary          bool          // two classes, one 0/1 output
+	fingerprints    []string      // of the rows of --data, then of --val and --test files
+}
+
+// dataSum identifies the rows a streamed run reads, for its checkpoints
+// (dataSHA256's part): the fingerprints of its files' rows. With the
+// run's flags, which a resumed run takes from its checkpoint, they fix the
+// parts, the pipeline and every example.
+func (s *streamed) dataSum() string {
+	h := sha256.New()
+	for _, fp := range s.fingerprints {
+		h.Write([]byte(fp + "\n"))
+	}
+	return "stream:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // prepareStream is prepareData for a streamed run: a first pass over the
@@ -122,7 +115,7 @@ func prepareStream(f *trainFlags) (*dataParts, *streamed, error) {
 	if err != nil {
 		return nil, nil, badInput(err)
 	}
-	s := &streamed{table: tab, bytes: tab.Bytes}
+	s := &streamed{table: tab, bytes: tab.Bytes, fingerprints: []string{tab.Fingerprint}}
 	all := &data.Dataset{Features: tab.Features(), FeatureNames: tab.FeatureNames, Categories: tab.Categories, Classes: tab.Classes}
 	all.Outputs = max(len(tab.Classes), 1)
 	if err := targetSense(f, J, all, idx); err != nil {
@@ -138,6 +131,9 @@ func prepareStream(f *trainFlags) (*dataParts, *streamed, error) {
 		return nil, nil, usagef("train: --loss log needs two classes, %s has %d (use cross-entropy)", f.data, len(all.Classes))
 	}
 	s.binary = len(all.Classes) == 2 && (f.loss == "" || J == backprop.Log)
+	if f.initModel != nil {
+		s.binary = len(all.Classes) == 2 && f.initModel.Net.Outputs() == 1
+	}
 	if s.binary {
 		all.Outputs = 1
 	}
@@ -166,6 +162,7 @@ func prepareStream(f *trainFlags) (*dataParts, *streamed, error) {
 		}
 		*part.r = pt.Reader(data.PartTrain)
 		s.bytes += pt.Bytes
+		s.fingerprints = append(s.fingerprints, part.flag+":"+pt.Fingerprint)
 	}
 	s.first = time.Since(start)
 	shell := func(n int) *data.Dataset {
@@ -208,6 +205,13 @@ func fitStream(f *trainFlags, p *dataParts, tab *data.Table, s *streamed) error 
 	n := p.train.N
 	nf := tab.Features()
 	stats := slices.Clone(tab.Stats)
+	if f.initModel != nil { // the weights were learnt on inputs encoded so
+		p.scaler = initScaler(f.initModel)
+		p.pipe = modelPipeline(f, p)
+		p.train.Features = p.pipe.Width()
+		p.ty = streamTargetScale(tab, p)
+		return nil
+	}
 	if f.missing == "mean" {
 		p.fills = make([]*float64, nf)
 		for k := range nf {
@@ -253,14 +257,21 @@ func fitStream(f *trainFlags, p *dataParts, tab *data.Table, s *streamed) error 
 	}
 	p.pipe = modelPipeline(f, p)
 	p.train.Features = p.pipe.Width()
-	if p.all.Classes == nil {
-		std := tab.Target.Std()
-		if std == 0 {
-			std = 1
-		}
-		p.ty = &targetScale{mean: []float64{tab.Target.Mean}, std: []float64{std}}
-	}
+	p.ty = streamTargetScale(tab, p)
 	return nil
+}
+
+// streamTargetScale is the standardisation of a regression target, from
+// the training part's moments (nil for classes).
+func streamTargetScale(tab *data.Table, p *dataParts) *targetScale {
+	if p.all.Classes != nil {
+		return nil
+	}
+	std := tab.Target.Std()
+	if std == 0 {
+		std = 1
+	}
+	return &targetScale{mean: []float64{tab.Target.Mean}, std: []float64{std}}
 }
 
 // source is a part of a streamed table as a train.Source: each record
@@ -338,6 +349,9 @@ func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg tra
 		return err
 	}
 	cfg.Task = parts.task()
+	if err := hookCheckpoint(f, net, &cfg, s.dataSum()); err != nil {
+		return err
+	}
 	n := parts.train.N
 	if cfg.Batch == 0 {
 		cfg.Batch = train.FitBatch(n)
@@ -360,14 +374,24 @@ func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg tra
 	fmt.Fprintf(stdout, "data: %s (%s) — %d training, %d validation, %d test examples, parts by hashed record number; %d features; %s\n",
 		f.data, how, parts.train.N, rows(parts.val), rows(parts.test), parts.all.Features, describeTarget(parts.all))
 	mb := float64(s.bytes) / 1e6
-	fmt.Fprintf(stdout, "stream: first pass %.1f MB in %.1fs (%.0f MB/s); shuffle buffer of %d examples (%.1f MiB); the file is read again every epoch\n",
-		mb, s.first.Seconds(), mb/math.Max(s.first.Seconds(), 1e-9), cfg.Shuffle, float64(cfg.Shuffle*size*(net.Inputs+net.Outputs()))/(1<<20))
+	buffer := fmt.Sprintf("shuffle buffer of %d examples (%.1f MiB); the file is read again every epoch", cfg.Shuffle, float64(cfg.Shuffle*size*(net.Inputs+net.Outputs()))/(1<<20))
+	if cfg.Mode == train.Batch {
+		buffer = "batch mode: every step reads the file again, its gradient summed over all the training rows"
+	}
+	fmt.Fprintf(stdout, "stream: first pass %.1f MB in %.1fs (%.0f MB/s); %s\n", mb, s.first.Seconds(), mb/math.Max(s.first.Seconds(), 1e-9), buffer)
 	if w := parts.pipe.Width(); parts.pipe.Encoded() && w != parts.all.Features {
 		fmt.Fprintf(stdout, "inputs: %d (categorical features one-hot: %s)\n", w, describeCategories(parts.all))
 	}
-	fmt.Fprintf(stdout, "network: %s; loss %s; %s, %s, α = %g, %s, seed %d\n",
-		describeNet(net), net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, plural(cfg.Epochs, "epoch"), cfg.Seed)
+	from := ""
+	if f.init != "" {
+		from = " (the weights of " + f.init + ")"
+	}
+	fmt.Fprintf(stdout, "network: %s%s; loss %s; %s, %s, α = %g, %s, seed %d\n",
+		describeNet(net), from, net.Loss, describeMode(cfg), cfg.Optimizer, cfg.Alpha, plural(cfg.Epochs, "epoch"), cfg.Seed)
 	fmt.Fprintln(stdout, describePlan(n, cfg, false, parts))
+	if f.resumed != nil {
+		fmt.Fprintf(stdout, "resuming %s after epoch %d\n", f.resumed.dir, f.resumed.state.Epoch)
+	}
 	prog := newProgress(stdout, cfg.Epochs, parts.train.N)
 	prog.mseUnit = parts.ty.mseUnit()
 	cfg.OnRunning = prog.running

@@ -148,9 +148,6 @@ func TestStreamErrors(t *testing.T) {
 		args []string
 		err  string
 	}{
-		{[]string{"--resume", dir}, "--resume not supported with --stream"},
-		{[]string{"--checkpoint", dir}, "--checkpoint not supported with --stream"},
-		{[]string{"--mode", "batch"}, "--mode batch takes a step on the whole training set"},
 		{[]string{"--shuffle-buffer", "-1"}, "--shuffle-buffer -1"},
 		{[]string{"--data", "-"}, "standard input cannot be read twice"},
 		{[]string{"--data", bad}, fmt.Sprintf(`bad.csv:%d:9: "oops" is not a number (column "x8")`, lines+1)},

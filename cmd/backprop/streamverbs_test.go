@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop"
 )
 
 // writeIDX writes an IDX directory of n training and m test images of one
@@ -114,5 +118,83 @@ func TestStreamVerbsSameAsInMemory(t *testing.T) {
 				t.Errorf("%s --split %q: status %d, %s", verb, split, status, errs)
 			}
 		}
+	}
+}
+
+// TestStreamResume: a streamed run checkpointed after epoch 2 and resumed
+// to epoch 4 (--resume DIR --epochs 4) writes the model file of the run
+// that trained 4 epochs without stopping, byte for byte — in minibatch
+// mode through a shuffle buffer smaller than the training part (its draws
+// replayed), in sgd mode and in batch mode (the gradient of the whole
+// file each step), with validation and test parts; a file changed since
+// the checkpoint is refused.
+func TestStreamResume(t *testing.T) {
+	dir := t.TempDir()
+	data := writeStreamCSV(t, filepath.Join(dir, "s.csv"), 60<<10)
+	base := []string{"train", "--data", data, "--stream", "--ignore", "id", "--missing", "mean", "--hidden", "6", "--val-split", "0.1",
+		"--test-split", "0.1", "--seed", "3", "--patience", "0"}
+	for _, mode := range [][]string{{"--mode", "minibatch", "--batch", "16", "--shuffle-buffer", "100"}, {"--mode", "sgd", "--shuffle-buffer", "30"}, {"--mode", "batch", "--optimizer", "momentum", "--lr", "0.1"}} {
+		args := append(slices.Clone(base), mode...)
+		whole, part, resumed := filepath.Join(dir, "whole.json"), filepath.Join(dir, "part.json"), filepath.Join(dir, "resumed.json")
+		ck := filepath.Join(dir, "ck"+mode[1])
+		out, errs, status := cli(t, append(args, "--epochs", "4", "--out", whole, "--checkpoint", filepath.Join(dir, "ck-whole"+mode[1]))...)
+		if status != 0 {
+			t.Fatalf("%v: status %d: %s", mode, status, errs)
+		}
+		if mode[1] == "batch" && !strings.Contains(out, "batch mode: every step reads the file again") {
+			t.Errorf("batch mode: header:\n%s", out)
+		}
+		if _, errs, status := cli(t, append(args, "--epochs", "2", "--out", part, "--checkpoint", ck)...); status != 0 {
+			t.Fatalf("%v: status %d: %s", mode, status, errs)
+		}
+		out, errs, status = cli(t, "train", "--resume", ck, "--epochs", "4", "--out", resumed)
+		if status != 0 || !strings.Contains(out, "resuming "+ck+" after epoch 2") {
+			t.Fatalf("%v: resume: status %d: %s%s", mode, status, out, errs)
+		}
+		a, _ := os.ReadFile(whole)
+		b, _ := os.ReadFile(resumed)
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%v: the resumed run's model differs from the uninterrupted run's (%d and %d bytes)", mode, len(b), len(a))
+		}
+	}
+	b, _ := os.ReadFile(data)
+	os.WriteFile(data, append(b, "9,1,2,3,4,5,6,7,8,red,low\n"...), 0o644)
+	_, errs, status := cli(t, "train", "--resume", filepath.Join(dir, "ck-whole"+"minibatch"), "--epochs", "5", "--out", filepath.Join(dir, "changed.json"))
+	if status != 2 || !strings.Contains(errs, "the data differs from the data the run was training on") {
+		t.Errorf("resumed on a changed file: status %d, %s", status, errs)
+	}
+}
+
+// TestStreamInit: a streamed run starts from a model file (--init): its
+// network, features, categories and input scaling, kept in the model it
+// writes; data without the model's features is refused.
+func TestStreamInit(t *testing.T) {
+	dir := t.TempDir()
+	data := writeStreamCSV(t, filepath.Join(dir, "s.csv"), 60<<10)
+	first, second := filepath.Join(dir, "first.json"), filepath.Join(dir, "second.json")
+	args := []string{"train", "--data", data, "--stream", "--ignore", "id", "--missing", "mean", "--epochs", "1", "--val-split", "0.1"}
+	if _, errs, status := cli(t, append(args, "--hidden", "5", "--out", first)...); status != 0 {
+		t.Fatal(errs)
+	}
+	out, errs, status := cli(t, append(args, "--init", first, "--seed", "2", "--out", second)...)
+	if status != 0 || !strings.Contains(out, "(the weights of "+first+")") {
+		t.Fatalf("status %d: %s%s", status, out, errs)
+	}
+	a, err := backprop.Load[float32](first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := backprop.Load[float32](second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Pipeline, b.Pipeline) || describeNet(a.Net) != describeNet(b.Net) || slices.Equal(a.Net.Layers[0].W, b.Net.Layers[0].W) {
+		t.Errorf("--init: pipeline %+v, then %+v; network %s, then %s", a.Pipeline, b.Pipeline, describeNet(a.Net), describeNet(b.Net))
+	}
+	other := filepath.Join(dir, "other.csv")
+	os.WriteFile(other, []byte("id,x1,y\n1,2,low\n2,3,high\n"), 0o644)
+	_, errs, status = cli(t, "train", "--data", other, "--stream", "--init", first, "--epochs", "1", "--out", filepath.Join(dir, "o.json"))
+	if status != 2 || !strings.Contains(errs, "columns do not match the features: missing \"x2\"") {
+		t.Errorf("--init on other data: status %d, %s", status, errs)
 	}
 }

@@ -111,10 +111,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := setupStream(fs, &f); err != nil {
+	if err := setupCheckpoint(fs, &f); err != nil { // first: --resume takes the run's flags
 		return err
 	}
-	if err := setupCheckpoint(fs, &f); err != nil {
+	if err := setupStream(fs, &f); err != nil {
 		return err
 	}
 	if f.streamAuto != "" {
@@ -130,7 +130,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkTrainFlags(&f); err != nil {
 		return err
 	}
-	if f.epochs == 0 && f.valSplit == 0 && f.val == "" && f.checkpoint != "" {
+	if f.epochs == 0 && f.valSplit == 0 && f.val == "" && f.checkpoint != "" && !f.stream {
 		return usagef("train: --checkpoint needs --epochs N: the run that chooses the epochs is not checkpointed")
 	}
 	if lrGiven && math.IsNaN(f.lr) { // NaN is the default's mark, not a rate
