@@ -96,13 +96,49 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// sigmoid32 is sigmoid in float32 arithmetic, with expf.
+// sigmoid32 is sigmoid in float32 arithmetic: 1/(1 + e) for z ≥ 0,
+// e/(1 + e) below, with e = e^(−|z|) by expNeg, whose polynomial is inlined
+// here (so is sigmoid32 in the loop of sigmoids).
 func sigmoid32(z float32) float32 {
-	if z >= 0 {
-		return 1 / (1 + expf(-z))
+	x := math.Float32frombits(math.Float32bits(z) | 1<<31) // −|z|
+	var e float32
+	if x >= -87 {
+		e = expk(x, int32(float32(x*log2e)-0.5))
+	} else {
+		e = expNeg(x)
 	}
-	e := expf(z)
+	if z >= 0 {
+		return 1 / (1 + e)
+	}
 	return e / (1 + e)
+}
+
+// sigmoids is a = σ(z) elementwise, by sigmoid32 in float32.
+func sigmoids[T Float](z, a []T) {
+	a = a[:len(z)]
+	if z32, ok := any(z).([]float32); ok {
+		a32 := any(a).([]float32)
+		for i, v := range z32 {
+			a32[i] = sigmoid32(v)
+		}
+		return
+	}
+	for i, v := range z {
+		a[i] = T(sigmoid(float64(v)))
+	}
+}
+
+// dsigmoids is g ← σ′(z) ⊙ g given a = σ(z), as backward computes it.
+func dsigmoids[T Float](z, a, g []T) {
+	lim := zExact(z)
+	a, g = a[:len(z)], g[:len(z)]
+	for i, v := range z {
+		if v <= lim {
+			g[i] *= a[i] * (1 - a[i])
+		} else {
+			g[i] *= dsigmoidT(v, a[i])
+		}
+	}
 }
 
 // dsigmoid is σ′(z) = σ(z)·σ(−z), given a = σ(z). Where a carries its
@@ -117,7 +153,7 @@ func dsigmoid(z, a float64) float64 {
 	return e / ((1 + e) * (1 + e))
 }
 
-// dsigmoid32 is dsigmoid in float32 arithmetic, with expf. It keeps
+// dsigmoid32 is dsigmoid in float32 arithmetic, with expNeg. It keeps
 // a·(1 − a), as float32 frameworks compute it, up to z = 8 (1 − a ≈ 3.4e-4,
 // where a's rounding costs at most about 5e-5 relative) and takes the exact
 // form only where a saturates: hidden sigmoid units of a float32 network spend
@@ -127,7 +163,7 @@ func dsigmoid32(z, a float32) float32 {
 	if z <= 8 {
 		return a * (1 - a)
 	}
-	e := expf(-z)
+	e := expNeg(-z)
 	return e / ((1 + e) * (1 + e))
 }
 
@@ -176,25 +212,27 @@ func drelu(z, s float64) float64 {
 	return s
 }
 
-// expf is e^x in float32 to about 1 ulp: x = k·ln2 + r with |r| ≤ ln2/2,
-// e^r by its Taylor polynomial of degree 7 (error < 1e-8), times 2^k built in
-// the exponent bits. Outside [-87, 88] it defers to math.Exp.
-func expf(x float32) float32 {
-	if !(x >= -87 && x <= 88) {
+// expNeg is e^x in float32 for x ≤ 0 (the e^(−|z|) of the sigmoid and of
+// the output layer's closed forms), to about 1 ulp: x = k·ln2 + r with
+// |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 7 (error < 1e-8),
+// times 2^k built in the exponent bits. Below −87 (and for NaN) it defers to
+// math.Exp.
+func expNeg(x float32) float32 {
+	if !(x >= -87) {
 		return float32(math.Exp(float64(x)))
 	}
-	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693359375 // ln 2 split so that k·ln2hi is exact
-		ln2lo = -2.12194440e-4
-	)
-	t := x * log2e
-	if t >= 0 {
-		t += 0.5
-	} else {
-		t -= 0.5
-	}
-	k := int32(t)
+	return expk(x, int32(float32(x*log2e)-0.5))
+}
+
+const (
+	log2e = 1.44269504088896341
+	ln2hi = 0.693359375 // ln 2 split so that k·ln2hi is exact
+	ln2lo = -2.12194440e-4
+)
+
+// expk is expNeg's e^x for −87 ≤ x ≤ 0 given k = round(x·log2 e), the
+// nearest integer (k = int32(x·log2 e − 0.5), ties away from 0).
+func expk(x float32, k int32) float32 {
 	kf := float32(k)
 	r := x - kf*ln2hi - kf*ln2lo
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
@@ -218,16 +256,7 @@ func forward[T Float](f Activation, slope T, z, a, b, norm []T, rows, n int) {
 		case Identity: // f(z) = z
 			copy(ar, zr)
 		case Sigmoid: // f(z) = 1/(1+e^-z)
-			if z32, ok := any(zr).([]float32); ok {
-				a32 := any(ar).([]float32)
-				for i, v := range z32 {
-					a32[i] = sigmoid32(v)
-				}
-				break
-			}
-			for i, v := range zr {
-				ar[i] = T(sigmoid(float64(v)))
-			}
+			sigmoids(zr, ar)
 		case Tanh: // f(z) = tanh z
 			for i, v := range zr {
 				ar[i] = T(math.Tanh(float64(v)))
@@ -275,16 +304,9 @@ func backward[T Float](f Activation, slope T, z, a, g, fp []T, rows, n int) {
 			}
 		}
 	case Sigmoid: // f'(z) = σ(z)σ(−z): a(1 − a) up to zExact, the exact form beyond
-		lim := zExact(z)
-		zs, gs := z[:rows*n], g[:rows*n]
-		for i, v := range a[:rows*n] {
-			if zs[i] <= lim {
-				gs[i] *= v * (1 - v)
-			} else {
-				gs[i] *= dsigmoidT(zs[i], v)
-			}
-		}
-		if fp != nil { // the trace: f′ again, as the loop above used it
+		zs := z[:rows*n]
+		dsigmoids(zs, a, g)
+		if fp != nil { // the trace: f′ again, as dsigmoids used it
 			for i, v := range a[:rows*n] {
 				fp[i] = dsigmoidT(zs[i], v)
 			}

@@ -379,12 +379,12 @@ func softmaxLogDelta(q []outK) {
 	}
 }
 
-// expT is e^x, with float32's expf when the network computes in float32
+// expT is e^x, with float32's expNeg when the network computes in float32
 // (like only carries the type): to float32 precision, at a fraction of the
 // cost of math.Exp.
 func expT[T Float](x float64, like T) float64 {
 	if _, ok := any(like).(float32); ok {
-		return float64(expf(float32(x)))
+		return float64(expNeg(float32(x)))
 	}
 	return math.Exp(x)
 }
