@@ -30,15 +30,26 @@ func (ws *Workspace[T]) Loss(y []T) float64 {
 // δ^l = f_l'(z^l) ⊙ (W^(l+1))ᵀ δ^(l+1), from layer L back to layer 1, and
 // accumulates ∂E/∂W^l = Σ_r δ^l (a^(l-1))ᵀ and ∂E/∂b^l = Σ_r δ^l; gradients of
 // absent connections are 0.
-func (ws *Workspace[T]) Backward(y []T) float64 {
+func (ws *Workspace[T]) Backward(y []T) float64 { return ws.backprop("Backward", y, true) }
+
+// Gradient is Backward without E: the same backward pass, the same deltas
+// and gradients bit for bit, but the loss itself is not computed, which
+// saves its logarithms and exponentials. It is for a trainer that does not
+// need E every step; Loss(y) computes E from the same Forward when it is
+// wanted (before the parameters change).
+func (ws *Workspace[T]) Gradient(y []T) { ws.backprop("Gradient", y, false) }
+
+// backprop is Backward (loss set) and Gradient (which returns 0); name is
+// the caller's, for the panic.
+func (ws *Workspace[T]) backprop(name string, y []T, loss bool) float64 {
 	net := ws.net
 	rows := ws.Rows
 	if len(y) != rows*net.Outputs() {
-		panic(fmt.Sprintf("backprop: Backward: %d targets for %d rows of %d outputs", len(y), rows, net.Outputs()))
+		panic(fmt.Sprintf("backprop: %s: %d targets for %d rows of %d outputs", name, len(y), rows, net.Outputs()))
 	}
-	ws.y = y
+	ws.y, ws.loss = y, loss
 	if ws.nsh <= 1 {
-		return ws.backward(y)
+		return ws.backward(y, loss)
 	}
 	// The deltas are per row: each shard computes its own rows' (the large
 	// delta rules over the whole batch); then the gradients, sums over all
@@ -52,17 +63,21 @@ func (ws *Workspace[T]) Backward(y []T) float64 {
 	return E
 }
 
-// backward is Backward on the workspace's rows.
-func (ws *Workspace[T]) backward(y []T) float64 {
-	E := ws.deltas(y)
+// backward is backprop on the workspace's rows.
+func (ws *Workspace[T]) backward(y []T, loss bool) float64 {
+	if ws.single(ws.Rows) {
+		return ws.backward1(y, loss)
+	}
+	E := ws.deltas(y, loss)
 	ws.grads()
 	return E
 }
 
 // deltas computes the output delta δ^L and applies the delta rule down to
-// layer 1, for the workspace's rows (each row on its own), and returns E.
-func (ws *Workspace[T]) deltas(y []T) float64 {
-	E := ws.outputDelta(y)
+// layer 1, for the workspace's rows (each row on its own), and returns E
+// (with loss; without, E may be 0).
+func (ws *Workspace[T]) deltas(y []T, loss bool) float64 {
+	E := ws.outputDelta(y, loss)
 	for l := ws.net.L(); l > 1; l-- {
 		ws.deltaRule(l)
 	}
@@ -138,14 +153,20 @@ func (ws *Workspace[T]) gradRows(l, i0, i1 int, serial bool) {
 
 // outputDelta computes δ^L = ∂E/∂z^L for the workspace's rows and returns
 // E: o − y for the matched pairs, else the general rule δ^L = J_f(z^L)ᵀ ∇_o J,
-// both in the closed forms of output.go.
-func (ws *Workspace[T]) outputDelta(y []T) float64 {
+// both in the closed forms of output.go. Without loss, the matched pairs
+// compute δ^L alone and return 0.
+func (ws *Workspace[T]) outputDelta(y []T, loss bool) float64 {
 	net := ws.net
 	L, rows, n := net.L(), ws.Rows, net.Outputs()
 	lay := net.Layer(L)
 	var E float64
 	if ws.G == nil { // the matched pairs' fast rows, directly (E summed row by row, as outputRow does)
-		switch f := lay.Activation; {
+		f := lay.Activation
+		if !loss && matchedPair(f, net.Loss) {
+			matchedDelta(f, ws.Z[L][:rows*n], ws.A[L][:rows*n], y, ws.Delta[L][:rows*n], n)
+			return 0
+		}
+		switch {
 		case f == Identity && net.Loss == Squared:
 			for r := 0; r < rows; r++ {
 				E += identitySquaredRow(ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n])

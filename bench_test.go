@@ -7,8 +7,14 @@ import (
 )
 
 // BenchmarkW4 is the anchors' W4: one SGD step (batch 1) of a 2-3-2-1
-// sigmoid network with the log loss on an XOR point.
-func BenchmarkW4(b *testing.B) {
+// sigmoid network with the log loss on an XOR point: Forward, Gradient,
+// Step.
+func BenchmarkW4(b *testing.B) { benchW4(b, false) }
+
+// BenchmarkW4Loss is BenchmarkW4 with Backward, which also computes E.
+func BenchmarkW4Loss(b *testing.B) { benchW4(b, true) }
+
+func benchW4(b *testing.B, loss bool) {
 	net, _ := backprop.New[float32](2, backprop.Log, 1,
 		backprop.LayerSpec{Units: 3, Activation: backprop.Sigmoid},
 		backprop.LayerSpec{Units: 2, Activation: backprop.Sigmoid},
@@ -20,7 +26,11 @@ func BenchmarkW4(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		r := i & 3
 		ws.Forward(x[2*r : 2*r+2])
-		ws.Backward(y[r : r+1])
+		if loss {
+			ws.Backward(y[r : r+1])
+		} else {
+			ws.Gradient(y[r : r+1])
+		}
 		ws.Step(0.5)
 	}
 }
@@ -58,5 +68,8 @@ func TestNoAllocs(t *testing.T) {
 	x, y := []float32{1, 0}, []float32{1}
 	if n := testing.AllocsPerRun(100, func() { ws.Forward(x); ws.Backward(y); ws.Step(0.1) }); n != 0 {
 		t.Errorf("%v allocations per step, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { ws.Forward(x); ws.Gradient(y); ws.Step(0.1) }); n != 0 {
+		t.Errorf("%v allocations per step with Gradient, want 0", n)
 	}
 }

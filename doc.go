@@ -27,9 +27,11 @@
 //
 // A Network holds the layers; Layer(l) is layer l (Layers[l-1]). A Workspace holds every
 // buffer of a pass over a batch (one example per row), indexed by l, so
-// ws.A[0] is x and ws.A[L] is o. Forward, Backward and Step never allocate.
-// Backward returns E as the SUM over the batch and sums the gradients; the
-// train package averages instead (a step of α/n).
+// ws.A[0] is x and ws.A[L] is o. Forward, Backward, Gradient and Step never
+// allocate. Backward returns E as the SUM over the batch and sums the
+// gradients; the train package averages instead (a step of α/n). Gradient is
+// Backward without computing E, for a loop that does not need the loss every
+// step.
 //
 // A layer may leave connections out with a Mask: an absent connection has
 // weight 0 forever, gets no gradient and is never updated. Pairs of output

@@ -90,3 +90,33 @@ func ExampleNetwork_CheckTargets() {
 	// <nil>
 	// example 2: y_1 = 2, want a value in [0, 1] (the log loss's targets are probabilities)
 }
+
+// Online training on the XOR points, one example a step, without the loss
+// every step: Gradient is Backward without computing E, and Loss computes E
+// when it is wanted.
+func ExampleWorkspace_Gradient() {
+	net, err := backprop.New[float32](2, backprop.Log, 1,
+		backprop.LayerSpec{Units: 3, Activation: backprop.Sigmoid},
+		backprop.LayerSpec{Units: 2, Activation: backprop.Sigmoid},
+		backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+	if err != nil {
+		panic(err)
+	}
+	x := []float32{0, 0, 0, 1, 1, 0, 1, 1}
+	y := []float32{0, 1, 1, 0}
+	ws := net.NewWorkspace(1)
+	for s := range 20000 {
+		i := s % 4
+		ws.Forward(x[2*i : 2*i+2])
+		ws.Gradient(y[i : i+1])
+		ws.Step(0.5)
+	}
+	var E float64
+	for i := range 4 {
+		ws.Forward(x[2*i : 2*i+2])
+		E += ws.Loss(y[i : i+1])
+	}
+	fmt.Printf("mean loss after 20,000 steps: %.3f\n", E/4)
+	// Output:
+	// mean loss after 20,000 steps: 0.001
+}

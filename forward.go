@@ -61,7 +61,11 @@ func (ws *Workspace[T]) forwardRows(x []T, rows int) []T {
 		ws.forwardSharded()
 	default:
 		ws.gatherRows(0, rows)
-		ws.forward(x)
+		if ws.single(rows) {
+			ws.forward1(x)
+		} else {
+			ws.forward(x)
+		}
 	}
 	return ws.A[ws.net.L()][:rows*ws.net.Outputs()]
 }

@@ -157,6 +157,37 @@ func outputRow[T Float](J Loss, f Activation, slope T, z, a, y, delta []T, q []o
 // The matched pairs' rows return E and write δ = o − y to delta unless it is
 // nil.
 
+// matchedPair reports whether f and J are a matched pair, whose δ^L is
+// o − y.
+func matchedPair(f Activation, J Loss) bool {
+	return f == Identity && J == Squared || f == Sigmoid && J == Log || f == Softmax && J == CrossEntropy
+}
+
+// matchedDelta writes δ^L of the matched pair f (and its loss) for rows of
+// z, a and targets y (each of len(delta)/n outputs) without computing E: the
+// δ of the rows below, bit for bit, without their logarithms and (but for
+// saturated sigmoid outputs) exponentials.
+func matchedDelta[T Float](f Activation, z, a, y, delta []T, n int) {
+	switch f {
+	case Identity:
+		for k := range delta {
+			delta[k] = a[k] - y[k]
+		}
+	case Sigmoid:
+		for k, v := range z[:len(delta)] {
+			var ez float64
+			if v > 2 {
+				ez = expT(-float64(v), v)
+			}
+			delta[k] = sigmoidLogDelta(v, a[k], y[k], ez)
+		}
+	case Softmax:
+		for r := 0; r < len(delta); r += n {
+			softmaxCrossEntropyDelta(argmax(z[r:r+n]), a[r:r+n], y[r:r+n], delta[r:r+n])
+		}
+	}
+}
+
 // identitySquaredRow is the matched pair identity + squared loss.
 func identitySquaredRow[T Float](a, y, delta []T) float64 {
 	var E float64
@@ -225,15 +256,21 @@ func sigmoidLogRow[T Float](z, a, y, delta []T) float64 {
 		ez := expT(-math.Abs(zk), z[k])
 		sp := math.Log1p(ez)
 		E -= xlogy(yk, -(math.Max(-zk, 0)+sp)) + xlogy(1-yk, -(math.Max(zk, 0)+sp))
-		switch {
-		case delta == nil:
-		case zk <= 2:
-			delta[k] = a[k] - y[k]
-		default:
-			delta[k] = T((1 - yk) - ez/(1+ez))
+		if delta != nil {
+			delta[k] = sigmoidLogDelta(z[k], a[k], y[k], ez)
 		}
 	}
 	return E
+}
+
+// sigmoidLogDelta is δ = o − y of one output of the pair sigmoid + log
+// loss, given ez = e^(−|z|) (read only for z > 2): a − y, or (1 − y) − σ(−z)
+// above z = 2, where o is near 1.
+func sigmoidLogDelta[T Float](z, a, y T, ez float64) T {
+	if z <= 2 {
+		return a - y
+	}
+	return T((1 - float64(y)) - ez/(1+ez))
 }
 
 // softmaxCrossEntropyRow is the matched pair softmax + cross-entropy:
@@ -242,15 +279,23 @@ func sigmoidLogRow[T Float](z, a, y, delta []T) float64 {
 func softmaxCrossEntropyRow[T Float](z, a, y, delta []T) float64 {
 	kmax, m, s1 := logsumexp(z)
 	l1 := math.Log1p(s1)
-	var E, c float64 // c = Σ_(k≠kmax) o_k = 1 − o_kmax
+	var E float64
 	for k := range z {
 		if yk := float64(y[k]); yk != 0 {
 			E -= yk * ((float64(z[k]) - m) - l1) // y_k·log o_k
 		}
 	}
-	if delta == nil {
-		return E
+	if delta != nil {
+		softmaxCrossEntropyDelta(kmax, a, y, delta)
 	}
+	return E
+}
+
+// softmaxCrossEntropyDelta is δ = o − y of a row of the pair softmax +
+// cross-entropy whose largest output is kmax, with 1 − o_kmax as the sum of
+// the other outputs.
+func softmaxCrossEntropyDelta[T Float](kmax int, a, y, delta []T) {
+	var c float64 // Σ_(k≠kmax) o_k = 1 − o_kmax
 	for k := range delta {
 		if k != kmax {
 			c += float64(a[k])
@@ -258,7 +303,6 @@ func softmaxCrossEntropyRow[T Float](z, a, y, delta []T) float64 {
 		delta[k] = a[k] - y[k]
 	}
 	delta[kmax] = T((1 - float64(y[kmax])) - c)
-	return E
 }
 
 // logsumexp returns the index kmax of the largest z, m = z_kmax and
@@ -266,11 +310,7 @@ func softmaxCrossEntropyRow[T Float](z, a, y, delta []T) float64 {
 // log softmax(z)_k = (z_k − m) − log1p(s1), exact also for the largest
 // output, whose log is −log1p(s1) ≈ −s1.
 func logsumexp[T Float](z []T) (kmax int, m, s1 float64) {
-	for k, v := range z {
-		if v > z[kmax] {
-			kmax = k
-		}
-	}
+	kmax = argmax(z)
 	m = float64(z[kmax])
 	for k, v := range z {
 		if k != kmax {
@@ -278,6 +318,17 @@ func logsumexp[T Float](z []T) (kmax int, m, s1 float64) {
 		}
 	}
 	return kmax, m, s1
+}
+
+// argmax returns the index of the first largest z.
+func argmax[T Float](z []T) int {
+	kmax := 0
+	for k, v := range z {
+		if v > z[kmax] {
+			kmax = k
+		}
+	}
+	return kmax
 }
 
 // softmaxOut fills q for a softmax output row: o_k, 1 − o_k, log o_k and

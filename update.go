@@ -95,7 +95,13 @@ func (u *update[T]) run(G [][]T, alpha, scale, l2, l1 T, check bool) bool {
 		if !check && l2 == 0 && l1 == 0 { // Step: w ← w − α·G, nothing else
 			a := -alpha * scale
 			for p, w := range u.params {
-				axpy(a, G[p][:len(w)], w, len(w) >= 32, false)
+				if len(w) >= 32 {
+					kernel.Axpy(a, G[p][:len(w)], w)
+					continue
+				}
+				for i, g := range G[p][:len(w)] { // axpy's plain loop, without its call
+					w[i] += a * g
+				}
 			}
 			return true
 		}

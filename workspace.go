@@ -13,8 +13,8 @@ import "github.com/backprop-go/backprop/internal/kernel"
 // r): Z[l][r*n_l+i] = z^l_i of example r.
 //
 // A Workspace is the engine's trace: after Forward and Backward it holds every
-// number of the step, which is what explain prints. Forward, Backward and Step
-// never allocate.
+// number of the step, which is what explain prints. Forward, Backward,
+// Gradient and Step never allocate.
 type Workspace[T Float] struct {
 	net  *Network[T]
 	Cap  int // the largest batch
@@ -23,7 +23,9 @@ type Workspace[T Float] struct {
 	Z, A, Delta [][]T
 	DW, DB      [][]T // ∂E/∂W^l (n_l×n_(l-1)), ∂E/∂b^l (nil without bias)
 
-	y []T // the targets of the last Backward
+	y     []T  // the targets of the last Backward
+	loss  bool // the last Backward computes E (Gradient does not)
+	small bool // every layer is small: one example takes the plain loops of single.go
 
 	batch     []T   // ForwardRows's rows, gathered from gather[gatherIdx]
 	gather    []T   // the examples ForwardRows reads (nil after Forward)
@@ -99,7 +101,7 @@ func (net *Network[T]) newWorkspace(capacity int) *Workspace[T] {
 	L := net.L()
 	ws := &Workspace[T]{net: net, Cap: capacity,
 		Z: make([][]T, L+1), A: make([][]T, L+1), Delta: make([][]T, L+1),
-		DW: make([][]T, L+1), DB: make([][]T, L+1), q: make([]outK, net.Outputs())}
+		DW: make([][]T, L+1), DB: make([][]T, L+1), q: make([]outK, net.Outputs()), small: smallNet(net)}
 	for l := 1; l <= L; l++ {
 		lay := net.Layer(l)
 		ws.Z[l] = make([]T, capacity*lay.Out)
