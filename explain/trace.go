@@ -260,7 +260,7 @@ func unmaskedStep(net *backprop.Network[float64], xs, ys []float64, alpha float6
 	}
 	ws := full.NewWorkspace(len(xs) / full.Inputs)
 	ws.Forward(xs)
-	ws.Backward(ys)
+	ws.Gradient(ys)
 	ws.Step(alpha)
 	return append([]float64(nil), ws.Forward(xs)...)
 }

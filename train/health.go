@@ -295,7 +295,7 @@ func measureHealth[T backprop.Float](net *backprop.Network[T], set part[T]) ([]L
 	err := chunks(set, ws.Cap, x, y, func(x, y []T) {
 		rows := len(x) / n0
 		ws.Forward(x)
-		ws.Backward(y)
+		ws.Gradient(y)
 		h.units(ws)
 		for l := 1; l <= net.L(); l++ {
 			for _, d := range ws.Delta[l][:rows*net.Layer(l).Out] {

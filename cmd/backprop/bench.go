@@ -24,27 +24,28 @@ import (
 
 // benchResult is the JSON of `backprop bench --json`.
 type benchResult struct {
-	Machine      string             `json:"machine"`
-	Kernel       string             `json:"kernel"`
-	GOMAXPROCS   int                `json:"gomaxprocs"`
-	Time         string             `json:"time"`
-	GemmGFLOPS   map[string]float64 `json:"gemm_gflops"`
-	W1Data       string             `json:"w1_data"`
-	W1Epochs     int                `json:"w1_epochs"`
-	W1EpochSec   float64            `json:"w1_epoch_seconds"`
-	W1EpochAll   []float64          `json:"w1_epoch_seconds_all"`
-	W1SamplesPS  float64            `json:"w1_samples_per_s"`
-	W1StepsSec   float64            `json:"w1_steps_seconds"`
-	W1StepsAll   []float64          `json:"w1_steps_seconds_all"`
-	W1TestAcc    *float64           `json:"w1_test_accuracy,omitempty"`
-	W4USPerStep  float64            `json:"w4_us_per_step"`
-	W4FinalLoss  float64            `json:"w4_final_loss"`
-	W5SamplesPS  map[string]float64 `json:"w5_samples_per_s"`
-	AllocsPerW1  float64            `json:"allocs_per_w1_step"`
-	AllocsPerW4  float64            `json:"allocs_per_w4_step"`
-	PeakHeapMB   float64            `json:"w1_peak_heap_mb"`
-	Workloads    []string           `json:"workloads"`
-	W1TrainBytes int                `json:"w1_train_set_bytes"`
+	Machine         string             `json:"machine"`
+	Kernel          string             `json:"kernel"`
+	GOMAXPROCS      int                `json:"gomaxprocs"`
+	Time            string             `json:"time"`
+	GemmGFLOPS      map[string]float64 `json:"gemm_gflops"`
+	W1Data          string             `json:"w1_data"`
+	W1Epochs        int                `json:"w1_epochs"`
+	W1EpochSec      float64            `json:"w1_epoch_seconds"`
+	W1EpochAll      []float64          `json:"w1_epoch_seconds_all"`
+	W1SamplesPS     float64            `json:"w1_samples_per_s"`
+	W1StepsSec      float64            `json:"w1_steps_seconds"`
+	W1StepsAll      []float64          `json:"w1_steps_seconds_all"`
+	W1TestAcc       *float64           `json:"w1_test_accuracy,omitempty"`
+	W4USPerStep     float64            `json:"w4_us_per_step"`
+	W4LossUSPerStep float64            `json:"w4_loss_us_per_step"`
+	W4FinalLoss     float64            `json:"w4_final_loss"`
+	W5SamplesPS     map[string]float64 `json:"w5_samples_per_s"`
+	AllocsPerW1     float64            `json:"allocs_per_w1_step"`
+	AllocsPerW4     float64            `json:"allocs_per_w4_step"`
+	PeakHeapMB      float64            `json:"w1_peak_heap_mb"`
+	Workloads       []string           `json:"workloads"`
+	W1TrainBytes    int                `json:"w1_train_set_bytes"`
 }
 
 const fmnistDir = "/usr/share/datasets/fashion-mnist"
@@ -313,38 +314,54 @@ func allocsPerRun(runs int, f func()) float64 {
 }
 
 // benchW4 times the engine's own step on a 2-3-2-1 sigmoid network with the
-// log loss: pure SGD on the XOR points, 20,000 steps of Forward, Backward,
-// Step.
+// log loss: pure SGD on the XOR points, 20,000 steps of Forward, Gradient,
+// Step (the step without its loss, as go-deep's online trainer takes it),
+// and again with Backward, which also computes E every step (as PyTorch's
+// step does), each rep on a fresh network of its seed.
 func benchW4(r *benchResult, reps int) {
 	x := []float32{0, 0, 0, 1, 1, 0, 1, 1}
 	y := []float32{0, 1, 1, 0}
-	var times []float64
+	var times, lossTimes []float64
 	for rep := range max(reps, 3) {
-		net, _ := backprop.New[float32](2, backprop.Log, uint64(rep+1),
-			backprop.LayerSpec{Units: 3, Activation: backprop.Sigmoid},
-			backprop.LayerSpec{Units: 2, Activation: backprop.Sigmoid},
-			backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
-		ws := net.NewWorkspace(1)
-		const steps = 20000
-		t0 := time.Now()
-		for s := range steps {
-			i := s % 4
-			ws.Forward(x[2*i : 2*i+2])
-			ws.Backward(y[i : i+1])
-			ws.Step(0.5)
-		}
-		times = append(times, time.Since(t0).Seconds()/steps*1e6)
-		if rep == 0 {
-			var E float64
-			for i := range 4 {
+		for _, loss := range []bool{false, true} {
+			net, _ := backprop.New[float32](2, backprop.Log, uint64(rep+1),
+				backprop.LayerSpec{Units: 3, Activation: backprop.Sigmoid},
+				backprop.LayerSpec{Units: 2, Activation: backprop.Sigmoid},
+				backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid})
+			ws := net.NewWorkspace(1)
+			step := func(i int) {
 				ws.Forward(x[2*i : 2*i+2])
-				E += ws.Loss(y[i:i+1]) / 4
+				if loss {
+					ws.Backward(y[i : i+1])
+				} else {
+					ws.Gradient(y[i : i+1])
+				}
+				ws.Step(0.5)
 			}
-			r.W4FinalLoss = round(E, 4)
-			r.AllocsPerW4 = allocsPerRun(100, func() { ws.Forward(x[:2]); ws.Backward(y[:1]); ws.Step(0.5) })
+			const steps = 20000
+			t0 := time.Now()
+			for s := range steps {
+				step(s % 4)
+			}
+			us := time.Since(t0).Seconds() / steps * 1e6
+			if loss {
+				lossTimes = append(lossTimes, us)
+				continue
+			}
+			times = append(times, us)
+			if rep == 0 {
+				var E float64
+				for i := range 4 {
+					ws.Forward(x[2*i : 2*i+2])
+					E += ws.Loss(y[i:i+1]) / 4
+				}
+				r.W4FinalLoss = round(E, 4)
+				r.AllocsPerW4 = allocsPerRun(100, func() { step(0) })
+			}
 		}
 	}
 	r.W4USPerStep = round(median(times), 3)
+	r.W4LossUSPerStep = round(median(lossTimes), 3)
 }
 
 func benchW5(r *benchResult, net *backprop.Network[float32], test train.Set[float32], reps int) {
@@ -387,7 +404,7 @@ func printBench(w io.Writer, r *benchResult, want map[string]bool) {
 		fmt.Fprintf(tw, "W1 data\t%s\t\n", r.W1Data)
 	}
 	if want["w4"] {
-		fmt.Fprintf(tw, "W4 step (2-3-2-1, batch 1)\t%.3f µs (final loss %.4f, %g allocs)\t\n", r.W4USPerStep, r.W4FinalLoss, r.AllocsPerW4)
+		fmt.Fprintf(tw, "W4 step (2-3-2-1, batch 1)\t%.3f µs; with E every step %.3f µs (final loss %.4f, %g allocs)\t\n", r.W4USPerStep, r.W4LossUSPerStep, r.W4FinalLoss, r.AllocsPerW4)
 	}
 	if want["w5"] {
 		fmt.Fprintf(tw, "W5 inference, batch 10,000\t%.0f samples/s\t\n", r.W5SamplesPS["batch_10000"])
