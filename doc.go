@@ -85,6 +85,7 @@
 //	data.MaxNameBytes     64 MiB   distinct category and class names the first pass of a streamed file keeps
 //	data.MaxLineBytes     1 MiB    a line of a CSV file
 //	data.MaxClasses       1024     classes of a target, or outputs of a classifier (evaluate, predict)
+//	train.MaxConfusionClasses 1024 classes of train.Evaluate's confusion matrix (above it, per-class metrics only)
 //	data.MaxOneHot        2^25     one-hot values, rows × classes of a target, rows × categories of the features
 //	MaxCategories         1024     categories of a categorical feature (a CSV column, a model file)
 //	data.MaxIDXItems      2^20     images or labels of an IDX file

@@ -9,6 +9,7 @@ import (
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/explain"
 	"github.com/backprop-go/backprop/onnx"
+	"github.com/backprop-go/backprop/train"
 )
 
 // TestLimitsDocumented: the README's limits table and the package doc give
@@ -40,6 +41,7 @@ func TestLimitsDocumented(t *testing.T) {
 		{"data.MaxNameBytes", "64 MiB", data.MaxNameBytes, 64 << 20},
 		{"data.MaxLineBytes", "1 MiB", data.MaxLineBytes, 1 << 20},
 		{"data.MaxClasses", "1024", data.MaxClasses, 1024},
+		{"train.MaxConfusionClasses", "1024", train.MaxConfusionClasses, 1024},
 		{"data.MaxOneHot", "2^25", data.MaxOneHot, 1 << 25},
 		{"MaxCategories", "1024", backprop.MaxCategories, 1024},
 		{"data.MaxIDXItems", "2^20", data.MaxIDXItems, 1 << 20},

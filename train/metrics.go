@@ -47,11 +47,17 @@ type Metrics struct {
 
 	// Confusion (classification) counts the examples of class i predicted as
 	// class j in Confusion[i][j]. Classes are the output indices, or 0 and 1
-	// for a single output.
+	// for a single output. It is nil above MaxConfusionClasses classes (a
+	// K×K matrix of a network with many outputs would outgrow memory);
+	// Classes is there for any number.
 	Confusion [][]int `json:"confusion,omitempty"`
 	// Classes (classification) holds the per-class metrics, by class index.
 	Classes []ClassMetrics `json:"classes,omitempty"`
 }
+
+// MaxConfusionClasses is the most classes for which Evaluate builds the
+// confusion matrix (1024: 8 MiB of counts).
+const MaxConfusionClasses = 1024
 
 // evalRows is the batch size of inference: rows per forward pass.
 const evalRows = 256
@@ -165,7 +171,8 @@ type scorer struct {
 	correct   int       // classification
 	sse       []float64 // regression: Σ_r (o_rk − y_rk)², per output k
 	sst       []float64 // regression: Σ_r (y_rk − ȳ_k)² over the whole set, per output k
-	confusion []int     // classes×classes (nil when not wanted): [true*classes+predicted]
+	confusion []int     // classes×classes (nil when not wanted, or above MaxConfusionClasses): [true*classes+predicted]
+	perClass  []int     // classes×3 (nil when not wanted): each class's examples, predictions and correct predictions
 
 	// online (a Source, whose targets are not known in advance): sst is
 	// accumulated as the batches come (Welford's method, with the means
@@ -211,7 +218,10 @@ func newScorer[T backprop.Float](task Task, outputs int, y []T, n int, confusion
 		}
 	}
 	if task == TaskClassification && confusion {
-		s.confusion = make([]int, s.classes*s.classes)
+		s.perClass = make([]int, 3*s.classes)
+		if s.classes <= MaxConfusionClasses {
+			s.confusion = make([]int, s.classes*s.classes)
+		}
 	}
 	return s
 }
@@ -220,6 +230,7 @@ func (s *scorer) reset() {
 	s.rows, s.loss, s.correct = 0, 0, 0
 	clear(s.sse)
 	clear(s.confusion)
+	clear(s.perClass)
 	if s.online || s.means != nil {
 		clear(s.sst)
 		clear(s.ymean)
@@ -239,6 +250,13 @@ func add[T backprop.Float](s *scorer, o, y []T, E float64) {
 			want, got := class(y[r*n:(r+1)*n]), class(o[r*n:(r+1)*n])
 			if want == got {
 				s.correct++
+			}
+			if s.perClass != nil {
+				s.perClass[3*want]++
+				s.perClass[3*got+1]++
+				if want == got {
+					s.perClass[3*want+2]++
+				}
 			}
 			if s.confusion != nil {
 				s.confusion[want*s.classes+got]++
@@ -302,25 +320,23 @@ func (s *scorer) score() Score {
 // metrics returns the Metrics of the batches added since the last reset.
 func (s *scorer) metrics() Metrics {
 	m := Metrics{Score: s.score(), N: s.rows, Task: s.task}
-	if s.confusion == nil {
+	if s.perClass == nil {
 		return m
 	}
 	c := s.classes
-	m.Confusion = make([][]int, c)
-	m.Classes = make([]ClassMetrics, c)
-	predicted := make([]int, c)
-	for i := range c {
-		m.Confusion[i] = append([]int(nil), s.confusion[i*c:(i+1)*c]...)
-		for j, v := range m.Confusion[i] {
-			m.Classes[i].Support += v
-			predicted[j] += v
+	if s.confusion != nil {
+		m.Confusion = make([][]int, c)
+		for i := range c {
+			m.Confusion[i] = append([]int(nil), s.confusion[i*c:(i+1)*c]...)
 		}
 	}
+	m.Classes = make([]ClassMetrics, c)
 	for i := range c {
+		support, predicted, tp := s.perClass[3*i], float64(s.perClass[3*i+1]), float64(s.perClass[3*i+2])
 		cm := &m.Classes[i]
-		tp := float64(m.Confusion[i][i])
-		if predicted[i] > 0 {
-			cm.Precision = tp / float64(predicted[i])
+		cm.Support = support
+		if predicted > 0 {
+			cm.Precision = tp / predicted
 		}
 		if cm.Support > 0 {
 			cm.Recall = tp / float64(cm.Support)

@@ -395,6 +395,44 @@ func TestEvaluateClassification(t *testing.T) {
 	}
 }
 
+// TestEvaluateManyClasses: a classifier of more than MaxConfusionClasses
+// outputs gets no confusion matrix (K×K counts would outgrow memory for a
+// network of many outputs) but the same per-class metrics, counted in O(K),
+// as one just under the cap computes with its matrix.
+func TestEvaluateManyClasses(t *testing.T) {
+	for _, K := range []int{MaxConfusionClasses, MaxConfusionClasses + 1, 100000} {
+		net, err := backprop.New[float32](1, backprop.CrossEntropy, 1, backprop.LayerSpec{Units: K, Activation: backprop.Softmax})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// z_k = b_k + x·w_k: class 3 when x = 0; class 5 when x = 1.
+		clear(net.Layers[0].W)
+		clear(net.Layers[0].B)
+		net.Layers[0].B[3], net.Layers[0].W[5] = 1, 2
+		// true classes 3, 5, 5, 7; predicted 3, 5, 3, 5
+		set := Set[float32]{X: []float32{0, 1, 0, 1}, Y: make([]float32, 4*K), N: 4}
+		for r, c := range []int{3, 5, 5, 7} {
+			set.Y[r*K+c] = 1
+		}
+		m, err := Evaluate(net, set, TaskClassification)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (m.Confusion != nil) != (K <= MaxConfusionClasses) || len(m.Classes) != K {
+			t.Fatalf("K = %d: confusion %d rows, %d classes", K, len(m.Confusion), len(m.Classes))
+		}
+		want := map[int]ClassMetrics{3: {0.5, 1, 2.0 / 3, 1}, 5: {0.5, 0.5, 0.5, 2}, 7: {0, 0, 0, 1}}
+		for i, c := range m.Classes {
+			if c != want[i] {
+				t.Fatalf("K = %d: class %d: %+v, want %+v", K, i, c, want[i])
+			}
+		}
+		if m.Accuracy != 0.5 {
+			t.Errorf("K = %d: accuracy %v, want 0.5", K, m.Accuracy)
+		}
+	}
+}
+
 // TestEvaluateRegression checks MSE and R² by hand on a set larger than one
 // inference batch, and the single-output classification rule o ≥ 0.5.
 func TestEvaluateRegression(t *testing.T) {
