@@ -27,6 +27,9 @@ type microKernel[T float32 | float64] struct {
 	// row-major A (element (i, p) at a[i*lda+p]) instead of a panel of
 	// op(A), every height 1…mr, the same sums in the same order.
 	rowA []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
+	// rowAEp, if not nil, is rowA finishing full-width tiles as an
+	// Epilogue with Bias and Out does (act: its Act), in the registers.
+	rowAEp []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, bias, out *T, ldout, act int, slope T)
 	// dot, if not nil, computes C = a·Bᵀ + beta·C for one row a and n rows
 	// of B read in place (mask: the low k%lanes bits, for the AVX-512 ones;
 	// AVX2 masks the tail itself), for op(A)·Bᵀ with few
@@ -352,6 +355,9 @@ func (p *part[T]) gemm() {
 	// columns (B)
 	packEdgeA, packEdgeB := directA && kern.rows[0] == nil, directB && !kern.masked
 	full := kerns[mr-1]
+	// an epilogue of bias and activation alone is applied by the kernel
+	epKern := rowsA && kern.rowAEp != nil && !p.transC && p.hasEp &&
+		p.ep.Bias != nil && p.ep.Z == nil && p.ep.Out != nil && p.ep.Fn == nil
 	mcMax := min(max(kern.mc/mr, 1)*mr, (m+mr-1)/mr*mr)
 	kcMax := min(kern.kc, k)
 	ncMax := min(max(kern.nc/nr, 1)*nr, (n+nr-1)/nr*nr)
@@ -430,6 +436,11 @@ func (p *part[T]) gemm() {
 						inPlace := fn != nil && (kern.masked || nrr == nr)
 						if fn == nil {
 							fn = full
+						}
+						if inPlace && ep != nil && epKern && nrr == nr {
+							i, j := p.i0+ic+ir, p.j0+jc+jr
+							kern.rowAEp[mrr-1](kc, ap, as, bp, bs, &c[off], ldc, beta, &ep.Bias[j], &ep.Out[i*ep.LdOut+j], ep.LdOut, int(ep.Act), ep.Slope)
+							continue
 						}
 						if inPlace {
 							fn(kc, ap, as, bp, bs, &c[off], ldc, beta, mask)

@@ -6297,6 +6297,1761 @@ overwrite:
 	VZEROUPPER
 	RET
 
+// func gemmF32AVX2RowAEpx1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+//
+// The 1×16 micro-kernel: a is 1 rows of A, 1×k with row stride lda,
+// read in place; b a panel of op(B), k×16 with row stride ldb (16 when
+// packed), c a full 1×16 tile of C with row stride ldc, bias 16 values,
+// out a 1×16 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 1; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF32AVX2RowAEpx1(SB), NOSPLIT, $0-100
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R9 // strides in bytes
+	SHLQ $2, R10
+	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VMOVUPS (DI)(R10*1), Y12
+	VMOVUPS 32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VMOVUPS (DI)(R10*2), Y12
+	VMOVUPS 32(DI)(R10*2), Y13
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VMOVUPS (DI)(R12*1), Y12
+	VMOVUPS 32(DI)(R12*1), Y13
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	PREFETCHT0 256(SI)
+	ADDQ $16, SI
+	ADDQ $16, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	ADDQ $4, SI
+	ADDQ $4, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $2, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVL beta+56(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSS beta+56(FP), Y14
+	VFMADD231PS (DX), Y14, Y0
+	VFMADD231PS 32(DX), Y14, Y1
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VADDPS Y12, Y0, Y0
+	VADDPS Y13, Y1, Y1
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VXORPS Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLD $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPS $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y0, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y1, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSS slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPS $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y0, Y15
+	VBLENDVPS Y14, Y0, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y1, Y15
+	VBLENDVPS Y14, Y1, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF32AVX2RowAEpx2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+//
+// The 2×16 micro-kernel: a is 2 rows of A, 2×k with row stride lda,
+// read in place; b a panel of op(B), k×16 with row stride ldb (16 when
+// packed), c a full 2×16 tile of C with row stride ldc, bias 16 values,
+// out a 2×16 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 2; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF32AVX2RowAEpx2(SB), NOSPLIT, $0-100
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R9 // strides in bytes
+	SHLQ $2, R10
+	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VMOVUPS (DI)(R10*1), Y12
+	VMOVUPS 32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VMOVUPS (DI)(R10*2), Y12
+	VMOVUPS 32(DI)(R10*2), Y13
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 8(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VMOVUPS (DI)(R12*1), Y12
+	VMOVUPS 32(DI)(R12*1), Y13
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	ADDQ $16, SI
+	ADDQ $16, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	ADDQ $4, SI
+	ADDQ $4, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $2, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVL beta+56(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSS beta+56(FP), Y14
+	VFMADD231PS (DX), Y14, Y0
+	VFMADD231PS 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y2
+	VFMADD231PS 32(DX), Y14, Y3
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VADDPS Y12, Y0, Y0
+	VADDPS Y13, Y1, Y1
+	VADDPS Y12, Y2, Y2
+	VADDPS Y13, Y3, Y3
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	VXORPS Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLD $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPS $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y0, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y1, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y2, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y3, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSS slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPS $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y0, Y15
+	VBLENDVPS Y14, Y0, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y1, Y15
+	VBLENDVPS Y14, Y1, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y2, Y15
+	VBLENDVPS Y14, Y2, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y3, Y15
+	VBLENDVPS Y14, Y3, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF32AVX2RowAEpx3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+//
+// The 3×16 micro-kernel: a is 3 rows of A, 3×k with row stride lda,
+// read in place; b a panel of op(B), k×16 with row stride ldb (16 when
+// packed), c a full 3×16 tile of C with row stride ldc, bias 16 values,
+// out a 3×16 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 3; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF32AVX2RowAEpx3(SB), NOSPLIT, $0-100
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R9 // strides in bytes
+	SHLQ $2, R10
+	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VMOVUPS (DI)(R10*1), Y12
+	VMOVUPS 32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VMOVUPS (DI)(R10*2), Y12
+	VMOVUPS 32(DI)(R10*2), Y13
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 8(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VMOVUPS (DI)(R12*1), Y12
+	VMOVUPS 32(DI)(R12*1), Y13
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 12(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	ADDQ $16, SI
+	ADDQ $16, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	ADDQ $4, SI
+	ADDQ $4, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $2, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVL beta+56(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSS beta+56(FP), Y14
+	VFMADD231PS (DX), Y14, Y0
+	VFMADD231PS 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y2
+	VFMADD231PS 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y4
+	VFMADD231PS 32(DX), Y14, Y5
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VADDPS Y12, Y0, Y0
+	VADDPS Y13, Y1, Y1
+	VADDPS Y12, Y2, Y2
+	VADDPS Y13, Y3, Y3
+	VADDPS Y12, Y4, Y4
+	VADDPS Y13, Y5, Y5
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	VXORPS Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLD $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPS $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y0, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y1, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y2, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y3, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y4, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y5, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSS slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPS $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y0, Y15
+	VBLENDVPS Y14, Y0, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y1, Y15
+	VBLENDVPS Y14, Y1, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y2, Y15
+	VBLENDVPS Y14, Y2, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y3, Y15
+	VBLENDVPS Y14, Y3, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y4, Y15
+	VBLENDVPS Y14, Y4, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y5, Y15
+	VBLENDVPS Y14, Y5, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF32AVX2RowAEpx4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+//
+// The 4×16 micro-kernel: a is 4 rows of A, 4×k with row stride lda,
+// read in place; b a panel of op(B), k×16 with row stride ldb (16 when
+// packed), c a full 4×16 tile of C with row stride ldc, bias 16 values,
+// out a 4×16 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 4; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF32AVX2RowAEpx4(SB), NOSPLIT, $0-100
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R9 // strides in bytes
+	SHLQ $2, R10
+	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VMOVUPS (DI)(R10*1), Y12
+	VMOVUPS 32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VMOVUPS (DI)(R10*2), Y12
+	VMOVUPS 32(DI)(R10*2), Y13
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 8(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 8(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VMOVUPS (DI)(R12*1), Y12
+	VMOVUPS 32(DI)(R12*1), Y13
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 12(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	PREFETCHT0 256(AX)
+	ADDQ $16, SI
+	ADDQ $16, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	ADDQ $4, SI
+	ADDQ $4, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $2, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVL beta+56(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSS beta+56(FP), Y14
+	VFMADD231PS (DX), Y14, Y0
+	VFMADD231PS 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y2
+	VFMADD231PS 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y4
+	VFMADD231PS 32(DX), Y14, Y5
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y6
+	VFMADD231PS 32(DX), Y14, Y7
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VADDPS Y12, Y0, Y0
+	VADDPS Y13, Y1, Y1
+	VADDPS Y12, Y2, Y2
+	VADDPS Y13, Y3, Y3
+	VADDPS Y12, Y4, Y4
+	VADDPS Y13, Y5, Y5
+	VADDPS Y12, Y6, Y6
+	VADDPS Y13, Y7, Y7
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VXORPS Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLD $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPS $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y0, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y1, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y2, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y3, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y4, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y5, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y6, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y6, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y7, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y7, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSS slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPS $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y0, Y15
+	VBLENDVPS Y14, Y0, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y1, Y15
+	VBLENDVPS Y14, Y1, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y2, Y15
+	VBLENDVPS Y14, Y2, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y3, Y15
+	VBLENDVPS Y14, Y3, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y4, Y15
+	VBLENDVPS Y14, Y4, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y5, Y15
+	VBLENDVPS Y14, Y5, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y6, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y6, Y15
+	VBLENDVPS Y14, Y6, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y7, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y7, Y15
+	VBLENDVPS Y14, Y7, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF32AVX2RowAEpx5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+//
+// The 5×16 micro-kernel: a is 5 rows of A, 5×k with row stride lda,
+// read in place; b a panel of op(B), k×16 with row stride ldb (16 when
+// packed), c a full 5×16 tile of C with row stride ldc, bias 16 values,
+// out a 5×16 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 5; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF32AVX2RowAEpx5(SB), NOSPLIT, $0-100
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R9 // strides in bytes
+	SHLQ $2, R10
+	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 0(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VMOVUPS (DI)(R10*1), Y12
+	VMOVUPS 32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 4(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VMOVUPS (DI)(R10*2), Y12
+	VMOVUPS 32(DI)(R10*2), Y13
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 8(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 8(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 8(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VMOVUPS (DI)(R12*1), Y12
+	VMOVUPS 32(DI)(R12*1), Y13
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 12(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 12(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	PREFETCHT0 256(AX)
+	PREFETCHT0 256(AX)(R9*1)
+	ADDQ $16, SI
+	ADDQ $16, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 0(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	ADDQ $4, SI
+	ADDQ $4, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $2, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVL beta+56(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSS beta+56(FP), Y14
+	VFMADD231PS (DX), Y14, Y0
+	VFMADD231PS 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y2
+	VFMADD231PS 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y4
+	VFMADD231PS 32(DX), Y14, Y5
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y6
+	VFMADD231PS 32(DX), Y14, Y7
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y8
+	VFMADD231PS 32(DX), Y14, Y9
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VADDPS Y12, Y0, Y0
+	VADDPS Y13, Y1, Y1
+	VADDPS Y12, Y2, Y2
+	VADDPS Y13, Y3, Y3
+	VADDPS Y12, Y4, Y4
+	VADDPS Y13, Y5, Y5
+	VADDPS Y12, Y6, Y6
+	VADDPS Y13, Y7, Y7
+	VADDPS Y12, Y8, Y8
+	VADDPS Y13, Y9, Y9
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	VXORPS Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLD $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPS $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y0, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y1, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y2, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y3, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y4, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y5, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y6, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y6, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y7, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y7, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y8, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y8, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y9, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y9, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSS slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPS $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y0, Y15
+	VBLENDVPS Y14, Y0, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y1, Y15
+	VBLENDVPS Y14, Y1, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y2, Y15
+	VBLENDVPS Y14, Y2, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y3, Y15
+	VBLENDVPS Y14, Y3, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y4, Y15
+	VBLENDVPS Y14, Y4, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y5, Y15
+	VBLENDVPS Y14, Y5, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y6, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y6, Y15
+	VBLENDVPS Y14, Y6, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y7, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y7, Y15
+	VBLENDVPS Y14, Y7, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y8, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y8, Y15
+	VBLENDVPS Y14, Y8, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y9, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y9, Y15
+	VBLENDVPS Y14, Y9, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF32AVX2RowAEpx6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+//
+// The 6×16 micro-kernel: a is 6 rows of A, 6×k with row stride lda,
+// read in place; b a panel of op(B), k×16 with row stride ldb (16 when
+// packed), c a full 6×16 tile of C with row stride ldc, bias 16 values,
+// out a 6×16 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF32AVX2RowAEpx6(SB), NOSPLIT, $0-100
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R9 // strides in bytes
+	SHLQ $2, R10
+	SHLQ $2, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 0(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 0(AX)(R9*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	VMOVUPS (DI)(R10*1), Y12
+	VMOVUPS 32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 4(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 4(AX)(R9*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	VMOVUPS (DI)(R10*2), Y12
+	VMOVUPS 32(DI)(R10*2), Y13
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 8(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 8(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 8(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 8(AX)(R9*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	VMOVUPS (DI)(R12*1), Y12
+	VMOVUPS 32(DI)(R12*1), Y13
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 12(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 12(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 12(AX)(R9*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	PREFETCHT0 256(AX)
+	PREFETCHT0 256(AX)(R9*1)
+	PREFETCHT0 256(AX)(R9*2)
+	ADDQ $16, SI
+	ADDQ $16, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 0(SI)(R9*1), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 0(SI)(R9*2), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 0(AX)(R9*1), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 0(AX)(R9*2), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ $4, SI
+	ADDQ $4, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $2, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVL beta+56(FP), AX
+	SHLL $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSS beta+56(FP), Y14
+	VFMADD231PS (DX), Y14, Y0
+	VFMADD231PS 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y2
+	VFMADD231PS 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y4
+	VFMADD231PS 32(DX), Y14, Y5
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y6
+	VFMADD231PS 32(DX), Y14, Y7
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y8
+	VFMADD231PS 32(DX), Y14, Y9
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PS (DX), Y14, Y10
+	VFMADD231PS 32(DX), Y14, Y11
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VADDPS Y12, Y0, Y0
+	VADDPS Y13, Y1, Y1
+	VADDPS Y12, Y2, Y2
+	VADDPS Y13, Y3, Y3
+	VADDPS Y12, Y4, Y4
+	VADDPS Y13, Y5, Y5
+	VADDPS Y12, Y6, Y6
+	VADDPS Y13, Y7, Y7
+	VADDPS Y12, Y8, Y8
+	VADDPS Y13, Y9, Y9
+	VADDPS Y12, Y10, Y10
+	VADDPS Y13, Y11, Y11
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	VXORPS Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLD $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPS $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y0, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y1, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y2, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y3, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y4, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y5, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y6, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y6, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y7, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y7, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y8, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y8, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y9, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y9, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $6, Y12, Y10, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y10, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, (DI)
+	VCMPPS $6, Y12, Y11, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPS Y14, Y11, Y15
+	VANDPS Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSS slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPS $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y0, Y15
+	VBLENDVPS Y14, Y0, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y1, Y15
+	VBLENDVPS Y14, Y1, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y2, Y15
+	VBLENDVPS Y14, Y2, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y3, Y15
+	VBLENDVPS Y14, Y3, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y4, Y15
+	VBLENDVPS Y14, Y4, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y5, Y15
+	VBLENDVPS Y14, Y5, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y6, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y6, Y15
+	VBLENDVPS Y14, Y6, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y7, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y7, Y15
+	VBLENDVPS Y14, Y7, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y8, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y8, Y15
+	VBLENDVPS Y14, Y8, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y9, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y9, Y15
+	VBLENDVPS Y14, Y9, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPS $14, Y12, Y10, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y10, Y15
+	VBLENDVPS Y14, Y10, Y15, Y15
+	VMOVUPS Y15, (DI)
+	VCMPPS $14, Y12, Y11, Y14 // c > 0 (false for NaN)
+	VMULPS Y13, Y11, Y15
+	VBLENDVPS Y14, Y11, Y15, Y15
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
 // func gemmF64AVX2RowAx1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 //
 // The 1×8 micro-kernel: a is 1 rows of A, 1×k with row stride lda,
@@ -7335,6 +9090,1761 @@ overwrite:
 	ADDQ R8, DX
 	VMOVUPD Y10, (DX)
 	VMOVUPD Y11, 32(DX)
+	VZEROUPPER
+	RET
+
+// func gemmF64AVX2RowAEpx1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+//
+// The 1×8 micro-kernel: a is 1 rows of A, 1×k with row stride lda,
+// read in place; b a panel of op(B), k×8 with row stride ldb (8 when
+// packed), c a full 1×8 tile of C with row stride ldc, bias 8 values,
+// out a 1×8 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 1; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF64AVX2RowAEpx1(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R9 // strides in bytes
+	SHLQ $3, R10
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VMOVUPD (DI)(R10*1), Y12
+	VMOVUPD 32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VMOVUPD (DI)(R10*2), Y12
+	VMOVUPD 32(DI)(R10*2), Y13
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VMOVUPD (DI)(R12*1), Y12
+	VMOVUPD 32(DI)(R12*1), Y13
+	VBROADCASTSD 24(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	PREFETCHT0 256(SI)
+	ADDQ $32, SI
+	ADDQ $32, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	ADDQ $8, SI
+	ADDQ $8, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $3, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVQ beta+56(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSD beta+56(FP), Y14
+	VFMADD231PD (DX), Y14, Y0
+	VFMADD231PD 32(DX), Y14, Y1
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	VXORPD Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLQ $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPD $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y0, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y1, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSD slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPD $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y0, Y15
+	VBLENDVPD Y14, Y0, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y1, Y15
+	VBLENDVPD Y14, Y1, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF64AVX2RowAEpx2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+//
+// The 2×8 micro-kernel: a is 2 rows of A, 2×k with row stride lda,
+// read in place; b a panel of op(B), k×8 with row stride ldb (8 when
+// packed), c a full 2×8 tile of C with row stride ldc, bias 8 values,
+// out a 2×8 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 2; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF64AVX2RowAEpx2(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R9 // strides in bytes
+	SHLQ $3, R10
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VMOVUPD (DI)(R10*1), Y12
+	VMOVUPD 32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VMOVUPD (DI)(R10*2), Y12
+	VMOVUPD 32(DI)(R10*2), Y13
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 16(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VMOVUPD (DI)(R12*1), Y12
+	VMOVUPD 32(DI)(R12*1), Y13
+	VBROADCASTSD 24(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	ADDQ $32, SI
+	ADDQ $32, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	ADDQ $8, SI
+	ADDQ $8, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $3, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVQ beta+56(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSD beta+56(FP), Y14
+	VFMADD231PD (DX), Y14, Y0
+	VFMADD231PD 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y2
+	VFMADD231PD 32(DX), Y14, Y3
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VADDPD Y12, Y2, Y2
+	VADDPD Y13, Y3, Y3
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	VXORPD Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLQ $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPD $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y0, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y1, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y2, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y3, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSD slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPD $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y0, Y15
+	VBLENDVPD Y14, Y0, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y1, Y15
+	VBLENDVPD Y14, Y1, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y2, Y15
+	VBLENDVPD Y14, Y2, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y3, Y15
+	VBLENDVPD Y14, Y3, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF64AVX2RowAEpx3(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+//
+// The 3×8 micro-kernel: a is 3 rows of A, 3×k with row stride lda,
+// read in place; b a panel of op(B), k×8 with row stride ldb (8 when
+// packed), c a full 3×8 tile of C with row stride ldc, bias 8 values,
+// out a 3×8 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 3; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF64AVX2RowAEpx3(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R9 // strides in bytes
+	SHLQ $3, R10
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VMOVUPD (DI)(R10*1), Y12
+	VMOVUPD 32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VMOVUPD (DI)(R10*2), Y12
+	VMOVUPD 32(DI)(R10*2), Y13
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 16(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 16(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VMOVUPD (DI)(R12*1), Y12
+	VMOVUPD 32(DI)(R12*1), Y13
+	VBROADCASTSD 24(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 24(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	ADDQ $32, SI
+	ADDQ $32, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	ADDQ $8, SI
+	ADDQ $8, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $3, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVQ beta+56(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSD beta+56(FP), Y14
+	VFMADD231PD (DX), Y14, Y0
+	VFMADD231PD 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y2
+	VFMADD231PD 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y4
+	VFMADD231PD 32(DX), Y14, Y5
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VADDPD Y12, Y2, Y2
+	VADDPD Y13, Y3, Y3
+	VADDPD Y12, Y4, Y4
+	VADDPD Y13, Y5, Y5
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	VXORPD Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLQ $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPD $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y0, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y1, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y2, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y3, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y4, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y5, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSD slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPD $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y0, Y15
+	VBLENDVPD Y14, Y0, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y1, Y15
+	VBLENDVPD Y14, Y1, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y2, Y15
+	VBLENDVPD Y14, Y2, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y3, Y15
+	VBLENDVPD Y14, Y3, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y4, Y15
+	VBLENDVPD Y14, Y4, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y5, Y15
+	VBLENDVPD Y14, Y5, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF64AVX2RowAEpx4(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+//
+// The 4×8 micro-kernel: a is 4 rows of A, 4×k with row stride lda,
+// read in place; b a panel of op(B), k×8 with row stride ldb (8 when
+// packed), c a full 4×8 tile of C with row stride ldc, bias 8 values,
+// out a 4×8 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 4; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF64AVX2RowAEpx4(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R9 // strides in bytes
+	SHLQ $3, R10
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 0(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VMOVUPD (DI)(R10*1), Y12
+	VMOVUPD 32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 8(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VMOVUPD (DI)(R10*2), Y12
+	VMOVUPD 32(DI)(R10*2), Y13
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 16(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 16(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 16(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VMOVUPD (DI)(R12*1), Y12
+	VMOVUPD 32(DI)(R12*1), Y13
+	VBROADCASTSD 24(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 24(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 24(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	PREFETCHT0 256(AX)
+	ADDQ $32, SI
+	ADDQ $32, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 0(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	ADDQ $8, SI
+	ADDQ $8, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $3, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVQ beta+56(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSD beta+56(FP), Y14
+	VFMADD231PD (DX), Y14, Y0
+	VFMADD231PD 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y2
+	VFMADD231PD 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y4
+	VFMADD231PD 32(DX), Y14, Y5
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y6
+	VFMADD231PD 32(DX), Y14, Y7
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VADDPD Y12, Y2, Y2
+	VADDPD Y13, Y3, Y3
+	VADDPD Y12, Y4, Y4
+	VADDPD Y13, Y5, Y5
+	VADDPD Y12, Y6, Y6
+	VADDPD Y13, Y7, Y7
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
+	VXORPD Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y6, (DI)
+	VMOVUPD Y7, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLQ $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPD $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y0, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y1, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y2, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y3, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y4, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y5, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y6, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y6, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y7, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y7, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSD slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPD $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y0, Y15
+	VBLENDVPD Y14, Y0, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y1, Y15
+	VBLENDVPD Y14, Y1, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y2, Y15
+	VBLENDVPD Y14, Y2, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y3, Y15
+	VBLENDVPD Y14, Y3, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y4, Y15
+	VBLENDVPD Y14, Y4, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y5, Y15
+	VBLENDVPD Y14, Y5, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y6, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y6, Y15
+	VBLENDVPD Y14, Y6, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y7, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y7, Y15
+	VBLENDVPD Y14, Y7, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF64AVX2RowAEpx5(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+//
+// The 5×8 micro-kernel: a is 5 rows of A, 5×k with row stride lda,
+// read in place; b a panel of op(B), k×8 with row stride ldb (8 when
+// packed), c a full 5×8 tile of C with row stride ldc, bias 8 values,
+// out a 5×8 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 5; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF64AVX2RowAEpx5(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R9 // strides in bytes
+	SHLQ $3, R10
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 0(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 0(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VMOVUPD (DI)(R10*1), Y12
+	VMOVUPD 32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 8(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 8(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VMOVUPD (DI)(R10*2), Y12
+	VMOVUPD 32(DI)(R10*2), Y13
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 16(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 16(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 16(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 16(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VMOVUPD (DI)(R12*1), Y12
+	VMOVUPD 32(DI)(R12*1), Y13
+	VBROADCASTSD 24(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 24(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 24(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 24(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	PREFETCHT0 256(AX)
+	PREFETCHT0 256(AX)(R9*1)
+	ADDQ $32, SI
+	ADDQ $32, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 0(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 0(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	ADDQ $8, SI
+	ADDQ $8, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $3, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVQ beta+56(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSD beta+56(FP), Y14
+	VFMADD231PD (DX), Y14, Y0
+	VFMADD231PD 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y2
+	VFMADD231PD 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y4
+	VFMADD231PD 32(DX), Y14, Y5
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y6
+	VFMADD231PD 32(DX), Y14, Y7
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y8
+	VFMADD231PD 32(DX), Y14, Y9
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VADDPD Y12, Y2, Y2
+	VADDPD Y13, Y3, Y3
+	VADDPD Y12, Y4, Y4
+	VADDPD Y13, Y5, Y5
+	VADDPD Y12, Y6, Y6
+	VADDPD Y13, Y7, Y7
+	VADDPD Y12, Y8, Y8
+	VADDPD Y13, Y9, Y9
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	VXORPD Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y6, (DI)
+	VMOVUPD Y7, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y8, (DI)
+	VMOVUPD Y9, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLQ $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPD $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y0, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y1, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y2, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y3, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y4, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y5, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y6, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y6, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y7, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y7, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y8, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y8, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y9, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y9, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSD slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPD $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y0, Y15
+	VBLENDVPD Y14, Y0, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y1, Y15
+	VBLENDVPD Y14, Y1, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y2, Y15
+	VBLENDVPD Y14, Y2, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y3, Y15
+	VBLENDVPD Y14, Y3, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y4, Y15
+	VBLENDVPD Y14, Y4, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y5, Y15
+	VBLENDVPD Y14, Y5, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y6, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y6, Y15
+	VBLENDVPD Y14, Y6, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y7, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y7, Y15
+	VBLENDVPD Y14, Y7, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y8, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y8, Y15
+	VBLENDVPD Y14, Y8, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y9, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y9, Y15
+	VBLENDVPD Y14, Y9, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmF64AVX2RowAEpx6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+//
+// The 6×8 micro-kernel: a is 6 rows of A, 6×k with row stride lda,
+// read in place; b a panel of op(B), k×8 with row stride ldb (8 when
+// packed), c a full 6×8 tile of C with row stride ldc, bias 8 values,
+// out a 6×8 tile with row stride ldout; act is Linear (0), ReLU (1) or
+// LeakyReLU (2). In plain Go:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 8; j++ {
+//			var s float64
+//			for p := 0; p < k; p++ {
+//				s += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = s // C is not read: NaN does not propagate
+//			} else {
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//			}
+//			v := c[i*ldc+j] + bias[j]
+//			c[i*ldc+j] = v
+//			switch {
+//			case act == 1:
+//				v = max(v, 0)
+//			case act == 2 && !(v > 0):
+//				v *= slope
+//			}
+//			out[i*ldout+j] = v
+//		}
+//	}
+TEXT ·gemmF64AVX2RowAEpx6(SB), NOSPLIT, $0-104
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R9
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R10
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $3, R9 // strides in bytes
+	SHLQ $3, R10
+	SHLQ $3, R8
+	LEAQ (R9)(R9*2), R11 // 3·lda
+	LEAQ (R10)(R10*2), R12 // 3·ldb
+	MOVQ DX, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	ADDQ R8, R13
+	PREFETCHT0 (R13)
+	PREFETCHT0 63(R13)
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	LEAQ (SI)(R11*1), AX
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ tail
+	PCALIGN $32
+loop4:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 0(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 0(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VBROADCASTSD 0(AX)(R9*2), Y15
+	VFMADD231PD Y12, Y15, Y10
+	VFMADD231PD Y13, Y15, Y11
+	VMOVUPD (DI)(R10*1), Y12
+	VMOVUPD 32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 8(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 8(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VBROADCASTSD 8(AX)(R9*2), Y15
+	VFMADD231PD Y12, Y15, Y10
+	VFMADD231PD Y13, Y15, Y11
+	VMOVUPD (DI)(R10*2), Y12
+	VMOVUPD 32(DI)(R10*2), Y13
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 16(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 16(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 16(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 16(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VBROADCASTSD 16(AX)(R9*2), Y15
+	VFMADD231PD Y12, Y15, Y10
+	VFMADD231PD Y13, Y15, Y11
+	VMOVUPD (DI)(R12*1), Y12
+	VMOVUPD 32(DI)(R12*1), Y13
+	VBROADCASTSD 24(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 24(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 24(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 24(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VBROADCASTSD 24(AX)(R9*2), Y15
+	VFMADD231PD Y12, Y15, Y10
+	VFMADD231PD Y13, Y15, Y11
+	PREFETCHT0 256(SI)
+	PREFETCHT0 256(SI)(R9*1)
+	PREFETCHT0 256(SI)(R9*2)
+	PREFETCHT0 256(AX)
+	PREFETCHT0 256(AX)(R9*1)
+	PREFETCHT0 256(AX)(R9*2)
+	ADDQ $32, SI
+	ADDQ $32, AX
+	LEAQ (DI)(R10*4), DI
+	DECQ BX
+	JNZ loop4
+tail:
+	ANDQ $3, CX
+	JZ store
+loop1:
+	VMOVUPD (DI), Y12
+	VMOVUPD 32(DI), Y13
+	VBROADCASTSD 0(SI), Y14
+	VFMADD231PD Y12, Y14, Y0
+	VFMADD231PD Y13, Y14, Y1
+	VBROADCASTSD 0(SI)(R9*1), Y15
+	VFMADD231PD Y12, Y15, Y2
+	VFMADD231PD Y13, Y15, Y3
+	VBROADCASTSD 0(SI)(R9*2), Y14
+	VFMADD231PD Y12, Y14, Y4
+	VFMADD231PD Y13, Y14, Y5
+	VBROADCASTSD 0(AX), Y15
+	VFMADD231PD Y12, Y15, Y6
+	VFMADD231PD Y13, Y15, Y7
+	VBROADCASTSD 0(AX)(R9*1), Y14
+	VFMADD231PD Y12, Y14, Y8
+	VFMADD231PD Y13, Y14, Y9
+	VBROADCASTSD 0(AX)(R9*2), Y15
+	VFMADD231PD Y12, Y15, Y10
+	VFMADD231PD Y13, Y15, Y11
+	ADDQ $8, SI
+	ADDQ $8, AX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ loop1
+store:
+	MOVQ out+72(FP), DI
+	MOVQ ldout+80(FP), R9
+	SHLQ $3, R9
+	MOVQ DX, R13 // C's first row
+	MOVQ DI, R14 // out's
+	MOVQ beta+56(FP), AX
+	SHLQ $1, AX // drop the sign: ±0 → 0
+	JZ bias
+	VBROADCASTSD beta+56(FP), Y14
+	VFMADD231PD (DX), Y14, Y0
+	VFMADD231PD 32(DX), Y14, Y1
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y2
+	VFMADD231PD 32(DX), Y14, Y3
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y4
+	VFMADD231PD 32(DX), Y14, Y5
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y6
+	VFMADD231PD 32(DX), Y14, Y7
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y8
+	VFMADD231PD 32(DX), Y14, Y9
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VFMADD231PD (DX), Y14, Y10
+	VFMADD231PD 32(DX), Y14, Y11
+	MOVQ R13, DX
+	MOVQ R14, DI
+bias:
+	MOVQ bias+64(FP), SI
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VADDPD Y12, Y0, Y0
+	VADDPD Y13, Y1, Y1
+	VADDPD Y12, Y2, Y2
+	VADDPD Y13, Y3, Y3
+	VADDPD Y12, Y4, Y4
+	VADDPD Y13, Y5, Y5
+	VADDPD Y12, Y6, Y6
+	VADDPD Y13, Y7, Y7
+	VADDPD Y12, Y8, Y8
+	VADDPD Y13, Y9, Y9
+	VADDPD Y12, Y10, Y10
+	VADDPD Y13, Y11, Y11
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y10, (DX)
+	VMOVUPD Y11, 32(DX)
+	VXORPD Y12, Y12, Y12 // zero
+	MOVQ act+88(FP), AX
+	CMPQ AX, $1
+	JEQ relu
+	CMPQ AX, $2
+	JEQ leaky
+	MOVQ R14, DI
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y6, (DI)
+	VMOVUPD Y7, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y8, (DI)
+	VMOVUPD Y9, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VMOVUPD Y10, (DI)
+	VMOVUPD Y11, 32(DI)
+	VZEROUPPER
+	RET
+relu:
+	VPCMPEQD Y13, Y13, Y13
+	VPSRLQ $1, Y13, Y13 // all bits but the sign
+	MOVQ R14, DI
+	VCMPPD $6, Y12, Y0, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y0, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y1, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y1, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y2, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y2, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y3, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y3, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y4, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y4, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y5, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y5, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y6, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y6, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y7, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y7, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y8, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y8, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y9, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y9, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $6, Y12, Y10, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y10, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, (DI)
+	VCMPPD $6, Y12, Y11, Y14 // !(c ≤ 0): c > 0 or NaN
+	VANDPD Y14, Y11, Y15
+	VANDPD Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign
+	VMOVUPD Y15, 32(DI)
+	VZEROUPPER
+	RET
+leaky:
+	VBROADCASTSD slope+96(FP), Y13
+	MOVQ R14, DI
+	VCMPPD $14, Y12, Y0, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y0, Y15
+	VBLENDVPD Y14, Y0, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y1, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y1, Y15
+	VBLENDVPD Y14, Y1, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y2, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y2, Y15
+	VBLENDVPD Y14, Y2, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y3, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y3, Y15
+	VBLENDVPD Y14, Y3, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y4, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y4, Y15
+	VBLENDVPD Y14, Y4, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y5, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y5, Y15
+	VBLENDVPD Y14, Y5, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y6, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y6, Y15
+	VBLENDVPD Y14, Y6, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y7, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y7, Y15
+	VBLENDVPD Y14, Y7, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y8, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y8, Y15
+	VBLENDVPD Y14, Y8, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y9, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y9, Y15
+	VBLENDVPD Y14, Y9, Y15, Y15
+	VMOVUPD Y15, 32(DI)
+	ADDQ R8, DX
+	ADDQ R9, DI
+	VCMPPD $14, Y12, Y10, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y10, Y15
+	VBLENDVPD Y14, Y10, Y15, Y15
+	VMOVUPD Y15, (DI)
+	VCMPPD $14, Y12, Y11, Y14 // c > 0 (false for NaN)
+	VMULPD Y13, Y11, Y15
+	VBLENDVPD Y14, Y11, Y15, Y15
+	VMOVUPD Y15, 32(DI)
 	VZEROUPPER
 	RET
 

@@ -160,6 +160,35 @@ func gemmF32AVX2RowAx5(k int, a *float32, lda int, b *float32, ldb int, c *float
 //go:noescape
 func gemmF32AVX2RowAx6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
 
+// gemmF32AVX2RowAEpRows[r-1] is the gemmF32AVX2RowAEp micro-kernel for r rows of C, A row-major, the
+// bias and activation applied.
+var gemmF32AVX2RowAEpRows = [...]func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32){
+	gemmF32AVX2RowAEpx1,
+	gemmF32AVX2RowAEpx2,
+	gemmF32AVX2RowAEpx3,
+	gemmF32AVX2RowAEpx4,
+	gemmF32AVX2RowAEpx5,
+	gemmF32AVX2RowAEpx6,
+}
+
+//go:noescape
+func gemmF32AVX2RowAEpx1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
+//go:noescape
+func gemmF32AVX2RowAEpx2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
+//go:noescape
+func gemmF32AVX2RowAEpx3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
+//go:noescape
+func gemmF32AVX2RowAEpx4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
+//go:noescape
+func gemmF32AVX2RowAEpx5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
+//go:noescape
+func gemmF32AVX2RowAEpx6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
 // gemmF64AVX2RowARows[r-1] is the gemmF64AVX2RowA micro-kernel for r rows of C, A row-major.
 var gemmF64AVX2RowARows = [...]func(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64){
 	gemmF64AVX2RowAx1,
@@ -187,6 +216,35 @@ func gemmF64AVX2RowAx5(k int, a *float64, lda int, b *float64, ldb int, c *float
 
 //go:noescape
 func gemmF64AVX2RowAx6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+// gemmF64AVX2RowAEpRows[r-1] is the gemmF64AVX2RowAEp micro-kernel for r rows of C, A row-major, the
+// bias and activation applied.
+var gemmF64AVX2RowAEpRows = [...]func(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64){
+	gemmF64AVX2RowAEpx1,
+	gemmF64AVX2RowAEpx2,
+	gemmF64AVX2RowAEpx3,
+	gemmF64AVX2RowAEpx4,
+	gemmF64AVX2RowAEpx5,
+	gemmF64AVX2RowAEpx6,
+}
+
+//go:noescape
+func gemmF64AVX2RowAEpx1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+
+//go:noescape
+func gemmF64AVX2RowAEpx2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+
+//go:noescape
+func gemmF64AVX2RowAEpx3(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+
+//go:noescape
+func gemmF64AVX2RowAEpx4(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+
+//go:noescape
+func gemmF64AVX2RowAEpx5(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+
+//go:noescape
+func gemmF64AVX2RowAEpx6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
 
 //go:noescape
 func dotF32AVX512(k int, a, b *float32, ldb int, c *float32, n int, beta float32, mask uint64)

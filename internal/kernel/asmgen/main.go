@@ -71,7 +71,7 @@ func main() {
 		}
 		g.WriteString("}\n")
 		for r := 1; r <= t.rows; r++ {
-			writeTile(&b, t, r, false)
+			writeTile(&b, t, r, false, false)
 			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", t.name, r, t.typ, t.typ, t.typ, t.typ)
 		}
 	}
@@ -84,8 +84,20 @@ func main() {
 		}
 		g.WriteString("}\n")
 		for r := 1; r <= t.rows; r++ {
-			writeTile(&b, t, r, true)
+			writeTile(&b, t, r, true, false)
 			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", name, r, t.typ, t.typ, t.typ, t.typ)
+		}
+		name += "Ep"
+		sig := fmt.Sprintf("(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, bias, out *%s, ldout, act int, slope %s)", t.typ, t.typ, t.typ, t.typ, t.typ, t.typ)
+		fmt.Fprintf(&g, "\n// %sRows[r-1] is the %s micro-kernel for r rows of C, A row-major, the\n// bias and activation applied.\n", name, name)
+		fmt.Fprintf(&g, "var %sRows = [...]func%s{\n", name, sig)
+		for r := 1; r <= t.rows; r++ {
+			fmt.Fprintf(&g, "\t%sx%d,\n", name, r)
+		}
+		g.WriteString("}\n")
+		for r := 1; r <= t.rows; r++ {
+			writeTile(&b, t, r, true, true)
+			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d%s\n", name, r, sig)
 		}
 	}
 	for _, t := range tiles[:2] { // the AVX-512 families
@@ -117,12 +129,17 @@ func main() {
 // a[i*lda+p]) rather than as a panel of op(A) (a[p*lda+i]): the same
 // multiply-adds in the same order, on operands read in place; each row is
 // prefetched rowAhead bytes ahead, as the hardware's prefetchers may not
-// ramp up on short streams.
-func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
+// ramp up on short streams. With ep (AVX2, byRows), the tile is finished as
+// an Epilogue with Bias and Out (and Act, Slope) finishes it, while it is
+// in the registers: C += bias, then out = f(C), bit for bit.
+func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
 	nr, s, v, vb := t.nr(), t.suf(), t.vreg, t.vbytes()
 	name := fmt.Sprintf("%sx%d", t.name, mr)
-	if byRows {
+	switch {
+	case ep:
+		name = fmt.Sprintf("%sRowAEpx%d", t.name, mr)
+	case byRows:
 		name = fmt.Sprintf("%sRowAx%d", t.name, mr)
 	}
 	shift := 2
@@ -130,7 +147,11 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
 		shift = 3
 	}
 	w("")
-	w("// func %s(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)", name, t.typ, t.typ, t.typ, t.typ)
+	if ep {
+		w("// func %s(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, bias, out *%s, ldout, act int, slope %s)", name, t.typ, t.typ, t.typ, t.typ, t.typ, t.typ)
+	} else {
+		w("// func %s(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)", name, t.typ, t.typ, t.typ, t.typ)
+	}
 	w("//")
 	aIdx := "p*lda+i"
 	if byRows {
@@ -145,6 +166,10 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
 		w("// packed), c a %d×%d tile of C with row stride ldc. Bit j of mask tells", mr, nr)
 		w("// whether column j is in the tile: columns outside it are neither read")
 		w("// (in b or c) nor written. In plain Go:")
+	} else if ep {
+		w("// packed), c a full %d×%d tile of C with row stride ldc, bias %d values,", mr, nr, nr)
+		w("// out a %d×%d tile with row stride ldout; act is Linear (0), ReLU (1) or", mr, nr)
+		w("// LeakyReLU (2). In plain Go:")
 	} else {
 		w("// packed), c a full %d×%d tile of C with row stride ldc; mask is ignored.", mr, nr)
 		w("// In plain Go:")
@@ -166,9 +191,22 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
 	w("//\t\t\t} else {")
 	w("//\t\t\t\tc[i*ldc+j] = s + beta*c[i*ldc+j]")
 	w("//\t\t\t}")
+	frame := 72
+	if ep {
+		frame = 96 + t.size
+		w("//\t\t\tv := c[i*ldc+j] + bias[j]")
+		w("//\t\t\tc[i*ldc+j] = v")
+		w("//\t\t\tswitch {")
+		w("//\t\t\tcase act == 1:")
+		w("//\t\t\t\tv = max(v, 0)")
+		w("//\t\t\tcase act == 2 && !(v > 0):")
+		w("//\t\t\t\tv *= slope")
+		w("//\t\t\t}")
+		w("//\t\t\tout[i*ldout+j] = v")
+	}
 	w("//\t\t}")
 	w("//\t}")
-	w("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
 	w("\tMOVQ k+0(FP), CX")
 	w("\tMOVQ a+8(FP), SI")
 	w("\tMOVQ lda+16(FP), R9")
@@ -263,6 +301,10 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
 	w("\tDECQ CX")
 	w("\tJNZ loop1")
 	w("store:")
+	if ep {
+		writeTileEp(w, t, mr)
+		return
+	}
 	if t.size == 4 {
 		w("\tMOVL beta+56(FP), AX")
 		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
@@ -292,6 +334,85 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows bool) {
 			w("\tADDQ R8, DX")
 		}
 	}
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// writeTileEp writes the end of an Ep micro-kernel: C = acc + beta·C (C
+// not read if beta is ±0), C += bias, C stored, out = f(C) stored, row by
+// row; the instructions and their operand order are the epilogue's
+// (writeEpilogueAVX2), so the bits are its.
+func writeTileEp(w func(string, ...any), t tile, mr int) {
+	s, sz := t.suf(), t.size
+	and := map[int]string{4: "D", 8: "Q"}[sz]
+	// rows runs f on each accumulator of each row, with the row's offset in
+	// C (DX) and out (DI) advanced after it
+	rows := func(f func(acc int, half string)) {
+		for i := 0; i < mr; i++ {
+			f(2*i, "")
+			f(2*i+1, "32")
+			if i < mr-1 {
+				w("\tADDQ R8, DX")
+				w("\tADDQ R9, DI")
+			}
+		}
+	}
+	w("\tMOVQ out+72(FP), DI")
+	w("\tMOVQ ldout+80(FP), R9")
+	w("\tSHLQ $%d, R9", log2(sz))
+	w("\tMOVQ DX, R13 // C's first row")
+	w("\tMOVQ DI, R14 // out's")
+	if sz == 4 {
+		w("\tMOVL beta+56(FP), AX")
+		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
+	} else {
+		w("\tMOVQ beta+56(FP), AX")
+		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
+	}
+	w("\tJZ bias")
+	w("\tVBROADCASTS%s beta+56(FP), Y14", s)
+	rows(func(acc int, off string) { w("\tVFMADD231P%s %s(DX), Y14, Y%d", s, off, acc) })
+	w("\tMOVQ R13, DX")
+	w("\tMOVQ R14, DI")
+	w("bias:")
+	w("\tMOVQ bias+64(FP), SI")
+	w("\tVMOVUP%s (SI), Y12", s)
+	w("\tVMOVUP%s 32(SI), Y13", s)
+	for i := 0; i < 2*mr; i++ {
+		w("\tVADDP%s Y%d, Y%d, Y%d", s, 12+i%2, i, i)
+	}
+	rows(func(acc int, off string) { w("\tVMOVUP%s Y%d, %s(DX)", s, acc, off) })
+	w("\tVXORP%s Y12, Y12, Y12 // zero", s)
+	w("\tMOVQ act+88(FP), AX")
+	w("\tCMPQ AX, $1")
+	w("\tJEQ relu")
+	w("\tCMPQ AX, $2")
+	w("\tJEQ leaky")
+	w("\tMOVQ R14, DI")
+	rows(func(acc int, off string) { w("\tVMOVUP%s Y%d, %s(DI)", s, acc, off) })
+	w("\tVZEROUPPER")
+	w("\tRET")
+	w("relu:")
+	w("\tVPCMPEQD Y13, Y13, Y13")
+	w("\tVPSRL%s $1, Y13, Y13 // all bits but the sign", and)
+	w("\tMOVQ R14, DI")
+	rows(func(acc int, off string) {
+		w("\tVCMPP%s $6, Y12, Y%d, Y14 // !(c ≤ 0): c > 0 or NaN", s, acc)
+		w("\tVANDP%s Y14, Y%d, Y15", s, acc)
+		w("\tVANDP%s Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign", s)
+		w("\tVMOVUP%s Y15, %s(DI)", s, off)
+	})
+	w("\tVZEROUPPER")
+	w("\tRET")
+	w("leaky:")
+	w("\tVBROADCASTS%s slope+96(FP), Y13", s)
+	w("\tMOVQ R14, DI")
+	rows(func(acc int, off string) {
+		w("\tVCMPP%s $14, Y12, Y%d, Y14 // c > 0 (false for NaN)", s, acc)
+		w("\tVMULP%s Y13, Y%d, Y15", s, acc)
+		w("\tVBLENDVP%s Y14, Y%d, Y15, Y15", s, acc)
+		w("\tVMOVUP%s Y15, %s(DI)", s, off)
+	})
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
