@@ -30,6 +30,11 @@ type microKernel[T float32 | float64] struct {
 	// rowAEp, if not nil, is rowA finishing full-width tiles as an
 	// Epilogue with Bias and Out does (act: its Act), in the registers.
 	rowAEp []func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, bias, out *T, ldout, act int, slope T)
+	// rowAStrip and rowAEpStrip, if not nil, are rowA[mr-1] and
+	// rowAEp[mr-1] on np ≥ 1 panels of mr rows one below the other (A, C
+	// and out advancing by mr rows), in one call.
+	rowAStrip   func(np, k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, mask uint64)
+	rowAEpStrip func(np, k int, a *T, lda int, b *T, ldb int, c *T, ldc int, beta T, bias, out *T, ldout, act int, slope T)
 	// dot, if not nil, computes C = a·Bᵀ + beta·C for one row a and n rows
 	// of B read in place (mask: the low k%lanes bits, for the AVX-512 ones;
 	// AVX2 masks the tail itself), for op(A)·Bᵀ with few
@@ -358,6 +363,7 @@ func (p *part[T]) gemm() {
 	// an epilogue of bias and activation alone is applied by the kernel
 	epKern := rowsA && kern.rowAEp != nil && !p.transC && p.hasEp &&
 		p.ep.Bias != nil && p.ep.Z == nil && p.ep.Out != nil && p.ep.Fn == nil
+	strips := rowsA && kern.rowAStrip != nil && !p.transC
 	mcMax := min(max(kern.mc/mr, 1)*mr, (m+mr-1)/mr*mr)
 	kcMax := min(kern.kc, k)
 	ncMax := min(max(kern.nc/nr, 1)*nr, (n+nr-1)/nr*nr)
@@ -404,7 +410,23 @@ func (p *part[T]) gemm() {
 						bp, bs = &b[pc*ldb+jc+jr], ldb
 					}
 					mask := uint64(1)<<nrr - 1
-					for ir := 0; ir < mc; ir += mr {
+					ir := 0
+					if np := mc / mr; strips && nrr == nr && np > 0 {
+						// the whole panels of rows in one call
+						off, i, j := ic*ldc+jc+jr, p.i0+ic, p.j0+jc+jr
+						ap := &a[ic*lda+pc]
+						switch {
+						case ep != nil && epKern:
+							kern.rowAEpStrip(np, kc, ap, lda, bp, bs, &c[off], ldc, beta, &ep.Bias[j], &ep.Out[i*ep.LdOut+j], ep.LdOut, int(ep.Act), ep.Slope)
+						default:
+							kern.rowAStrip(np, kc, ap, lda, bp, bs, &c[off], ldc, beta, mask)
+							if ep != nil {
+								ep.apply(c[off:], ldc, i, j, np*mr, nr)
+							}
+						}
+						ir = np * mr
+					}
+					for ; ir < mc; ir += mr {
 						mrr := min(mr, mc-ir)
 						ap, as := &p.packA[0], mr
 						switch {

@@ -47,9 +47,11 @@ func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		k32 = append(k32, &microKernel[float32]{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 3072,
-			rows: gemmF32AVX2Rows[:], rowA: gemmF32AVX2RowARows[:], rowAEp: gemmF32AVX2RowAEpRows[:], dot: dotF32AVX2, lanes: 8, tr: transpose8x8F32, tb: 8})
+			rows: gemmF32AVX2Rows[:], rowA: gemmF32AVX2RowARows[:], rowAEp: gemmF32AVX2RowAEpRows[:],
+			rowAStrip: gemmF32AVX2RowAStrip, rowAEpStrip: gemmF32AVX2RowAEpStrip, dot: dotF32AVX2, lanes: 8, tr: transpose8x8F32, tb: 8})
 		k64 = append(k64, &microKernel[float64]{name: "avx2", mr: 6, nr: 8, mc: 96, kc: 256, nc: 1536,
-			rows: gemmF64AVX2Rows[:], rowA: gemmF64AVX2RowARows[:], rowAEp: gemmF64AVX2RowAEpRows[:], dot: dotF64AVX2, lanes: 4, tr: transpose4x4F64, tb: 4})
+			rows: gemmF64AVX2Rows[:], rowA: gemmF64AVX2RowARows[:], rowAEp: gemmF64AVX2RowAEpRows[:],
+			rowAStrip: gemmF64AVX2RowAStrip, rowAEpStrip: gemmF64AVX2RowAEpStrip, dot: dotF64AVX2, lanes: 4, tr: transpose4x4F64, tb: 4})
 	}
 	return k32, k64
 }

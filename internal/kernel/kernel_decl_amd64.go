@@ -189,6 +189,12 @@ func gemmF32AVX2RowAEpx5(k int, a *float32, lda int, b *float32, ldb int, c *flo
 //go:noescape
 func gemmF32AVX2RowAEpx6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
 
+//go:noescape
+func gemmF32AVX2RowAStrip(np, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, mask uint64)
+
+//go:noescape
+func gemmF32AVX2RowAEpStrip(np, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, out *float32, ldout, act int, slope float32)
+
 // gemmF64AVX2RowARows[r-1] is the gemmF64AVX2RowA micro-kernel for r rows of C, A row-major.
 var gemmF64AVX2RowARows = [...]func(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64){
 	gemmF64AVX2RowAx1,
@@ -245,6 +251,12 @@ func gemmF64AVX2RowAEpx5(k int, a *float64, lda int, b *float64, ldb int, c *flo
 
 //go:noescape
 func gemmF64AVX2RowAEpx6(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
+
+//go:noescape
+func gemmF64AVX2RowAStrip(np, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
+
+//go:noescape
+func gemmF64AVX2RowAEpStrip(np, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, beta float64, bias, out *float64, ldout, act int, slope float64)
 
 //go:noescape
 func dotF32AVX512(k int, a, b *float32, ldb int, c *float32, n int, beta float32, mask uint64)

@@ -71,7 +71,7 @@ func main() {
 		}
 		g.WriteString("}\n")
 		for r := 1; r <= t.rows; r++ {
-			writeTile(&b, t, r, false, false)
+			writeTile(&b, t, r, false, false, false)
 			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", t.name, r, t.typ, t.typ, t.typ, t.typ)
 		}
 	}
@@ -84,7 +84,7 @@ func main() {
 		}
 		g.WriteString("}\n")
 		for r := 1; r <= t.rows; r++ {
-			writeTile(&b, t, r, true, false)
+			writeTile(&b, t, r, true, false, false)
 			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", name, r, t.typ, t.typ, t.typ, t.typ)
 		}
 		name += "Ep"
@@ -96,9 +96,14 @@ func main() {
 		}
 		g.WriteString("}\n")
 		for r := 1; r <= t.rows; r++ {
-			writeTile(&b, t, r, true, true)
+			writeTile(&b, t, r, true, true, false)
 			fmt.Fprintf(&g, "\n//go:noescape\nfunc %sx%d%s\n", name, r, sig)
 		}
+		// the strips: a column panel of whole panels of rows in one call
+		writeTile(&b, t, t.rows, true, false, true)
+		fmt.Fprintf(&g, "\n//go:noescape\nfunc %sRowAStrip(np, k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)\n", t.name, t.typ, t.typ, t.typ, t.typ)
+		writeTile(&b, t, t.rows, true, true, true)
+		fmt.Fprintf(&g, "\n//go:noescape\nfunc %sRowAEpStrip(np, %s\n", t.name, sig[1:])
 	}
 	for _, t := range tiles[:2] { // the AVX-512 families
 		writeDot(&b, t)
@@ -132,7 +137,12 @@ func main() {
 // ramp up on short streams. With ep (AVX2, byRows), the tile is finished as
 // an Epilogue with Bias and Out (and Act, Slope) finishes it, while it is
 // in the registers: C += bias, then out = f(C), bit for bit.
-func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
+//
+// With strip (byRows, mr = t.rows), the routine takes a first argument np
+// and runs the kernel on np panels of mr rows, one below the other: A, C
+// (and out) advance by mr rows from one to the next, b starts over. A call
+// per column panel of a block rather than per tile.
+func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep, strip bool) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
 	nr, s, v, vb := t.nr(), t.suf(), t.vreg, t.vbytes()
 	name := fmt.Sprintf("%sx%d", t.name, mr)
@@ -142,17 +152,55 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 	case byRows:
 		name = fmt.Sprintf("%sRowAx%d", t.name, mr)
 	}
+	// arg is the operand of an argument at its offset without np; with
+	// strip, a, c and out are locals advanced panel by panel
+	argOff := 0
+	if strip {
+		name = strings.Replace(name, fmt.Sprintf("x%d", mr), "Strip", 1)
+		argOff = 8
+	}
+	arg := func(n string, off int) string {
+		if strip {
+			switch n {
+			case "a":
+				return "pa-8(SP)"
+			case "c":
+				return "pc-16(SP)"
+			case "out":
+				return "po-24(SP)"
+			}
+		}
+		return fmt.Sprintf("%s+%d(FP)", n, off+argOff)
+	}
+	// ret ends the tile: the routine, or with strip the panel
+	ret := func() {
+		if strip {
+			w("\tJMP next")
+			return
+		}
+		w("\tVZEROUPPER")
+		w("\tRET")
+	}
 	shift := 2
 	if t.size == 8 {
 		shift = 3
 	}
 	w("")
+	np := ""
+	if strip {
+		np = "np, "
+	}
 	if ep {
-		w("// func %s(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, bias, out *%s, ldout, act int, slope %s)", name, t.typ, t.typ, t.typ, t.typ, t.typ, t.typ)
+		w("// func %s(%sk int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, bias, out *%s, ldout, act int, slope %s)", name, np, t.typ, t.typ, t.typ, t.typ, t.typ, t.typ)
 	} else {
-		w("// func %s(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)", name, t.typ, t.typ, t.typ, t.typ)
+		w("// func %s(%sk int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, beta %s, mask uint64)", name, np, t.typ, t.typ, t.typ, t.typ)
 	}
 	w("//")
+	if strip {
+		w("// The loop below on np panels of %d rows: a, c and out advance by %d", mr, mr)
+		w("// rows from one panel to the next, b starts over.")
+		w("//")
+	}
 	aIdx := "p*lda+i"
 	if byRows {
 		aIdx = "i*lda+p"
@@ -206,14 +254,29 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 	}
 	w("//\t\t}")
 	w("//\t}")
-	w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
-	w("\tMOVQ k+0(FP), CX")
-	w("\tMOVQ a+8(FP), SI")
-	w("\tMOVQ lda+16(FP), R9")
-	w("\tMOVQ b+24(FP), DI")
-	w("\tMOVQ ldb+32(FP), R10")
-	w("\tMOVQ c+40(FP), DX")
-	w("\tMOVQ ldc+48(FP), R8")
+	if strip {
+		w("TEXT ·%s(SB), NOSPLIT, $32-%d", name, frame+8)
+		w("\tMOVQ np+0(FP), AX")
+		w("\tMOVQ AX, n-32(SP) // panels left")
+		w("\tMOVQ a+16(FP), AX")
+		w("\tMOVQ AX, %s", arg("a", 8))
+		w("\tMOVQ c+48(FP), AX")
+		w("\tMOVQ AX, %s", arg("c", 40))
+		if ep {
+			w("\tMOVQ out+80(FP), AX")
+			w("\tMOVQ AX, %s", arg("out", 72))
+		}
+		w("panel:")
+	} else {
+		w("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
+	}
+	w("\tMOVQ %s, CX", arg("k", 0))
+	w("\tMOVQ %s, SI", arg("a", 8))
+	w("\tMOVQ %s, R9", arg("lda", 16))
+	w("\tMOVQ %s, DI", arg("b", 24))
+	w("\tMOVQ %s, R10", arg("ldb", 32))
+	w("\tMOVQ %s, DX", arg("c", 40))
+	w("\tMOVQ %s, R8", arg("ldc", 48))
 	w("\tSHLQ $%d, R9 // strides in bytes", shift)
 	w("\tSHLQ $%d, R10", shift)
 	w("\tSHLQ $%d, R8", shift)
@@ -222,7 +285,7 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 	// mk1, mk2: the opmask operands of the two column vectors ("" if unmasked)
 	mk1, mk2, ld := "", "", "VMOVUP"+s
 	if t.masked {
-		w("\tMOVQ mask+64(FP), AX")
+		w("\tMOVQ %s, AX", arg("mask", 64))
 		w("\tKMOVW AX, K1 // columns of the first vector")
 		w("\tSHRQ $%d, AX", t.lanes())
 		w("\tKMOVW AX, K2 // and of the second")
@@ -302,19 +365,43 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 	w("\tJNZ loop1")
 	w("store:")
 	if ep {
-		writeTileEp(w, t, mr)
-		return
+		writeTileEp(w, t, mr, arg, ret)
+	} else {
+		writeTileStore(w, t, mr, arg, ret, mk1, mk2)
 	}
+	if strip {
+		w("next:")
+		adv := func(ld string, off int, p string) { // p += mr rows of stride ld
+			w("\tMOVQ %s, AX", arg(ld, off))
+			w("\tIMUL3Q $%d, AX, AX // %d rows", mr*t.size, mr)
+			w("\tADDQ AX, %s", arg(p, 0))
+		}
+		adv("lda", 16, "a")
+		adv("ldc", 48, "c")
+		if ep {
+			adv("ldout", 80, "out")
+		}
+		w("\tDECQ n-32(SP)")
+		w("\tJNZ panel")
+		w("\tVZEROUPPER")
+		w("\tRET")
+	}
+}
+
+// writeTileStore writes the end of a micro-kernel without epilogue: C =
+// acc + beta·C (C not read if beta is ±0), row by row.
+func writeTileStore(w func(string, ...any), t tile, mr int, arg func(string, int) string, ret func(), mk1, mk2 string) {
+	s, v, vb := t.suf(), t.vreg, t.vbytes()
 	if t.size == 4 {
-		w("\tMOVL beta+56(FP), AX")
+		w("\tMOVL %s, AX", arg("beta", 56))
 		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
 	} else {
-		w("\tMOVQ beta+56(FP), AX")
+		w("\tMOVQ %s, AX", arg("beta", 56))
 		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
 	}
 	w("\tJZ overwrite")
 	bet := t.nacc + 2
-	w("\tVBROADCASTS%s beta+56(FP), %s%d", s, v, bet)
+	w("\tVBROADCASTS%s %s, %s%d", s, arg("beta", 56), v, bet)
 	for i := 0; i < mr; i++ {
 		w("\tVFMADD231P%s (DX), %s%d, %s%s%d", s, v, bet, mk1, v, 2*i)
 		w("\tVFMADD231P%s %d(DX), %s%d, %s%s%d", s, vb, v, bet, mk2, v, 2*i+1)
@@ -324,8 +411,7 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 			w("\tADDQ R8, DX")
 		}
 	}
-	w("\tVZEROUPPER")
-	w("\tRET")
+	ret()
 	w("overwrite:")
 	for i := 0; i < mr; i++ {
 		w("\tVMOVUP%s %s%d, %s(DX)", s, v, 2*i, mk1)
@@ -334,15 +420,14 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep bool) {
 			w("\tADDQ R8, DX")
 		}
 	}
-	w("\tVZEROUPPER")
-	w("\tRET")
+	ret()
 }
 
 // writeTileEp writes the end of an Ep micro-kernel: C = acc + beta·C (C
 // not read if beta is ±0), C += bias, C stored, out = f(C) stored, row by
 // row; the instructions and their operand order are the epilogue's
 // (writeEpilogueAVX2), so the bits are its.
-func writeTileEp(w func(string, ...any), t tile, mr int) {
+func writeTileEp(w func(string, ...any), t tile, mr int, arg func(string, int) string, ret func()) {
 	s, sz := t.suf(), t.size
 	and := map[int]string{4: "D", 8: "Q"}[sz]
 	// rows runs f on each accumulator of each row, with the row's offset in
@@ -357,25 +442,25 @@ func writeTileEp(w func(string, ...any), t tile, mr int) {
 			}
 		}
 	}
-	w("\tMOVQ out+72(FP), DI")
-	w("\tMOVQ ldout+80(FP), R9")
+	w("\tMOVQ %s, DI", arg("out", 72))
+	w("\tMOVQ %s, R9", arg("ldout", 80))
 	w("\tSHLQ $%d, R9", log2(sz))
 	w("\tMOVQ DX, R13 // C's first row")
 	w("\tMOVQ DI, R14 // out's")
 	if sz == 4 {
-		w("\tMOVL beta+56(FP), AX")
+		w("\tMOVL %s, AX", arg("beta", 56))
 		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
 	} else {
-		w("\tMOVQ beta+56(FP), AX")
+		w("\tMOVQ %s, AX", arg("beta", 56))
 		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
 	}
 	w("\tJZ bias")
-	w("\tVBROADCASTS%s beta+56(FP), Y14", s)
+	w("\tVBROADCASTS%s %s, Y14", s, arg("beta", 56))
 	rows(func(acc int, off string) { w("\tVFMADD231P%s %s(DX), Y14, Y%d", s, off, acc) })
 	w("\tMOVQ R13, DX")
 	w("\tMOVQ R14, DI")
 	w("bias:")
-	w("\tMOVQ bias+64(FP), SI")
+	w("\tMOVQ %s, SI", arg("bias", 64))
 	w("\tVMOVUP%s (SI), Y12", s)
 	w("\tVMOVUP%s 32(SI), Y13", s)
 	for i := 0; i < 2*mr; i++ {
@@ -383,15 +468,14 @@ func writeTileEp(w func(string, ...any), t tile, mr int) {
 	}
 	rows(func(acc int, off string) { w("\tVMOVUP%s Y%d, %s(DX)", s, acc, off) })
 	w("\tVXORP%s Y12, Y12, Y12 // zero", s)
-	w("\tMOVQ act+88(FP), AX")
+	w("\tMOVQ %s, AX", arg("act", 88))
 	w("\tCMPQ AX, $1")
 	w("\tJEQ relu")
 	w("\tCMPQ AX, $2")
 	w("\tJEQ leaky")
 	w("\tMOVQ R14, DI")
 	rows(func(acc int, off string) { w("\tVMOVUP%s Y%d, %s(DI)", s, acc, off) })
-	w("\tVZEROUPPER")
-	w("\tRET")
+	ret()
 	w("relu:")
 	w("\tVPCMPEQD Y13, Y13, Y13")
 	w("\tVPSRL%s $1, Y13, Y13 // all bits but the sign", and)
@@ -402,10 +486,9 @@ func writeTileEp(w func(string, ...any), t tile, mr int) {
 		w("\tVANDP%s Y13, Y15, Y15 // Go's max(NaN, 0) clears the NaN's sign", s)
 		w("\tVMOVUP%s Y15, %s(DI)", s, off)
 	})
-	w("\tVZEROUPPER")
-	w("\tRET")
+	ret()
 	w("leaky:")
-	w("\tVBROADCASTS%s slope+96(FP), Y13", s)
+	w("\tVBROADCASTS%s %s, Y13", s, arg("slope", 96))
 	w("\tMOVQ R14, DI")
 	rows(func(acc int, off string) {
 		w("\tVCMPP%s $14, Y12, Y%d, Y14 // c > 0 (false for NaN)", s, acc)
@@ -413,8 +496,7 @@ func writeTileEp(w func(string, ...any), t tile, mr int) {
 		w("\tVBLENDVP%s Y14, Y%d, Y15, Y15", s, acc)
 		w("\tVMOVUP%s Y15, %s(DI)", s, off)
 	})
-	w("\tVZEROUPPER")
-	w("\tRET")
+	ret()
 }
 
 // rowAhead is how far ahead, in bytes, a row-A micro-kernel prefetches
