@@ -96,35 +96,36 @@ func sigmoid(z float64) float64 {
 	return e / (1 + e)
 }
 
-// sigmoid32 is sigmoid in float32 arithmetic: 1/(1 + e) for z ≥ 0,
-// e/(1 + e) below, with e = e^(−|z|) by expNeg, whose polynomial is inlined
-// here (so is sigmoid32 in the loop of sigmoids).
-func sigmoid32(z float32) float32 {
-	x := math.Float32frombits(math.Float32bits(z) | 1<<31) // −|z|
-	var e float32
-	if x >= -87 {
-		e = expk(x, int32(float32(x*log2e)-0.5))
-	} else {
-		e = expNeg(x)
-	}
-	if z >= 0 {
-		return 1 / (1 + e)
-	}
-	return e / (1 + e)
-}
-
-// sigmoids is a = σ(z) elementwise, by sigmoid32 in float32.
+// sigmoids is a = σ(z) elementwise: sigmoid, or in float32 sigmoids32.
 func sigmoids[T Float](z, a []T) {
 	a = a[:len(z)]
 	if z32, ok := any(z).([]float32); ok {
-		a32 := any(a).([]float32)
-		for i, v := range z32 {
-			a32[i] = sigmoid32(v)
-		}
+		sigmoids32(z32, any(a).([]float32))
 		return
 	}
 	for i, v := range z {
 		a[i] = T(sigmoid(float64(v)))
+	}
+}
+
+// sigmoids32 is sigmoid in float32 arithmetic: 1/(1 + e) for z ≥ 0,
+// e/(1 + e) below, with e = e^(−|z|) by expNeg, written out (expm inlined)
+// so that the loop calls nothing but for z below −87.
+func sigmoids32(z, a []float32) {
+	a = a[:len(z)]
+	for i, v := range z {
+		x := math.Float32frombits(math.Float32bits(v) | 1<<31) // −|z|
+		var e float32
+		if x >= -87 {
+			e = expm(x)
+		} else {
+			e = expNeg(x)
+		}
+		if v >= 0 {
+			a[i] = 1 / (1 + e)
+		} else {
+			a[i] = e / (1 + e)
+		}
 	}
 }
 
@@ -221,8 +222,12 @@ func expNeg(x float32) float32 {
 	if !(x >= -87) {
 		return float32(math.Exp(float64(x)))
 	}
-	return expk(x, int32(float32(x*log2e)-0.5))
+	return expm(x)
 }
+
+// expm is expNeg for −87 ≤ x ≤ 0: k = round(x·log2 e) (ties away from 0),
+// then expk.
+func expm(x float32) float32 { return expk(x, int32(float32(x*log2e)-0.5)) }
 
 const (
 	log2e = 1.44269504088896341
@@ -230,8 +235,7 @@ const (
 	ln2lo = -2.12194440e-4
 )
 
-// expk is expNeg's e^x for −87 ≤ x ≤ 0 given k = round(x·log2 e), the
-// nearest integer (k = int32(x·log2 e − 0.5), ties away from 0).
+// expk is e^x for −87 ≤ x ≤ 0 given k = round(x·log2 e).
 func expk(x float32, k int32) float32 {
 	kf := float32(k)
 	r := x - kf*ln2hi - kf*ln2lo

@@ -49,3 +49,10 @@ func TestDerivativesAtTheEdges(t *testing.T) {
 		check("sigmoid′ float32 (the vector loop)", z, float64(g[0]), float64(float32(wantS)), tol32)
 	}
 }
+
+// sigmoid32 is the engine's float32 sigmoid of one z.
+func sigmoid32(z float32) float32 {
+	a := []float32{0}
+	sigmoids32([]float32{z}, a)
+	return a[0]
+}

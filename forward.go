@@ -15,7 +15,10 @@ import (
 // (not copied) until the next Forward.
 func (ws *Workspace[T]) Forward(x []T) []T {
 	net := ws.net
-	rows := len(x) / net.Inputs
+	rows := 1 // one example needs no division
+	if len(x) != net.Inputs {
+		rows = len(x) / net.Inputs
+	}
 	if rows*net.Inputs != len(x) || rows > ws.Cap || rows == 0 {
 		panic(fmt.Sprintf("backprop: Forward: %d values for batches of up to %d rows of %d inputs", len(x), ws.Cap, net.Inputs))
 	}

@@ -9,31 +9,66 @@ package backprop
 
 // single reports whether a batch of rows takes this path: one row, every
 // layer small, the trace off.
-func (ws *Workspace[T]) single(rows int) bool { return rows == 1 && ws.small && ws.G == nil }
+func (ws *Workspace[T]) single(rows int) bool { return rows == 1 && ws.one != nil && ws.G == nil }
 
-// smallNet reports whether every layer of net is small.
-func smallNet[T Float](net *Network[T]) bool {
+// layer1 is layer l of the single path: its buffers for one example, sliced
+// once.
+type layer1[T Float] struct {
+	lay         *Layer[T]
+	z, a, delta []T // z^l, a^l, δ^l
+	dW, dB      []T // ∂E/∂W^l, ∂E/∂b^l (nil without bias)
+}
+
+// singleLayers returns the views of ws's layers for the single path, or nil
+// unless every layer is small.
+func (ws *Workspace[T]) singleLayers() []layer1[T] {
+	net := ws.net
 	for _, lay := range net.Layers {
 		if lay.In*lay.Out > smallLayer {
-			return false
+			return nil
 		}
 	}
-	return true
+	one := make([]layer1[T], net.L())
+	for l, lay := range net.Layers {
+		n := lay.Out
+		one[l] = layer1[T]{lay: lay, z: ws.Z[l+1][:n], a: ws.A[l+1][:n], delta: ws.Delta[l+1][:n], dW: ws.DW[l+1], dB: ws.DB[l+1]}
+	}
+	return one
 }
 
 // forward1 is the forward pass of the example x: z^l = W^l a^(l-1) + b^l,
 // a^l = f_l(z^l).
 func (ws *Workspace[T]) forward1(x []T) {
 	a := x
-	for l, lay := range ws.net.Layers {
-		z, out := ws.Z[l+1][:lay.Out], ws.A[l+1][:lay.Out]
-		affine(lay.W, a, lay.B, z)
-		if lay.Activation == Sigmoid {
-			sigmoids(z, out)
-		} else {
-			forward(lay.Activation, lay.Slope, z, out, nil, nil, 1, lay.Out)
+	for l := range ws.one {
+		p := &ws.one[l]
+		p.forward(a)
+		a = p.a
+	}
+}
+
+// forward is the layer's z = W x + b (each z_i the sum over j in order,
+// then + b_i, as matvec and forward compute it) and a = f(z).
+func (p *layer1[T]) forward(x []T) {
+	z, b := p.z, p.lay.B
+	n := len(x)
+	W := p.lay.W[:len(z)*n]
+	for i := range z {
+		var s T
+		for j, w := range W[i*n : (i+1)*n] {
+			s += w * x[j]
 		}
-		a = out
+		z[i] = s
+	}
+	if b != nil {
+		for i, v := range b[:len(z)] {
+			z[i] += v
+		}
+	}
+	if f := p.lay.Activation; f == Sigmoid {
+		sigmoids(z, p.a)
+	} else {
+		forward(f, p.lay.Slope, z, p.a, nil, nil, 1, len(z))
 	}
 }
 
@@ -43,70 +78,53 @@ func (ws *Workspace[T]) forward1(x []T) {
 // δ^(l-1) = f′(z^(l-1)) ⊙ (W^l)ᵀ δ^l. It returns E if loss is set, else 0.
 func (ws *Workspace[T]) backward1(y []T, loss bool) float64 {
 	E := ws.outputDelta(y, loss)
-	layers := ws.net.Layers
-	for l := len(layers); l >= 1; l-- {
-		lay := layers[l-1]
-		n := lay.In
-		delta, a := ws.Delta[l][:lay.Out], ws.A[l-1][:n]
-		dW := ws.DW[l][:len(delta)*n]
-		if l == 1 {
-			outer(delta, a, dW)
+	one := ws.one
+	for l := len(one) - 1; l > 0; l-- {
+		p, q := &one[l], &one[l-1]
+		p.grad(q.a, q.delta)
+		if f := q.lay.Activation; f == Sigmoid {
+			dsigmoids(q.z, q.a, q.delta)
 		} else {
-			g := ws.Delta[l-1][:n]
-			outerVecmat(delta, a, lay.W, dW, g)
-			prev := layers[l-2]
-			if prev.Activation == Sigmoid {
-				dsigmoids(ws.Z[l-1][:n], a, g)
-			} else {
-				backward(prev.Activation, prev.Slope, ws.Z[l-1], ws.A[l-1], g, nil, 1, n)
-			}
-		}
-		if lay.Mask != nil {
-			for k, present := range lay.Mask[:len(dW)] {
-				if !present {
-					dW[k] = 0
-				}
-			}
-		}
-		if lay.B != nil {
-			copy(ws.DB[l], delta)
+			backward(f, q.lay.Slope, q.z, q.a, q.delta, nil, 1, len(q.z))
 		}
 	}
+	one[0].grad(ws.A[0][:ws.net.Inputs], nil)
 	return E
 }
 
-// affine is z = W a + b (b nil: none) for one example: each z_i the sum
-// over j in order, then + b_i, as matvec and forward compute it.
-//
-//go:noinline
-func affine[T Float](W, a, b, z []T) {
+// grad computes the layer's gradients from its δ and the activations a of
+// the layer below: ∂E/∂W = δ aᵀ (0 for absent connections), ∂E/∂b = δ,
+// and, with g not nil, the delta rule's sum g = Wᵀ δ, in one pass over W
+// (each g_j summed over i in order, as vecmat sums it).
+func (p *layer1[T]) grad(a, g []T) {
+	delta, dW, dB := p.delta, p.dW, p.dB
 	n := len(a)
-	W = W[:len(z)*n]
-	for i := range z {
-		var s T
-		for j, w := range W[i*n : (i+1)*n] {
-			s += w * a[j]
-		}
-		z[i] = s
+	W := p.lay.W[:len(dW)]
+	if g != nil {
+		g = g[:n]
+		clear(g)
 	}
-	if b != nil {
-		for i, v := range b[:len(z)] {
-			z[i] += v
-		}
-	}
-}
-
-// outerVecmat is outer and vecmat in one pass over W: dW = δ aᵀ and
-// g = Wᵀ δ, each g_j summed over i in order, as vecmat sums it.
-func outerVecmat[T Float](delta, a, W, dW, g []T) {
-	n := len(a)
-	W, dW, g = W[:len(delta)*n], dW[:len(delta)*n], g[:n]
-	clear(g)
 	for i, d := range delta {
 		row, drow := W[i*n:(i+1)*n], dW[i*n:(i+1)*n]
-		for j, v := range a {
-			drow[j] = d * v
-			g[j] += d * row[j]
+		if g != nil {
+			for j, v := range a {
+				drow[j] = d * v
+				g[j] += d * row[j]
+			}
+		} else {
+			for j, v := range a {
+				drow[j] = d * v
+			}
+		}
+		if dB != nil {
+			dB[i] = d
+		}
+	}
+	if mask := p.lay.Mask; mask != nil {
+		for k, present := range mask[:len(dW)] {
+			if !present {
+				dW[k] = 0
+			}
 		}
 	}
 }

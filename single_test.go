@@ -112,7 +112,7 @@ func testSingleIsGeneral[T Float](t *testing.T) {
 			if !a.single(1) || !b.single(1) {
 				t.Fatal("a network of small layers does not take the single path")
 			}
-			b.small = false // the general path
+			b.one = nil // the general path
 			name := fmt.Sprintf("%T %v-%v-%v scale %v masked %v", T(0), net.Layers[0].Activation, net.Layers[2].Activation, net.Loss, scale, net.Layers[0].Mask != nil)
 			for step := range 30 {
 				x, y := example(rng, net, 1)
@@ -167,7 +167,9 @@ func testGradientIsBackward[T Float](t *testing.T) {
 						continue
 					}
 					a, b := net.NewWorkspace(rows), net.NewWorkspace(rows)
-					a.small, b.small = !general, !general
+					if general {
+						a.one, b.one = nil, nil
+					}
 					x, y := example(rng, net, rows)
 					a.Forward(x)
 					b.Forward(x)

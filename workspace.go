@@ -23,9 +23,9 @@ type Workspace[T Float] struct {
 	Z, A, Delta [][]T
 	DW, DB      [][]T // ∂E/∂W^l (n_l×n_(l-1)), ∂E/∂b^l (nil without bias)
 
-	y     []T  // the targets of the last Backward
-	loss  bool // the last Backward computes E (Gradient does not)
-	small bool // every layer is small: one example takes the plain loops of single.go
+	y    []T         // the targets of the last Backward
+	loss bool        // the last Backward computes E (Gradient does not)
+	one  []layer1[T] // the layers' views for one example through the plain loops of single.go (nil unless every layer is small)
 
 	batch     []T   // ForwardRows's rows, gathered from gather[gatherIdx]
 	gather    []T   // the examples ForwardRows reads (nil after Forward)
@@ -101,7 +101,7 @@ func (net *Network[T]) newWorkspace(capacity int) *Workspace[T] {
 	L := net.L()
 	ws := &Workspace[T]{net: net, Cap: capacity,
 		Z: make([][]T, L+1), A: make([][]T, L+1), Delta: make([][]T, L+1),
-		DW: make([][]T, L+1), DB: make([][]T, L+1), q: make([]outK, net.Outputs()), small: smallNet(net)}
+		DW: make([][]T, L+1), DB: make([][]T, L+1), q: make([]outK, net.Outputs())}
 	for l := 1; l <= L; l++ {
 		lay := net.Layer(l)
 		ws.Z[l] = make([]T, capacity*lay.Out)
@@ -112,6 +112,7 @@ func (net *Network[T]) newWorkspace(capacity int) *Workspace[T] {
 			ws.DB[l] = make([]T, lay.Out)
 		}
 	}
+	ws.one = ws.singleLayers()
 	return ws
 }
 
