@@ -97,33 +97,69 @@ func ScanIDX(dir string, split HashSplit) (*Table, error) {
 	}
 
 	// The test files: their labels and the size of their images.
-	tp, err := s.open(&s.test, true)
-	if err != nil {
+	if err := s.scanTest(t, features); err != nil {
 		return nil, err
 	}
+	t.Bytes += ip.read64
+	t.Fingerprint = fp.sum()
+	return t, nil
+}
+
+// ScanIDXTest is [ScanIDX] for the t10k files of dir alone, its test part
+// (what [LoadIDXTestDir] reads), without reading the training files: with
+// classes > 0 (a trained model's) a label must be below it, with 0 the
+// classes are counted from the labels. The table's Fingerprint is "" (it
+// identifies training files).
+func ScanIDXTest(dir string, classes int) (*Table, error) {
+	if classes > MaxClasses {
+		return nil, fmt.Errorf("%s: %d classes, more than the limit of %d (MaxClasses)", dir, classes, MaxClasses)
+	}
+	s := &idxSource{dir: dir, classes: classes}
+	s.train = idxPair{images: idxTrainImages, labels: idxTrainLabels}
+	s.test = idxPair{images: idxTestImages, labels: idxTestLabels}
+	t := &Table{Name: dir, idx: s}
+	if err := s.scanTest(t, 0); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// scanTest is the first pass over the test files: their items counted,
+// their labels checked against s.classes (counted from them when 0), the
+// size of their images against features (the training images', or 0 when
+// none were read); then t's features and classes.
+func (s *idxSource) scanTest(t *Table, features int) error {
+	tp, err := s.open(&s.test, true)
+	if err != nil {
+		return err
+	}
+	defer tp.close()
+	if features == 0 {
+		features, s.rows, s.cols = tp.rows*tp.cols, tp.rows, tp.cols
+	}
 	if tp.rows*tp.cols != features {
-		tp.close()
-		return nil, fmt.Errorf("%s: test images have %d pixels, training images %d", dir, tp.rows*tp.cols, features)
+		return fmt.Errorf("%s: test images have %d pixels, training images %d", s.dir, tp.rows*tp.cols, features)
 	}
 	s.nTst = tp.n
 	t.Rows[PartTest] = tp.n
 	for i := 0; i < tp.n; i++ {
-		l, err := tp.read(x)
-		if err == nil && int(l) >= s.classes {
+		l, err := tp.read(nil)
+		if err == nil && s.classes > 0 && int(l) >= s.classes {
 			err = fmt.Errorf("%s: label %d of item %d was not seen in training (classes 0 to %d)", tp.labelsPath, l, i, s.classes-1)
 		}
 		if err != nil {
-			tp.close()
-			return nil, err
+			return err
 		}
 	}
-	err = tp.end()
-	tp.close()
-	if err != nil {
-		return nil, err
+	if err := tp.end(); err != nil {
+		return err
 	}
-	t.Bytes = ip.read64 + tp.read64
-	t.Fingerprint = fp.sum()
+	if s.classes == 0 {
+		if s.classes, err = tp.counted(); err != nil {
+			return err
+		}
+	}
+	t.Bytes = tp.read64
 	t.FeatureNames = make([]string, features)
 	for j := range t.FeatureNames {
 		t.FeatureNames[j] = "px" + strconv.Itoa(j)
@@ -132,7 +168,7 @@ func ScanIDX(dir string, split HashSplit) (*Table, error) {
 	for c := range t.Classes {
 		t.Classes[c] = strconv.Itoa(c)
 	}
-	return t, nil
+	return nil
 }
 
 // reopen starts a pass over the training files (test false) or the test

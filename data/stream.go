@@ -800,8 +800,23 @@ func TooLarge(spec string) string {
 	case !info.IsDir():
 		return ""
 	}
+	return idxTooLarge(spec, idxTrainImages, idxTestImages)
+}
+
+// TestTooLarge is [TooLarge] for [LoadTest]: of an IDX directory, only the
+// t10k files count (LoadTest reads no other); anything else as TooLarge.
+func TestTooLarge(spec string) string {
+	if info, err := os.Stat(spec); err == nil && info.IsDir() {
+		return idxTooLarge(spec, idxTestImages)
+	}
+	return TooLarge(spec)
+}
+
+// idxTooLarge is TooLarge for the image files names of the IDX directory
+// dir.
+func idxTooLarge(spec string, names ...string) string {
 	var pixels uint64
-	for _, name := range []string{idxTrainImages, idxTestImages} {
+	for _, name := range names {
 		f, _, err := openIDXStream(spec, name)
 		if err != nil {
 			continue

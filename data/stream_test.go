@@ -371,6 +371,28 @@ func TestTableIDX(t *testing.T) {
 	if fp, err := tab.LoadFingerprint(); err != nil || fp != Fingerprint(train) {
 		t.Errorf("LoadFingerprint %s (%v), Fingerprint of LoadIDXDir's training set %s", fp, err, Fingerprint(train))
 	}
+	// The t10k files alone, as LoadIDXTestDir reads them.
+	for _, classes := range []int{0, 4, 6} {
+		want, _ := LoadIDXTestDir(dir, classes)
+		tab, err := ScanIDXTest(dir, classes)
+		if err != nil || !reflect.DeepEqual(tab.Classes, want.Classes) || tab.Features() != px || tab.Rows != [3]int{0, 0, want.N} {
+			t.Fatalf("ScanIDXTest, %d classes: %+v, %v; LoadIDXTestDir's classes %v", classes, tab, err, want.Classes)
+		}
+		r := tab.Reader(PartTest)
+		for i := range want.N {
+			y, err := r.Next(x)
+			if err != nil || !reflect.DeepEqual(x, want.Row(i)) || int(y) != want.Labels[i] || r.Record() != i+1 {
+				t.Fatalf("ScanIDXTest, item %d: %v %v record %d (%v)", i, x, y, r.Record(), err)
+			}
+		}
+		if _, err := r.Next(x); err != io.EOF {
+			t.Fatalf("ScanIDXTest: after the items, %v", err)
+		}
+		r.Close()
+	}
+	if _, err := ScanIDXTest(dir, 2); err == nil || !strings.Contains(err.Error(), "label 2 of item 2 was not seen in training (classes 0 to 1)") {
+		t.Errorf("ScanIDXTest with 2 classes, a label 2: %v", err)
+	}
 	if _, err := ScanIDX(dir, HashSplit{Test: 0.1}); err == nil {
 		t.Error("a test fraction of an IDX directory accepted")
 	}

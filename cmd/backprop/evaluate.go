@@ -71,7 +71,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var what string
 	var m train.Metrics
 	var measure func() ([]train.LayerHealth, error) // the layers' health on the rows
-	if streamData(fs, *stream, *spec) {
+	if streamData(fs, *stream, *spec, *split) {
 		sp, err := t.scanData(*spec, true, *split)
 		if err != nil {
 			return err
@@ -297,7 +297,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	pw := newPredictWriter(t.m, *spec, *proba)
 	var what string
 	var write func(w io.Writer) error // the predictions as CSV
-	if streamData(fs, *stream, *spec) {
+	if streamData(fs, *stream, *spec, *split) {
 		// A first pass checks the file and finds the rows; the second
 		// writes each prediction as it is computed.
 		sp, err := t.scanData(*spec, false, *split)

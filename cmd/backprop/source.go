@@ -283,24 +283,27 @@ func recordWidth[T backprop.Float](m *backprop.Model[T]) int {
 // streamPart is the rows of --data a verb works on, streamed: a reader of
 // the parts chosen, and what they are (as part says it).
 type streamPart struct {
-	tab     *data.Table
-	r       *data.Reader
-	what    string
-	first   int  // the ids are the reader's record numbers less first (an IDX directory's t10k files alone: 1, 2 …)
-	outputs int  // the targets' width (0: the file has none)
-	binary  bool // two classes, one 0/1 output
+	tab    *data.Table
+	r      *data.Reader
+	what   string
+	binary bool // two classes, one 0/1 output
 }
 
-// id returns the id of the record the reader gave last, as part's ids.
-func (sp *streamPart) id() int { return sp.r.Record() - sp.first }
+// id returns the id of the record the reader gave last, as part's ids:
+// its record number.
+func (sp *streamPart) id() int { return sp.r.Record() }
 
 // streamData says whether a verb streams --data: --stream if given, else
-// when the data is too large to read into memory (data.TooLarge).
-func streamData(fs *flag.FlagSet, stream bool, spec string) bool {
+// when what readData would read of it is too large to read into memory
+// (data.TooLarge; of an IDX directory's test part, data.TestTooLarge).
+func streamData(fs *flag.FlagSet, stream bool, spec, split string) bool {
 	given := false
 	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "stream" })
 	if given {
 		return stream
+	}
+	if split == "" || split == splitTest {
+		return data.TestTooLarge(spec) != ""
 	}
 	return data.TooLarge(spec) != ""
 }
@@ -327,14 +330,17 @@ func (t *trained) scanData(spec string, needTarget bool, split string) (*streamP
 		hs = data.HashSplit{Seed: pr.Split.Seed, Test: pr.Split.Test, Val: pr.Split.Val}
 	}
 	var tab *data.Table
-	if idx {
-		if !m.Classifier() {
-			return nil, usagef("%s: IDX images are classification data, and %s is a regression model", spec, t.path)
-		}
+	opt := readOptions(&m.Pipeline, m.Classifier(), t.sep)
+	switch {
+	case idx && !m.Classifier():
+		return nil, usagef("%s: IDX images are classification data, and %s is a regression model", spec, t.path)
+	case t10k: // the training files need not be read
+		tab, err = data.ScanIDXTest(spec, len(opt.Classes))
+	case idx:
 		hs.Test = 0 // the t10k files
 		tab, err = data.ScanIDX(spec, hs)
-	} else {
-		tab, err = data.ScanCSV(spec, readOptions(&m.Pipeline, m.Classifier(), t.sep), hs)
+	default:
+		tab, err = data.ScanCSV(spec, opt, hs)
 	}
 	if err != nil {
 		return nil, badInput(err)
@@ -344,7 +350,6 @@ func (t *trained) scanData(spec string, needTarget bool, split string) (*streamP
 	var which string
 	if t10k {
 		which, sp.what = splitTest, fmt.Sprintf("its %d test rows (the t10k files)", tab.Rows[data.PartTest])
-		sp.first = tab.Rows[data.PartTrain] + tab.Rows[data.PartVal]
 	} else {
 		own := pr != nil && pr.Split != nil && pr.Split.Hashed && pr.Fingerprint == tab.Fingerprint
 		counts, hasVal, hasTest := tab.Rows, tab.Rows[data.PartVal] > 0, own && (idx || hs.Test > 0)
@@ -378,12 +383,12 @@ func (t *trained) scanData(spec string, needTarget bool, split string) (*streamP
 		return nil, usagef("%s has no target column to evaluate against", spec)
 	}
 	if !tab.NoTarget {
-		sp.outputs = max(len(tab.Classes), 1)
+		outputs := max(len(tab.Classes), 1)
 		if m.Net.Outputs() == 1 && len(m.Classes) == 2 && len(tab.Classes) == 2 {
-			sp.outputs, sp.binary = 1, true
+			outputs, sp.binary = 1, true
 		}
-		if sp.outputs != m.Net.Outputs() {
-			return nil, usagef("%s has %d target columns, the model %s has %d outputs", spec, sp.outputs, t.path, m.Net.Outputs())
+		if outputs != m.Net.Outputs() {
+			return nil, usagef("%s has %d target columns, the model %s has %d outputs", spec, outputs, t.path, m.Net.Outputs())
 		}
 	}
 	parts := map[string][]data.Part{splitTest: {data.PartTest}, splitVal: {data.PartVal}, splitTrain: {data.PartTrain},

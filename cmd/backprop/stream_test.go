@@ -309,7 +309,8 @@ func TestStreamSourceAllocations(t *testing.T) {
 
 // TestStreamIDXTooLarge: an IDX directory with more images than
 // data.MaxIDXItems streams on its own (and says so), gzip-compressed;
-// --stream=false refuses it by the limit, as before.
+// --stream=false refuses it by the limit, as before. evaluate streams it
+// on its own too, but for its t10k files alone, which fit in memory.
 func TestStreamIDXTooLarge(t *testing.T) {
 	dir := t.TempDir()
 	const n = 1<<20 + 1
@@ -340,5 +341,22 @@ func TestStreamIDXTooLarge(t *testing.T) {
 	_, errs, status = cli(t, append(args, "--stream=false")...)
 	if status != 2 || !strings.Contains(errs, "more than the limit") {
 		t.Errorf("--stream=false: status %d, %s", status, errs)
+	}
+	// evaluate reads the t10k files alone into memory (they fit), and
+	// streams the training files for their parts, on its own.
+	model := filepath.Join(dir, "m.json")
+	for _, c := range []struct{ split, want string }{
+		{"", "its 100 test rows (the t10k files)"},
+		{"val", "the validation part, "},
+		{"all", "all 1048677 rows, "},
+	} {
+		out, errs, status := cli(t, "evaluate", "--model", model, "--data", dir, "--split", c.split)
+		if status != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("evaluate --split %q: status %d, %s%s", c.split, status, out, errs)
+		}
+	}
+	_, errs, status = cli(t, "evaluate", "--model", model, "--data", dir, "--split", "all", "--stream=false")
+	if status != 2 || !strings.Contains(errs, "more than the limit") {
+		t.Errorf("evaluate --split all --stream=false: status %d, %s", status, errs)
 	}
 }
