@@ -36,6 +36,11 @@ var epilogueF32, epilogueF64 = func() (func(*float32, int, int, int, *float32, *
 	return nil, nil
 }()
 
+// expAsm says whether Exp runs expF64AVX2: if the CPU has AVX2 and FMA
+// (math.Exp's FMA path is then the one it takes). A direct call, not
+// through a func value, so that the slices do not escape.
+var expAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
 // archKernels lists the micro-kernels this CPU runs, fastest first; the
 // portable Go kernels are appended by the caller.
 func archKernels() (k32 []*microKernel[float32], k64 []*microKernel[float64]) {

@@ -13471,3 +13471,96 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// Constants of math.Exp (exp_amd64.s), four copies each.
+#define EXPC(off, val) DATA expc<>+off(SB)/8, $val; DATA expc<>+(off+8)(SB)/8, $val; DATA expc<>+(off+16)(SB)/8, $val; DATA expc<>+(off+24)(SB)/8, $val
+EXPC(0, 1.4426950408889634073599246810018920)
+EXPC(32, 0.69314718055966295651160180568695068359375)
+EXPC(64, 0.28235290563031577122588448175013436025525412068e-12)
+EXPC(96, 0.0625)
+EXPC(128, 2.4801587301587301587e-5)
+EXPC(160, 1.9841269841269841270e-4)
+EXPC(192, 1.3888888888888888889e-3)
+EXPC(224, 8.3333333333333333333e-3)
+EXPC(256, 4.1666666666666666667e-2)
+EXPC(288, 1.6666666666666666667e-1)
+EXPC(320, 0.5)
+EXPC(352, 1.0)
+EXPC(384, 2.0)
+EXPC(416, 7.09782712893384e+02)
+GLOBL expc<>(SB), RODATA|NOPTR, $448
+DATA expi<>+0(SB)/8, $0x7fffffffffffffff // all bits but the sign
+DATA expi<>+8(SB)/8, $0x7ff0000000000000 // +Inf
+DATA expi<>+16(SB)/4, $0x3ff // the exponent's bias
+DATA expi<>+20(SB)/4, $0x7ff // its largest value
+GLOBL expi<>(SB), RODATA|NOPTR, $24
+
+// func expF64AVX2(dst, x *float64, n int) int
+//
+// dst[i] = math.Exp(x[i]) for i < 4·(n/4), four at a time, bit for bit,
+// stopping before the first group of four that holds a value math.Exp
+// does not take through its FMA path's normal end (x not finite, x above
+// the overflow bound, 2^k outside the normal range). It returns the number
+// of values done.
+TEXT ·expF64AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+	VBROADCASTSD expi<>+0(SB), Y15
+	VBROADCASTSD expi<>+8(SB), Y14
+	VPBROADCASTD expi<>+16(SB), X13
+	VPBROADCASTD expi<>+20(SB), X12
+	VPXOR X11, X11, X11
+loop:
+	CMPQ CX, $4
+	JLT done
+	VMOVUPD (SI)(AX*8), Y0
+	VPAND Y15, Y0, Y1
+	VPCMPGTQ Y1, Y14, Y2 // |x| < +Inf: finite
+	VCMPPD $2, expc<>+416(SB), Y0, Y3 // x ≤ the overflow bound
+	VPAND Y3, Y2, Y2
+	VMOVMSKPD Y2, BX
+	CMPQ BX, $15
+	JNE done
+	VMULPD expc<>+0(SB), Y0, Y1 // x·log2(e)
+	VCVTPD2DQY Y1, X4 // k, rounded to nearest
+	VCVTDQ2PD X4, Y1
+	VFNMADD231PD expc<>+32(SB), Y1, Y0 // x − k·ln2 (upper half)
+	VFNMADD231PD expc<>+64(SB), Y1, Y0 // (lower half)
+	VMULPD expc<>+96(SB), Y0, Y0
+	VMOVUPD expc<>+128(SB), Y1 // the Taylor series
+	VFMADD213PD expc<>+160(SB), Y0, Y1
+	VFMADD213PD expc<>+192(SB), Y0, Y1
+	VFMADD213PD expc<>+224(SB), Y0, Y1
+	VFMADD213PD expc<>+256(SB), Y0, Y1
+	VFMADD213PD expc<>+288(SB), Y0, Y1
+	VFMADD213PD expc<>+320(SB), Y0, Y1
+	VFMADD213PD expc<>+352(SB), Y0, Y1
+	VMULPD Y1, Y0, Y0
+	VADDPD expc<>+384(SB), Y0, Y1
+	VMULPD Y1, Y0, Y0
+	VADDPD expc<>+384(SB), Y0, Y1
+	VMULPD Y1, Y0, Y0
+	VADDPD expc<>+384(SB), Y0, Y1
+	VMULPD Y1, Y0, Y0
+	VADDPD expc<>+384(SB), Y0, Y1
+	VFMADD213PD expc<>+352(SB), Y1, Y0
+	VPADDD X13, X4, X4 // k + 1023: 2^k's exponent
+	VPCMPGTD X11, X4, X5 // > 0
+	VPCMPGTD X4, X12, X6 // < 0x7ff
+	VPAND X6, X5, X5
+	VMOVMSKPS X5, BX
+	CMPQ BX, $15
+	JNE done
+	VPMOVZXDQ X4, Y4
+	VPSLLQ $52, Y4, Y4 // 2^k
+	VMULPD Y4, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	SUBQ $4, CX
+	JMP loop
+done:
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET

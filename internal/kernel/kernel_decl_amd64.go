@@ -275,3 +275,6 @@ func dotF64AVX2(k int, a, b *float64, ldb int, c *float64, n int, beta float64, 
 
 //go:noescape
 func epilogueF64AVX2(c *float64, ldc, m, n int, bias, z *float64, ldz int, out *float64, ldout int, act int, slope float64)
+
+//go:noescape
+func expF64AVX2(dst, x *float64, n int) int

@@ -8,6 +8,11 @@ var (
 	epilogueF64 func(*float64, int, int, int, *float64, *float64, int, *float64, int, int, float64)
 )
 
+// Without assembly, Exp calls math.Exp for each value.
+const expAsm = false
+
+func expF64AVX2(dst, x *float64, n int) int { panic("kernel: no assembly") }
+
 // Without assembly, panels of six rows are packed by packT6's loop.
 var pack6F32 func(int, *float32, int, *float32)
 
