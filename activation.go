@@ -249,6 +249,11 @@ func expk(x float32, k int32) float32 {
 // row to the row's first value (e^(max z)·Σ_k e^(z_k − max z), +Inf where it
 // overflows).
 func forward[T Float](f Activation, slope T, z, a, b, norm []T, rows, n int) {
+	if f == Softmax {
+		addBias(z, b, rows, n)
+		softmax(z, a, norm, rows, n)
+		return
+	}
 	for r := 0; r < rows; r++ {
 		zr, ar := z[r*n:(r+1)*n], a[r*n:(r+1)*n]
 		if b != nil {
@@ -273,14 +278,53 @@ func forward[T Float](f Activation, slope T, z, a, b, norm []T, rows, n int) {
 			for i, v := range zr {
 				ar[i] = T(leaky(float64(v), float64(slope)))
 			}
-		case Softmax: // f_i(z) = e^(z_i - max z) / Σ_k e^(z_k - max z)
-			m := zr[0]
-			for _, v := range zr {
-				m = max(m, v)
+		}
+	}
+}
+
+// addBias adds b (nil for none) to each of the rows of z (rows×n).
+func addBias[T Float](z, b []T, rows, n int) {
+	if b == nil {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		zr := z[r*n : (r+1)*n]
+		for i := range zr {
+			zr[i] += b[i]
+		}
+	}
+}
+
+// softmax is forward's softmax on a rows×n block: f_i(z) = e^(z_i − max z) /
+// Σ_k e^(z_k − max z), the exponentials in float64 (math.Exp's bits, several
+// rows at a time through kernel.Exp), a_i first rounded to T, the sum over
+// the row in order.
+func softmax[T Float](z, a, norm []T, rows, n int) {
+	var buf [256]float64 // e^(z_i − max z) of the rows in hand
+	per := max(1, len(buf)/n)
+	for r0 := 0; r0 < rows; r0 += per {
+		r1 := min(rows, r0+per)
+		if n <= len(buf) {
+			for r := r0; r < r1; r++ {
+				zr, x := z[r*n:(r+1)*n], buf[(r-r0)*n:(r-r0+1)*n]
+				m := rowMax(zr)
+				for i, v := range zr {
+					x[i] = float64(v - m)
+				}
 			}
+			kernel.Exp(buf[:(r1-r0)*n], buf[:(r1-r0)*n])
+		}
+		for r := r0; r < r1; r++ {
+			zr, ar := z[r*n:(r+1)*n], a[r*n:(r+1)*n]
+			m := rowMax(zr)
 			var s float64
 			for i, v := range zr {
-				e := math.Exp(float64(v - m))
+				var e float64
+				if n <= len(buf) {
+					e = buf[(r-r0)*n+i]
+				} else {
+					e = math.Exp(float64(v - m))
+				}
 				ar[i] = T(e)
 				s += e
 			}
@@ -292,6 +336,15 @@ func forward[T Float](f Activation, slope T, z, a, b, norm []T, rows, n int) {
 			}
 		}
 	}
+}
+
+// rowMax is max z over a row (NaN if one is NaN).
+func rowMax[T Float](z []T) T {
+	m := z[0]
+	for _, v := range z {
+		m = max(m, v)
+	}
+	return m
 }
 
 // backward turns g = ∂E/∂a^l into δ^l = ∂E/∂z^l in place, for a rows×n block:
