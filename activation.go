@@ -97,21 +97,36 @@ func sigmoid(z float64) float64 {
 }
 
 // sigmoids is a = σ(z) elementwise: sigmoid, or in float32 sigmoids32.
-func sigmoids[T Float](z, a []T) {
+// Unless ez is nil it also keeps each e = e^(−|z|) the sigmoid computed,
+// the value expT gives (the output layer's closed forms read it).
+func sigmoids[T Float](z, a, ez []T) {
 	a = a[:len(z)]
 	if z32, ok := any(z).([]float32); ok {
-		sigmoids32(z32, any(a).([]float32))
+		sigmoids32(z32, any(a).([]float32), any(ez).([]float32))
 		return
 	}
-	for i, v := range z {
-		a[i] = T(sigmoid(float64(v)))
+	if ez == nil {
+		for i, v := range z {
+			a[i] = T(sigmoid(float64(v)))
+		}
+		return
+	}
+	for i, v := range z { // sigmoid(v), with its e^(−|z|) kept
+		e := math.Exp(-math.Abs(float64(v)))
+		ez[i] = T(e)
+		if v >= 0 {
+			a[i] = T(1 / (1 + e))
+		} else {
+			a[i] = T(e / (1 + e))
+		}
 	}
 }
 
 // sigmoids32 is sigmoid in float32 arithmetic: 1/(1 + e) for z ≥ 0,
 // e/(1 + e) below, with e = e^(−|z|) by expNeg, written out (expm inlined)
-// so that the loop calls nothing but for z below −87.
-func sigmoids32(z, a []float32) {
+// so that the loop calls nothing but for z below −87. Unless ez is nil it
+// keeps each e.
+func sigmoids32(z, a, ez []float32) {
 	a = a[:len(z)]
 	for i, v := range z {
 		x := math.Float32frombits(math.Float32bits(v) | 1<<31) // −|z|
@@ -120,6 +135,9 @@ func sigmoids32(z, a []float32) {
 			e = expm(x)
 		} else {
 			e = expNeg(x)
+		}
+		if ez != nil {
+			ez[i] = e
 		}
 		if v >= 0 {
 			a[i] = 1 / (1 + e)
@@ -265,7 +283,7 @@ func forward[T Float](f Activation, slope T, z, a, b, norm []T, rows, n int) {
 		case Identity: // f(z) = z
 			copy(ar, zr)
 		case Sigmoid: // f(z) = 1/(1+e^-z)
-			sigmoids(zr, ar)
+			sigmoids(zr, ar, nil)
 		case Tanh: // f(z) = tanh z
 			for i, v := range zr {
 				ar[i] = T(math.Tanh(float64(v)))

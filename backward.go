@@ -77,7 +77,7 @@ func (ws *Workspace[T]) backward(y []T, loss bool) float64 {
 // layer 1, for the workspace's rows (each row on its own), and returns E
 // (with loss; without, E may be 0).
 func (ws *Workspace[T]) deltas(y []T, loss bool) float64 {
-	E := ws.outputDelta(y, loss)
+	E := ws.outputDelta(y, loss, nil)
 	for l := ws.net.L(); l > 1; l-- {
 		ws.deltaRule(l)
 	}
@@ -154,8 +154,9 @@ func (ws *Workspace[T]) gradRows(l, i0, i1 int, serial bool) {
 // outputDelta computes δ^L = ∂E/∂z^L for the workspace's rows and returns
 // E: o − y for the matched pairs, else the general rule δ^L = J_f(z^L)ᵀ ∇_o J,
 // both in the closed forms of output.go. Without loss, the matched pairs
-// compute δ^L alone and return 0.
-func (ws *Workspace[T]) outputDelta(y []T, loss bool) float64 {
+// compute δ^L alone and return 0. ez, if not nil, holds e^(−|z^L|) of a
+// sigmoid output layer, as its forward pass computed it.
+func (ws *Workspace[T]) outputDelta(y []T, loss bool, ez []T) float64 {
 	net := ws.net
 	L, rows, n := net.L(), ws.Rows, net.Outputs()
 	lay := net.Layer(L)
@@ -163,7 +164,7 @@ func (ws *Workspace[T]) outputDelta(y []T, loss bool) float64 {
 	if ws.G == nil { // the matched pairs' fast rows, directly (E summed row by row, as outputRow does)
 		f := lay.Activation
 		if !loss && matchedPair(f, net.Loss) {
-			matchedDelta(f, ws.Z[L][:rows*n], ws.A[L][:rows*n], y, ws.Delta[L][:rows*n], n)
+			matchedDelta(f, ws.Z[L][:rows*n], ws.A[L][:rows*n], y, ws.Delta[L][:rows*n], n, ez)
 			return 0
 		}
 		switch {
@@ -174,7 +175,11 @@ func (ws *Workspace[T]) outputDelta(y []T, loss bool) float64 {
 			return E
 		case f == Sigmoid && net.Loss == Log:
 			for r := 0; r < rows; r++ {
-				E += sigmoidLogRow(ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n])
+				var e []T
+				if ez != nil {
+					e = ez[r*n : (r+1)*n]
+				}
+				E += sigmoidLogRow(ws.Z[L][r*n:(r+1)*n], ws.A[L][r*n:(r+1)*n], y[r*n:(r+1)*n], ws.Delta[L][r*n:(r+1)*n], e)
 			}
 			return E
 		}

@@ -97,7 +97,7 @@ func outputRow[T Float](J Loss, f Activation, slope T, z, a, y, delta []T, q []o
 	case f == Identity && J == Squared:
 		E = identitySquaredRow(a, y, delta)
 	case f == Sigmoid && J == Log:
-		E = sigmoidLogRow(z, a, y, delta)
+		E = sigmoidLogRow(z, a, y, delta, nil)
 	case f == Softmax && J == CrossEntropy:
 		E = softmaxCrossEntropyRow(z, a, y, delta)
 	default:
@@ -166,8 +166,9 @@ func matchedPair(f Activation, J Loss) bool {
 // matchedDelta writes δ^L of the matched pair f (and its loss) for rows of
 // z, a and targets y (each of len(delta)/n outputs) without computing E: the
 // δ of the rows below, bit for bit, without their logarithms and (but for
-// saturated sigmoid outputs) exponentials.
-func matchedDelta[T Float](f Activation, z, a, y, delta []T, n int) {
+// saturated sigmoid outputs) exponentials. A sigmoid's e^(−|z|) is read
+// from ez unless it is nil.
+func matchedDelta[T Float](f Activation, z, a, y, delta []T, n int, ez []T) {
 	switch f {
 	case Identity:
 		for k := range delta {
@@ -175,11 +176,15 @@ func matchedDelta[T Float](f Activation, z, a, y, delta []T, n int) {
 		}
 	case Sigmoid:
 		for k, v := range z[:len(delta)] {
-			var ez float64
-			if v > 2 {
-				ez = expT(-float64(v), v)
+			var e float64
+			switch {
+			case v <= 2:
+			case ez != nil:
+				e = float64(ez[k])
+			default:
+				e = expT(-float64(v), v)
 			}
-			delta[k] = sigmoidLogDelta(v, a[k], y[k], ez)
+			delta[k] = sigmoidLogDelta(v, a[k], y[k], e)
 		}
 	case Softmax:
 		for r := 0; r < len(delta); r += n {
@@ -215,7 +220,7 @@ func elementOut(f Activation, s, z, a, y float64, q *outK) {
 			q.o, q.c = ez/(1+ez), 1/(1+ez)
 			q.e = q.o - y
 		}
-		q.logo, q.logc = -(math.Max(-z, 0) + sp), -(math.Max(z, 0) + sp)
+		q.logo, q.logc = -(max(-z, 0) + sp), -(max(z, 0) + sp)
 	case Tanh:
 		q.o = math.Tanh(z)
 		q.e = q.o - y
@@ -248,14 +253,20 @@ func elementDelta(J Loss, q *outK) float64 {
 }
 
 // sigmoidLogRow is the matched pair sigmoid + log loss: δ = o − y, as
-// (1 − y) − σ(−z) where o is near 1.
-func sigmoidLogRow[T Float](z, a, y, delta []T) float64 {
+// (1 − y) − σ(−z) where o is near 1. e^(−|z|) is read from e unless it is
+// nil.
+func sigmoidLogRow[T Float](z, a, y, delta, e []T) float64 {
 	var E float64
 	for k := range z {
 		zk, yk := float64(z[k]), float64(y[k])
-		ez := expT(-math.Abs(zk), z[k])
+		var ez float64
+		if e != nil {
+			ez = float64(e[k])
+		} else {
+			ez = expT(-math.Abs(zk), z[k])
+		}
 		sp := math.Log1p(ez)
-		E -= xlogy(yk, -(math.Max(-zk, 0)+sp)) + xlogy(1-yk, -(math.Max(zk, 0)+sp))
+		E -= xlogy(yk, -(max(-zk, 0)+sp)) + xlogy(1-yk, -(max(zk, 0)+sp))
 		if delta != nil {
 			delta[k] = sigmoidLogDelta(z[k], a[k], y[k], ez)
 		}

@@ -298,7 +298,7 @@ func (ws *Workspace[T]) deltasUnit(s int) {
 	sh := ws.shards[s]
 	L, nL := ws.net.L(), ws.net.Outputs()
 	if ws.seg[1] == L+1 {
-		sh.E = sh.outputDelta(ws.y[ws.bounds[s]*nL:ws.bounds[s+1]*nL], ws.loss)
+		sh.E = sh.outputDelta(ws.y[ws.bounds[s]*nL:ws.bounds[s+1]*nL], ws.loss, nil)
 	}
 	for l := ws.seg[1] - 1; l >= ws.seg[0]; l-- {
 		sh.deltaRule(l)

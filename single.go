@@ -17,6 +17,7 @@ type layer1[T Float] struct {
 	lay         *Layer[T]
 	z, a, delta []T // z^l, a^l, δ^l
 	dW, dB      []T // ∂E/∂W^l, ∂E/∂b^l (nil without bias)
+	ez          []T // a sigmoid output layer's e^(−|z|), which its closed forms read (else nil)
 }
 
 // singleLayers returns the views of ws's layers for the single path, or nil
@@ -32,6 +33,9 @@ func (ws *Workspace[T]) singleLayers() []layer1[T] {
 	for l, lay := range net.Layers {
 		n := lay.Out
 		one[l] = layer1[T]{lay: lay, z: ws.Z[l+1][:n], a: ws.A[l+1][:n], delta: ws.Delta[l+1][:n], dW: ws.DW[l+1], dB: ws.DB[l+1]}
+	}
+	if out := &one[len(one)-1]; out.lay.Activation == Sigmoid {
+		out.ez = make([]T, out.lay.Out)
 	}
 	return one
 }
@@ -66,7 +70,7 @@ func (p *layer1[T]) forward(x []T) {
 		}
 	}
 	if f := p.lay.Activation; f == Sigmoid {
-		sigmoids(z, p.a)
+		sigmoids(z, p.a, p.ez)
 	} else {
 		forward(f, p.lay.Slope, z, p.a, nil, nil, 1, len(z))
 	}
@@ -77,8 +81,8 @@ func (p *layer1[T]) forward(x []T) {
 // and ∂E/∂b^l = δ^l and, below the top, the delta rule
 // δ^(l-1) = f′(z^(l-1)) ⊙ (W^l)ᵀ δ^l. It returns E if loss is set, else 0.
 func (ws *Workspace[T]) backward1(y []T, loss bool) float64 {
-	E := ws.outputDelta(y, loss)
 	one := ws.one
+	E := ws.outputDelta(y, loss, one[len(one)-1].ez)
 	for l := len(one) - 1; l > 0; l-- {
 		p, q := &one[l], &one[l-1]
 		p.grad(q.a, q.delta)
