@@ -236,7 +236,10 @@ func TestStreamMemoryDoesNotGrow(t *testing.T) {
 
 // TestStreamTwoGigabytes trains on a generated CSV file of 2 GiB streamed
 // within 512 MiB: the process runs under a data-segment limit of 512 MiB
-// and its peak resident set must stay below it (long: BACKPROP_LONG=1).
+// and its peak resident set must stay below it; then evaluate (the test
+// part, train's figures) and predict (every row, to a file) stream it
+// under the same limit (long: BACKPROP_LONG=1; about 10 minutes on 2 busy
+// cores).
 func TestStreamTwoGigabytes(t *testing.T) {
 	testenv.Long(t)
 	if runtime.GOOS != "linux" {

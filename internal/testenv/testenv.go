@@ -4,7 +4,7 @@
 // sweeps, long fuzzing and soak runs are skipped unless the environment
 // variable BACKPROP_LONG is set to 1, as .ci/run does:
 //
-//	BACKPROP_LONG=1 go test ./...
+//	BACKPROP_LONG=1 go test -timeout 45m ./...
 package testenv
 
 import (
