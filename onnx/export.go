@@ -40,9 +40,10 @@ type Options struct {
 	// Pipeline is the model's (see backprop.Model). Unless every feature has
 	// offset 0 and scale 1, the graph applies x⁰_j = (x_j − Offset_j)·Scale_j
 	// before layer 1, in float64 as the model does, so the exported model
-	// takes raw inputs. The feature names, classes, target and scaling are
-	// kept in the metadata entries "features" and "classes" (JSON), "target"
-	// and "scaling" (text).
+	// takes raw inputs; categorical features and fills are encoded in the
+	// graph too (see Marshal). The feature names, classes, target, scaling
+	// and categories are kept in the metadata entries "features", "classes"
+	// and "categories" (JSON), "target" and "scaling" (text).
 	Pipeline backprop.Pipeline
 	// InputName and OutputName name the graph's input and output; "" means
 	// DefaultInput and DefaultOutput.
@@ -69,27 +70,46 @@ func (opt *Options) scaled() (offset, scale []float64, ok bool) {
 //	                                                             a^l = f(z^l), l = 1…L
 //	output [N×n_L] = a^L
 //
+// A pipeline with a categorical feature or a missing-value fill (see
+// backprop.Feature) is written whole, so that the graph takes the raw
+// record, one value per feature, as [backprop.Model.Predict] does: a
+// categorical feature's value is its category's index (0 for the first of
+// its metadata "categories"), a missing value is NaN. The input is then
+// [N×features] and the encoding, in float64 as [backprop.Encode]:
+//
+//	x = Cast(input, double)
+//	x = Where(IsNaN(x), fill, x)                     the fills (NaN: no fill)
+//	e = Gather(x, expand, axis=1)                    one column per input of x⁰
+//	s = (e − offset)·scale                           the scaling (0 and 1 on one-hot inputs)
+//	a^0 = Cast(Where(onehot, Cast(Equal(e, category), double), s), float)
+//
+// where expand names the feature of each input of x⁰, onehot marks the
+// inputs of categorical features and category is each one's category index
+// (−1 elsewhere); an unknown category's −1 (with "unknown": "ignore")
+// gives all zeros, as Encode gives them. The fill and Gather are left out
+// when there are none to do. A record that Model.Predict refuses (see
+// backprop.Pipeline.CheckRecords: a missing value without a fill, a
+// category index out of range or not whole, −1 without "unknown":
+// "ignore") cannot be refused by a graph: its row of the output is NaN
+// instead. The graph computes refused [N×1] from the filled record x,
+//
+//	valid = x ≥ lo ∧ x ≤ hi ∧ (Floor(x) = x ∨ number)   lo, hi: the indices allowed (±∞ for a number)
+//	refused = Where(ReduceMin(Cast(valid, float), axes=[1]) ≠ 0, 0, NaN)
+//
+// and the output is a^L + refused.
+//
 // N, the batch dimension, is symbolic ("N"). The initializers are named W1,
 // b1, W2 ...; the intermediate values z1, a1 ... as in docs/notation.md. A layer
 // without bias has a two-input Gemm; absent connections (masked weights) are
 // zeros of W. The metadata (ModelProto.metadata_props) holds "features"
-// (the names) and "classes" as JSON, "target", "scaling" and "loss" as text. The bytes are
+// (the names), "classes", "categories" (an object: each categorical
+// feature's categories in index order) and "ignore" as JSON, "target",
+// "scaling", "unknown", "missing" and "loss" as text. The bytes are
 // deterministic: the same network and options give the same file.
 //
 // Marshal returns an error if the network is invalid, a float64 weight
-// overflows float32, or the options do not fit the network. A pipeline
-// with a categorical feature or a missing-value fill is refused: the graph
-// does not express them yet (it would take the one-hot inputs and give NaN
-// for a missing value, not what the model answers).
+// overflows float32, or the options do not fit the network.
 func Marshal[T backprop.Float](net *backprop.Network[T], opt Options) ([]byte, error) {
-	for _, f := range opt.Pipeline.Features {
-		switch {
-		case f.Categories != nil:
-			return nil, fmt.Errorf("onnx: feature %q is categorical (one-hot): the exported graph cannot encode categories yet, so it is not written", f.Name)
-		case f.Fill != nil:
-			return nil, fmt.Errorf("onnx: feature %q has a missing-value fill: the exported graph cannot fill missing values yet, so it is not written", f.Name)
-		}
-	}
 	m, err := build(net, opt)
 	if err != nil {
 		return nil, err
@@ -158,6 +178,139 @@ func (g *graph) float64s(name string, v []float64) {
 	g.add(name)
 }
 
+func (g *graph) int64s(name string, v []int64) {
+	raw := make([]byte, 8*len(v))
+	for k, x := range v {
+		binary.LittleEndian.PutUint64(raw[8*k:], uint64(x))
+	}
+	g.inits = append(g.inits, &onnxpb.TensorProto{Name: proto.String(name), Dims: []int64{int64(len(v))},
+		DataType: proto.Int32(int32(onnxpb.TensorProto_INT64)), RawData: raw})
+	g.add(name)
+}
+
+func (g *graph) bools(name string, v []bool) {
+	raw := make([]byte, len(v))
+	for k, x := range v {
+		if x {
+			raw[k] = 1
+		}
+	}
+	g.inits = append(g.inits, &onnxpb.TensorProto{Name: proto.String(name), Dims: []int64{int64(len(v))},
+		DataType: proto.Int32(int32(onnxpb.TensorProto_BOOL)), RawData: raw})
+	g.add(name)
+}
+
+// encode adds the nodes that turn the raw records x (one value per
+// feature) into a^0 as backprop.Encode computes x⁰ (see Marshal): the
+// fills, the one-hot inputs of categorical features beside the scaled
+// numeric ones. It returns the name of a^0.
+//
+// One-hot is Equal against each input's category index, not the OneHot
+// operator: OneHot counts a negative index from the end, so an unknown
+// category (−1) would set the last category instead of none; and Equal
+// over one Gather of the record encodes every feature in the same four
+// nodes, whatever their number, with constants of one value per input.
+func (g *graph) encode(x string, p *backprop.Pipeline, scaled bool) string {
+	toDouble, toFloat := intAttr("to", int64(onnxpb.TensorProto_DOUBLE)), intAttr("to", int64(onnxpb.TensorProto_FLOAT))
+	g.node("Cast", "encode_to_double", []string{x}, "x_double", toDouble)
+	v := "x_double"
+	fill := make([]float64, len(p.Features))
+	filled, categorical := false, false
+	for j, f := range p.Features {
+		fill[j] = math.NaN()
+		if f.Fill != nil {
+			fill[j], filled = *f.Fill, true
+		}
+		categorical = categorical || f.Categories != nil
+	}
+	if filled {
+		g.float64s("fill", fill)
+		g.node("IsNaN", "fill_isnan", []string{v}, "x_missing")
+		g.node("Where", "fill_where", []string{"x_missing", "fill", v}, "x_filled")
+		v = "x_filled"
+	}
+	g.refuse(v, p)
+	w := p.Width()
+	expand, category, offset, scale := make([]int64, 0, w), make([]float64, 0, w), make([]float64, 0, w), make([]float64, 0, w)
+	onehot := make([]bool, 0, w)
+	for j, f := range p.Features {
+		if f.Categories == nil {
+			expand, category, onehot = append(expand, int64(j)), append(category, -1), append(onehot, false)
+			offset, scale = append(offset, f.Offset), append(scale, f.Scale)
+			continue
+		}
+		for c := range f.Categories {
+			expand, category, onehot = append(expand, int64(j)), append(category, float64(c)), append(onehot, true)
+			offset, scale = append(offset, 0), append(scale, 1)
+		}
+	}
+	if categorical {
+		g.int64s("expand", expand)
+		g.node("Gather", "encode_expand", []string{v, "expand"}, "x_expanded", intAttr("axis", 1))
+		v = "x_expanded"
+	}
+	s := v
+	if scaled {
+		g.float64s("scaler_offset", offset)
+		g.float64s("scaler_scale", scale)
+		g.node("Sub", "scale_sub_offset", []string{v, "scaler_offset"}, "x_centered")
+		g.node("Mul", "scale_mul_scale", []string{"x_centered", "scaler_scale"}, "x_scaled")
+		s = "x_scaled"
+	}
+	if categorical {
+		g.float64s("category", category)
+		g.bools("onehot", onehot)
+		g.node("Equal", "onehot_equal", []string{v, "category"}, "x_is_category")
+		g.node("Cast", "onehot_to_double", []string{"x_is_category"}, "x_onehot", toDouble)
+		g.node("Where", "onehot_where", []string{"onehot", "x_onehot", s}, "x_encoded")
+		s = "x_encoded"
+	}
+	g.node("Cast", "encode_to_float", []string{s}, "a0", toFloat)
+	return "a0"
+}
+
+// refuse adds the nodes that compute "refused" [N×1], NaN for a record
+// that backprop.Pipeline.CheckRecords refuses and 0 for the others, from
+// the filled record x: a value below lo (−1 for a categorical feature
+// whose unknown category is ignored, else 0; −∞ for a number, so that only
+// NaN falls out), above hi (the last category's index; +∞ for a number),
+// or not whole for a categorical feature. Marshal adds it to the output:
+// a graph cannot fail, so NaN stands for predict's error.
+func (g *graph) refuse(x string, p *backprop.Pipeline) {
+	lo, hi := make([]float64, len(p.Features)), make([]float64, len(p.Features))
+	number := make([]bool, len(p.Features))
+	for j, f := range p.Features {
+		switch {
+		case f.Categories == nil:
+			lo[j], hi[j], number[j] = math.Inf(-1), math.Inf(1), true
+		case p.Unknown == backprop.UnknownIgnore:
+			lo[j], hi[j] = -1, float64(len(f.Categories)-1)
+		default:
+			lo[j], hi[j] = 0, float64(len(f.Categories)-1)
+		}
+	}
+	g.float64s("valid_lo", lo)
+	g.float64s("valid_hi", hi)
+	g.bools("valid_number", number)
+	g.float32s("refused_no", nil, []float32{0})
+	g.float32s("refused_yes", nil, []float32{float32(math.NaN())})
+	g.node("GreaterOrEqual", "valid_ge", []string{x, "valid_lo"}, "valid_above")
+	g.node("LessOrEqual", "valid_le", []string{x, "valid_hi"}, "valid_below")
+	g.node("Floor", "valid_floor", []string{x}, "valid_floored")
+	g.node("Equal", "valid_equal", []string{"valid_floored", x}, "valid_whole")
+	g.node("Or", "valid_or", []string{"valid_whole", "valid_number"}, "valid_kind")
+	g.node("And", "valid_and_range", []string{"valid_above", "valid_below"}, "valid_range")
+	g.node("And", "valid_and_kind", []string{"valid_range", "valid_kind"}, "valid")
+	g.node("Cast", "valid_to_float", []string{"valid"}, "valid_float", intAttr("to", int64(onnxpb.TensorProto_FLOAT)))
+	g.node("ReduceMin", "valid_record", []string{"valid_float"}, "valid_all", intsAttr("axes", 1), intAttr("keepdims", 1))
+	g.node("Cast", "valid_to_bool", []string{"valid_all"}, "valid_record", intAttr("to", int64(onnxpb.TensorProto_BOOL)))
+	g.node("Where", "refused_where", []string{"valid_record", "refused_no", "refused_yes"}, "refused")
+}
+
+func intsAttr(name string, v ...int64) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INTS.Enum(), Ints: v}
+}
+
 func intAttr(name string, v int64) *onnxpb.AttributeProto {
 	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(v)}
 }
@@ -194,7 +347,13 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 	g := &graph{names: map[string]bool{}}
 	a := in // the name of a^(l-1)
 	offset, scale, scaled := opt.scaled()
-	if scaled {
+	width := net.Inputs // of the input: one value per input of x⁰, or per feature when encoded
+	encoded := opt.Pipeline.Encoded()
+	switch {
+	case encoded:
+		width = len(opt.Pipeline.Features)
+		a = g.encode(a, &opt.Pipeline, scaled)
+	case scaled:
 		// a^0 = float32((float64(x) − offset)·scale), as backprop.Feature.Apply.
 		g.float64s("scaler_offset", offset)
 		g.float64s("scaler_scale", scale)
@@ -233,11 +392,14 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 			attrs = append(attrs, intAttr("axis", -1))
 		}
 		next := "a" + ls
-		if l == L {
+		if l == L && !encoded {
 			next = out
 		}
 		g.node(op, "layer"+ls+"_"+strings.ToLower(op), []string{"z" + ls}, next, attrs...)
 		a = next
+	}
+	if encoded {
+		g.node("Add", "refused_add", []string{a, "refused"}, out)
 	}
 	switch {
 	case in == out:
@@ -250,10 +412,10 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 
 	graph := &onnxpb.GraphProto{
 		Name:        proto.String("backprop"),
-		DocString:   proto.String(describe(net, scaled)),
+		DocString:   proto.String(describe(net, opt, scaled)),
 		Node:        g.nodes,
 		Initializer: g.inits,
-		Input:       []*onnxpb.ValueInfoProto{{Name: proto.String(in), Type: tensorType(net.Inputs), DocString: proto.String(inputDoc(opt, scaled))}},
+		Input:       []*onnxpb.ValueInfoProto{{Name: proto.String(in), Type: tensorType(width), DocString: proto.String(inputDoc(opt, scaled))}},
 		Output:      []*onnxpb.ValueInfoProto{{Name: proto.String(out), Type: tensorType(net.Outputs()), DocString: proto.String(outputDoc(net, opt))}},
 	}
 	meta, err := metadata(net, opt)
@@ -264,7 +426,7 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 		IrVersion:     proto.Int64(IRVersion),
 		OpsetImport:   []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(Opset)}},
 		ProducerName:  proto.String("backprop"),
-		DocString:     proto.String("A feed-forward network trained by backprop (github.com/backprop-go/backprop): " + describe(net, scaled)),
+		DocString:     proto.String("A feed-forward network trained by backprop (github.com/backprop-go/backprop): " + describe(net, opt, scaled)),
 		Graph:         graph,
 		MetadataProps: meta,
 	}, nil
@@ -296,12 +458,34 @@ func toFloat32[T backprop.Float](s []T) ([]float32, *rangeError) {
 	return out, nil
 }
 
-// describe returns the architecture in the CLI's words: "4 → 8 tanh → 3 softmax".
-func describe[T backprop.Float](net *backprop.Network[T], scaled bool) string {
+// describe returns the architecture in the CLI's words: "4 → 8 tanh → 3
+// softmax", with what the graph does to the input first.
+func describe[T backprop.Float](net *backprop.Network[T], opt Options, scaled bool) string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(net.Inputs))
+	var pre []string
+	p := &opt.Pipeline
+	if p.Encoded() {
+		cat, fill := 0, 0
+		for _, f := range p.Features {
+			cat += min(len(f.Categories), 1)
+			if f.Fill != nil {
+				fill++
+			}
+		}
+		pre = append(pre, fmt.Sprintf("from %d features", len(p.Features)))
+		if cat > 0 {
+			pre = append(pre, fmt.Sprintf("%d one-hot", cat))
+		}
+		if fill > 0 {
+			pre = append(pre, fmt.Sprintf("%d with a fill", fill))
+		}
+	}
 	if scaled {
-		b.WriteString(" (scaled)")
+		pre = append(pre, "scaled")
+	}
+	if pre != nil {
+		b.WriteString(" (" + strings.Join(pre, ", ") + ")")
 	}
 	for _, lay := range net.Layers {
 		fmt.Fprintf(&b, " → %d %s", lay.Out, lay.Activation)
@@ -317,16 +501,27 @@ func describe[T backprop.Float](net *backprop.Network[T], scaled bool) string {
 }
 
 func inputDoc(opt Options, scaled bool) string {
+	p := &opt.Pipeline
 	s := "one example a row"
-	if opt.Pipeline.Features != nil {
-		names := make([]string, len(opt.Pipeline.Features))
-		for j, f := range opt.Pipeline.Features {
+	if p.Features != nil {
+		names := make([]string, len(p.Features))
+		for j, f := range p.Features {
 			names[j] = f.Name
+			if f.Categories != nil {
+				names[j] += fmt.Sprintf(" (a category index, 0 to %d: metadata \"categories\")", len(f.Categories)-1)
+			}
 		}
 		s += ", columns: " + strings.Join(names, ", ")
 	}
+	if p.Encoded() {
+		s += "; raw values, NaN for a missing one (the graph fills, one-hot encodes"
+		if scaled {
+			s += " and applies the " + cmp.Or(p.Scaling, "input") + " scaling of training"
+		}
+		return s + ")"
+	}
 	if scaled {
-		s += "; raw values (the graph applies the " + cmp.Or(opt.Pipeline.Scaling, "input") + " scaling of training)"
+		s += "; raw values (the graph applies the " + cmp.Or(p.Scaling, "input") + " scaling of training)"
 	}
 	return s
 }
@@ -375,6 +570,27 @@ func metadata[T backprop.Float](net *backprop.Network[T], opt Options) ([]*onnxp
 	}
 	if p.Scaling != "" {
 		errs = append(errs, add("scaling", p.Scaling))
+	}
+	var cats map[string][]string // json.Marshal sorts the keys: deterministic
+	for _, f := range p.Features {
+		if f.Categories != nil {
+			if cats == nil {
+				cats = map[string][]string{}
+			}
+			cats[f.Name] = f.Categories
+		}
+	}
+	if cats != nil {
+		errs = append(errs, add("categories", cats))
+	}
+	if p.Ignore != nil {
+		errs = append(errs, add("ignore", p.Ignore))
+	}
+	if p.Unknown != "" {
+		errs = append(errs, add("unknown", p.Unknown))
+	}
+	if p.Missing != "" {
+		errs = append(errs, add("missing", p.Missing))
 	}
 	errs = append(errs, add("loss", net.Loss.String()))
 	return props, errors.Join(errs...)

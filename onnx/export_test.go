@@ -270,7 +270,7 @@ func TestOnnxruntimeAgrees(t *testing.T) {
 			}
 			worst = max(worst, d)
 		}
-		t.Logf("%-22s %-45s max |onnxruntime − engine| = %.3g over %d outputs", c.name, describe(c.net, c.opt.Pipeline.Scaling != ""), worst, c.rows*c.net.Outputs())
+		t.Logf("%-22s %-45s max |onnxruntime − engine| = %.3g over %d outputs", c.name, describe(c.net, c.opt, c.opt.Pipeline.Scaling != ""), worst, c.rows*c.net.Outputs())
 	}
 }
 

@@ -62,17 +62,21 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	if g == nil {
 		return nil, Options{}, errors.New("not an ONNX model: no graph")
 	}
-	im := &importer{consts: map[string]*tensor{}}
+	im := &importer{consts: map[string]*tensor{}, other: map[string]*tensor{}}
 	for _, t := range g.GetInitializer() {
 		v, err := decodeTensor(t)
 		if err != nil {
 			return nil, Options{}, fmt.Errorf("initializer %q: %w", t.GetName(), err)
 		}
-		im.consts[t.GetName()] = v
+		if v.float() {
+			im.consts[t.GetName()] = v
+		} else {
+			im.other[t.GetName()] = v
+		}
 	}
 	var inputs []*onnxpb.ValueInfoProto
 	for _, in := range g.GetInput() { // before IR 4, initializers are inputs too
-		if im.consts[in.GetName()] == nil {
+		if im.consts[in.GetName()] == nil && im.other[in.GetName()] == nil {
 			inputs = append(inputs, in)
 		}
 	}
@@ -180,10 +184,16 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	return im.net, opt, nil
 }
 
-// tensor is a constant: its shape and values.
+// tensor is a constant: its shape, values and type (FLOAT or DOUBLE; INT64
+// and BOOL only in the encoding of a pipeline, which Marshal writes).
 type tensor struct {
 	dims []int64
 	v    []float64
+	kind onnxpb.TensorProto_DataType
+}
+
+func (t *tensor) float() bool {
+	return t.kind == onnxpb.TensorProto_FLOAT || t.kind == onnxpb.TensorProto_DOUBLE
 }
 
 func decodeTensor(t *onnxpb.TensorProto) (*tensor, error) {
@@ -197,9 +207,9 @@ func decodeTensor(t *onnxpb.TensorProto) (*tensor, error) {
 	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL {
 		return nil, errors.New("external data is not supported")
 	}
-	out := &tensor{dims: t.GetDims()}
+	out := &tensor{dims: t.GetDims(), kind: onnxpb.TensorProto_DataType(t.GetDataType())}
 	raw := t.GetRawData()
-	switch onnxpb.TensorProto_DataType(t.GetDataType()) {
+	switch out.kind {
 	case onnxpb.TensorProto_FLOAT:
 		if raw != nil {
 			if int64(len(raw)) != 4*n {
@@ -224,8 +234,34 @@ func decodeTensor(t *onnxpb.TensorProto) (*tensor, error) {
 		} else {
 			out.v = t.GetDoubleData()
 		}
+	case onnxpb.TensorProto_INT64:
+		if raw != nil {
+			if int64(len(raw)) != 8*n {
+				return nil, fmt.Errorf("%d bytes of data for %d int64s", len(raw), n)
+			}
+			for k := range n {
+				out.v = append(out.v, float64(int64(binary.LittleEndian.Uint64(raw[8*k:]))))
+			}
+		} else {
+			for _, x := range t.GetInt64Data() {
+				out.v = append(out.v, float64(x))
+			}
+		}
+	case onnxpb.TensorProto_BOOL:
+		if raw != nil {
+			if int64(len(raw)) != n {
+				return nil, fmt.Errorf("%d bytes of data for %d bools", len(raw), n)
+			}
+			for _, x := range raw {
+				out.v = append(out.v, float64(min(x, 1)))
+			}
+		} else {
+			for _, x := range t.GetInt32Data() {
+				out.v = append(out.v, float64(min(max(x, 0), 1)))
+			}
+		}
 	default:
-		return nil, fmt.Errorf("data type %v, want FLOAT or DOUBLE", onnxpb.TensorProto_DataType(t.GetDataType()))
+		return nil, fmt.Errorf("data type %v, want FLOAT or DOUBLE (INT64 or BOOL in an input's encoding)", out.kind)
 	}
 	if int64(len(out.v)) != n {
 		return nil, fmt.Errorf("%d values for dimensions %v", len(out.v), t.GetDims())
@@ -236,9 +272,10 @@ func decodeTensor(t *onnxpb.TensorProto) (*tensor, error) {
 // importer walks the chain of nodes.
 type importer struct {
 	net    *backprop.Network[float64]
-	consts map[string]*tensor
-	cur    string // the value the chain has reached
-	width  int    // its number of columns
+	consts map[string]*tensor // FLOAT and DOUBLE constants
+	other  map[string]*tensor // INT64 and BOOL initializers (an encoding's)
+	cur    string             // the value the chain has reached
+	width  int                // its number of columns
 	lay    *backprop.Layer[float64]
 	hasAct bool // lay has its activation
 
@@ -327,6 +364,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		t, err := decodeTensor(a.GetT())
 		if err != nil {
 			return err
+		}
+		if !t.float() {
+			return fmt.Errorf("a constant of type %v, want FLOAT or DOUBLE", t.kind)
 		}
 		im.consts[n.GetOutput()[0]] = t
 		return nil

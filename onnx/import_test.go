@@ -120,7 +120,7 @@ func TestImportTorchMLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := describe(net, false); got != "5 → 7 relu → 3 softmax; trained for the cross-entropy loss" {
+	if got := describe(net, Options{}, false); got != "5 → 7 relu → 3 softmax; trained for the cross-entropy loss" {
 		t.Errorf("imported %s", got)
 	}
 	if opt.InputName != "input" || opt.OutputName != "output" || opt.Pipeline.Features != nil {

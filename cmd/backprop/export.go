@@ -16,14 +16,16 @@ func init() {
 	commands["export"] = command{"write a trained model as an ONNX file", runExport}
 }
 
-// runExport writes the model as an ONNX graph (opset 13) with the input
-// scaling of its metadata applied inside the graph, so that an ONNX runtime
-// given the raw feature values computes what predict computes.
+// runExport writes the model as an ONNX graph (opset 13) with the model's
+// pipeline inside the graph (fills, one-hot categories, scaling), so that
+// an ONNX runtime given the raw record (a categorical feature as its
+// category's index, a missing value as NaN) computes what predict
+// computes.
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "--model FILE --onnx FILE [--input NAME] [--output NAME]", stderr)
 	model := fs.String("model", "", "the model file")
 	out := fs.String("onnx", "", "write the ONNX model here")
-	inName := fs.String("input", onnx.DefaultInput, "the name of the graph's input, [N×inputs] raw feature values")
+	inName := fs.String("input", onnx.DefaultInput, "the name of the graph's input, [N×features] raw feature values (a category as its index in the metadata's \"categories\", a missing value as NaN)")
 	outName := fs.String("output", onnx.DefaultOutput, "the name of the graph's output, [N×outputs] (class probabilities for a classifier)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -49,16 +51,42 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := backprop.WriteFileAtomic(*out, b); err != nil {
 		return err
 	}
-	scaling := "unscaled inputs"
-	for _, f := range t.m.Features {
-		if f.Offset != 0 || f.Scale != 1 {
-			scaling = cmp.Or(t.m.Scaling, "input") + " scaling in the graph"
+	fmt.Fprintf(stdout, "%s written: ONNX opset %d, input %q [N×%d], output %q [N×%d], %s (%d bytes)\n",
+		*out, onnx.Opset, *inName, recordWidth(t.m), *outName, t.m.Net.Outputs(), inGraph(&t.m.Pipeline), len(b))
+	return nil
+}
+
+// inGraph says what the exported graph does to its input: "unscaled
+// inputs", "standard scaling in the graph", or with categorical features
+// and fills "one-hot (color → 3), fills (2), standard scaling in the graph".
+func inGraph(p *backprop.Pipeline) string {
+	var parts []string
+	var cats []string
+	fills := 0
+	for _, f := range p.Features {
+		if f.Categories != nil {
+			cats = append(cats, fmt.Sprintf("%s → %d", f.Name, len(f.Categories)))
+		}
+		if f.Fill != nil {
+			fills++
+		}
+	}
+	if cats != nil {
+		parts = append(parts, "one-hot ("+strings.Join(cats, ", ")+")")
+	}
+	if fills > 0 {
+		parts = append(parts, fmt.Sprintf("fills (%d)", fills))
+	}
+	for _, f := range p.Features {
+		if f.Categories == nil && (f.Offset != 0 || f.Scale != 1) {
+			parts = append(parts, cmp.Or(p.Scaling, "input")+" scaling")
 			break
 		}
 	}
-	fmt.Fprintf(stdout, "%s written: ONNX opset %d, input %q [N×%d], output %q [N×%d], %s (%d bytes)\n",
-		*out, onnx.Opset, *inName, t.m.Net.Inputs, *outName, t.m.Net.Outputs(), scaling, len(b))
-	return nil
+	if parts == nil {
+		return "unscaled inputs"
+	}
+	return strings.Join(parts, ", ") + " in the graph"
 }
 
 func init() {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,16 +51,28 @@ func TestExportMatchesPredict(t *testing.T) {
 	}
 	os.WriteFile(dataCSV, []byte(rows.String()), 0o644)
 
+	// Tables with categorical columns (3 and 40 categories) and missing
+	// values, to train on, and new records with unseen categories.
+	mixed, mixedNew := filepath.Join(dir, "mixed.csv"), filepath.Join(dir, "mixed-new.csv")
+	os.WriteFile(mixed, []byte(mixedCSV(300, 40, 1)), 0o644)
+	os.WriteFile(mixedNew, []byte(mixedCSV(120, 45, 2)), 0o644)
+
 	type tc struct {
 		name, data string
 		train      []string // nil: the model file exists
 		model      string
+		trainData  string // "": data
 	}
+	encoded := []string{"--missing", "mean", "--hidden", "8", "--epochs", "15"}
 	cases := []tc{
-		{"iris softmax, tanh hidden, standard scaling", "iris", []string{"--hidden", "8", "--activation", "tanh", "--epochs", "30"}, ""},
-		{"breast_cancer sigmoid, leaky-relu hidden, minmax scaling", "breast_cancer", []string{"--hidden", "16,8", "--activation", "leaky-relu", "--scale", "minmax", "--epochs", "10"}, ""},
-		{"diabetes identity regression, relu hidden", "diabetes", []string{"--hidden", "16", "--epochs", "20"}, ""},
-		{"masked no-bias net (hand-written file)", dataCSV, nil, masked},
+		{"iris softmax, tanh hidden, standard scaling", "iris", []string{"--hidden", "8", "--activation", "tanh", "--epochs", "30"}, "", ""},
+		{"breast_cancer sigmoid, leaky-relu hidden, minmax scaling", "breast_cancer", []string{"--hidden", "16,8", "--activation", "leaky-relu", "--scale", "minmax", "--epochs", "10"}, "", ""},
+		{"diabetes identity regression, relu hidden", "diabetes", []string{"--hidden", "16", "--epochs", "20"}, "", ""},
+		{"masked no-bias net (hand-written file)", dataCSV, nil, masked, ""},
+		{"categories 3+40+2, fills, softmax, float32", mixed, append([]string{"--target", "label", "--ignore", "id"}, encoded...), "", ""},
+		{"categories, fills, softmax, float64, unseen categories", mixedNew, append([]string{"--target", "label", "--ignore", "id,y", "--precision", "float64", "--unknown", "ignore"}, encoded...), "", mixed},
+		{"categories, fills, regression, float64", mixed, append([]string{"--target", "y", "--ignore", "id,yes", "--precision", "float64", "--scale", "minmax"}, encoded...), "", ""},
+		{"categories, fills, sigmoid, float32, unseen categories", mixedNew, append([]string{"--target", "yes", "--ignore", "id,y", "--unknown", "ignore"}, encoded...), "", mixed},
 	}
 	var jobs []ortcheck.Job
 	type prepared struct {
@@ -70,14 +85,15 @@ func TestExportMatchesPredict(t *testing.T) {
 	for i := range cases {
 		c := &cases[i]
 		if c.train != nil {
-			c.model = filepath.Join(dir, c.data+".json")
-			args := append([]string{"train", "--data", c.data, "--seed", "2", "--out", c.model}, c.train...)
+			c.model = filepath.Join(dir, strconv.Itoa(i)+".json")
+			args := append([]string{"train", "--data", cmp.Or(c.trainData, c.data), "--seed", "2", "--out", c.model}, c.train...)
 			if out, errs, status := cli(t, args...); status != 0 {
 				t.Fatalf("%s: train: status %d: %s\n%s", c.name, status, errs, out)
 			}
 		}
 		onnxPath := strings.TrimSuffix(c.model, ".json") + ".onnx"
 		out, errs, status := cli(t, "export", "--model", c.model, "--onnx", onnxPath)
+		t.Logf("%s: %s", c.name, strings.TrimSpace(out))
 		if status != 0 || !strings.HasPrefix(out, onnxPath+" written: ONNX opset 13") {
 			t.Fatalf("%s: export: status %d: %s\n%s", c.name, status, errs, out)
 		}
@@ -173,6 +189,43 @@ func TestExportMatchesPredict(t *testing.T) {
 		t.Logf("%-55s %4d rows × %d: max |onnxruntime − predict engine| = %.3g (relative %.3g); vs predict CSV %.3g",
 			c.name, rows, p.n, worst, worstRel, worstCSV)
 	}
+}
+
+// mixedCSV returns rows of a table with an id, numbers x1 and x2 (some
+// missing: empty, NA or ?), a colour of 3 categories (some missing) and a
+// city of k (c00 …), and three targets: a class label (a, b, c), a number
+// y and a yes/no. seed varies the rows; k above 40 gives cities that a
+// table of k = 40 never saw.
+func mixedCSV(rows, k int, seed uint64) string {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	var b strings.Builder
+	b.WriteString("id,x1,colour,city,x2,label,y,yes\n")
+	missing := []string{"", "NA", "?"}
+	for r := range rows {
+		x1, x2 := rng.NormFloat64()*3+10, rng.Float64()*100
+		colour, city := rng.IntN(3), rng.IntN(k)
+		v := x1/3 + float64(colour) - float64(city%5)/2 + x2/50
+		label := "a"
+		if v > 5 {
+			label = "b"
+		}
+		if v > 6 {
+			label = "c"
+		}
+		f1, f2, fc := strconv.FormatFloat(x1, 'f', 3, 64), strconv.FormatFloat(x2, 'f', 2, 64), []string{"red", "green", "blue"}[colour]
+		if r%7 == 3 {
+			f1 = missing[r%3]
+		}
+		if r%11 == 5 {
+			fc = missing[(r/11)%3]
+		}
+		if r%13 == 6 {
+			f2 = ""
+		}
+		yes := map[bool]string{true: "yes", false: "no"}[v > 5.5]
+		fmt.Fprintf(&b, "%d,%s,%s,c%02d,%s,%s,%.4f,%s\n", r+1, f1, fc, city, f2, label, 2*v+rng.NormFloat64()*0.1, yes)
+	}
+	return b.String()
 }
 
 // TestExportErrors: bad usage or input, an output path that cannot be

@@ -22,12 +22,29 @@ import (
 // directory (onnx/testdata/ort).
 const Install = "ONNXRUNTIME_NODE_INSTALL=skip npm ci"
 
-// Job is one model to run on a batch of inputs (Rows×Cols, row-major).
+// Job is one model to run on a batch of inputs (Rows×Cols, row-major). A
+// NaN of X (a missing value) reaches the model as NaN.
 type Job struct {
 	Model string    `json:"model"`
 	X     []float32 `json:"x"`
 	Rows  int       `json:"rows"`
 	Cols  int       `json:"cols"`
+}
+
+// MarshalJSON writes the job for run.js, a NaN of X as null (JSON has no
+// NaN), which run.js reads back as NaN.
+func (j Job) MarshalJSON() ([]byte, error) {
+	x := make([]*float32, len(j.X))
+	for k := range j.X {
+		if !math.IsNaN(float64(j.X[k])) {
+			x[k] = &j.X[k]
+		}
+	}
+	type job Job // without this method
+	return json.Marshal(struct {
+		job
+		X []*float32 `json:"x"`
+	}{job(j), x})
 }
 
 // Result is the model's first output, as onnxruntime computed it.
@@ -37,6 +54,39 @@ type Result struct {
 	Type        string    `json:"type"`
 	Dims        []int     `json:"dims"`
 	Output      []float64 `json:"output"`
+}
+
+// UnmarshalJSON reads a result of run.js, whose output writes NaN and ±∞
+// as the strings "NaN", "Infinity" and "-Infinity".
+func (r *Result) UnmarshalJSON(b []byte) error {
+	type result Result // without this method
+	var v struct {
+		result
+		Output []json.RawMessage `json:"output"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = Result(v.result)
+	r.Output = make([]float64, len(v.Output))
+	for k, raw := range v.Output {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			switch s {
+			case "NaN":
+				r.Output[k] = math.NaN()
+			case "Infinity", "-Infinity":
+				r.Output[k] = math.Inf(map[bool]int{true: 1, false: -1}[s == "Infinity"])
+			default:
+				return fmt.Errorf("output %d: %q, want a number, NaN or ±Infinity", k, s)
+			}
+			continue
+		}
+		if err := json.Unmarshal(raw, &r.Output[k]); err != nil {
+			return fmt.Errorf("output %d: %v", k, err)
+		}
+	}
+	return nil
 }
 
 // Require skips the test (or fails it, under BACKPROP_CI=1) unless node and

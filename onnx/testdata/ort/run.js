@@ -1,10 +1,12 @@
 // run.js runs ONNX models in onnxruntime (onnxruntime-node, CPU) for the Go
 // tests of package onnx.
 //
-// stdin: a JSON array of jobs {"model": PATH, "x": [numbers], "rows": N, "cols": n_0};
+// stdin: a JSON array of jobs {"model": PATH, "x": [numbers], "rows": N, "cols": n_0}
+// (null in x is NaN, a missing value);
 // stdout: a JSON array of results, one per job, {"inputNames", "outputNames",
 // "type", "dims", "output": [numbers]}, the first output of the model, its
-// float32 values written exactly.
+// float32 values written exactly ("NaN", "Infinity" and "-Infinity" as
+// strings, which JSON numbers cannot be).
 //
 // Install once, in this directory (the post-install step would fetch GPU files
 // only; the CPU library ships in the package):
@@ -20,7 +22,7 @@ async function main() {
   for (const job of jobs) {
     const session = await ort.InferenceSession.create(job.model);
     const feeds = {};
-    feeds[session.inputNames[0]] = new ort.Tensor('float32', Float32Array.from(job.x), [job.rows, job.cols]);
+    feeds[session.inputNames[0]] = new ort.Tensor('float32', Float32Array.from(job.x, (v) => (v === null ? NaN : v)), [job.rows, job.cols]);
     const out = await session.run(feeds);
     const o = out[session.outputNames[0]];
     results.push({
@@ -28,7 +30,7 @@ async function main() {
       outputNames: session.outputNames,
       type: o.type,
       dims: o.dims,
-      output: Array.from(o.data),
+      output: Array.from(o.data, (v) => (Number.isFinite(v) ? v : String(v))),
     });
     await session.release();
   }
