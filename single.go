@@ -106,18 +106,24 @@ func (p *layer1[T]) grad(a, g []T) {
 	W := p.lay.W[:len(dW)]
 	if g != nil {
 		g = g[:n]
-		clear(g)
 	}
+	var zero T
 	for i, d := range delta {
 		row, drow := W[i*n:(i+1)*n], dW[i*n:(i+1)*n]
-		if g != nil {
+		switch {
+		case g == nil:
+			for j, v := range a {
+				drow[j] = d * v
+			}
+		case i == 0: // the sum from 0, as vecmat's from a cleared g (0 + −0 is 0)
+			for j, v := range a {
+				drow[j] = d * v
+				g[j] = zero + d*row[j]
+			}
+		default:
 			for j, v := range a {
 				drow[j] = d * v
 				g[j] += d * row[j]
-			}
-		} else {
-			for j, v := range a {
-				drow[j] = d * v
 			}
 		}
 		if dB != nil {
