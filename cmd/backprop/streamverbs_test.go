@@ -52,6 +52,18 @@ func TestStreamVerbsSameAsInMemory(t *testing.T) {
 	csv := writeStreamCSV(t, filepath.Join(dir, "s.csv"), 150<<10)
 	other := writeStreamCSV(t, filepath.Join(dir, "other.csv"), 20<<10)
 	idxDir := writeIDX(t, t.TempDir(), 900, 120, 5)
+	// The features alone, without the target column (data to predict on;
+	// evaluate refuses it).
+	b, _ := os.ReadFile(other)
+	var features bytes.Buffer
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if i := strings.LastIndexByte(line, ','); i >= 0 {
+			line = line[:i] + "\n"
+		}
+		features.WriteString(line)
+	}
+	notarget := filepath.Join(dir, "features.csv")
+	os.WriteFile(notarget, features.Bytes(), 0o644)
 	base := []string{"--ignore", "id", "--hidden", "6", "--epochs", "2", "--batch", "32", "--health=false"}
 	type model struct {
 		name string
@@ -59,7 +71,7 @@ func TestStreamVerbsSameAsInMemory(t *testing.T) {
 		data []string // data to evaluate it on
 	}
 	models := []model{
-		{"binary", []string{"--stream", "--missing", "mean", "--test-split", "0.2", "--val-split", "0.1"}, []string{csv, other}},
+		{"binary", []string{"--stream", "--missing", "mean", "--test-split", "0.2", "--val-split", "0.1"}, []string{csv, other, notarget}},
 		{"softmax-drop", []string{"--stream", "--missing", "drop", "--target", "shade", "--test-split", "0.2", "--val-split", "0.1"}, []string{csv}},
 		{"regression64", []string{"--stream", "--missing", "mean", "--target", "x1", "--precision", "float64", "--val-split", "0.2"}, []string{csv}},
 		{"in-memory", []string{"--missing", "mean", "--epochs", "1", "--test-split", "0.2"}, []string{other, csv}},
