@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -142,7 +143,7 @@ func ExampleScanCSV() {
 	os.WriteFile(path, []byte("height,colour,kind\n1.0,grey,cat\n0.5,NA,dog\n1.2,black,cat\n0.4,grey,dog\n"), 0o644)
 
 	opt := data.CSVOptions{Missing: data.MissingKeep}
-	t, err := data.ScanCSV(path, opt, data.HashSplit{Seed: 1, Val: 0.25})
+	t, err := data.ScanCSV(context.Background(), path, opt, data.HashSplit{Seed: 1, Val: 0.25})
 	if err != nil {
 		log.Fatal(err)
 	}

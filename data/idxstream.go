@@ -2,6 +2,7 @@ package data
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ type idxSource struct {
 	rows, cols   int
 	classes      int
 	trainN, nTst int
+	ctx          context.Context // stops every pass
 }
 
 // idxPair is a pair of image and label files, with their size and time as
@@ -38,17 +40,18 @@ type idxPair struct {
 // LoadIDXDir reads them, and the same checks apply, but for the limits on
 // the whole files (MaxIDXItems, MaxIDXBytes): an image is at most
 // MaxIDXBytes pixels, and the files may hold up to 2^32−1 of them.
-func ScanIDX(dir string, split HashSplit) (*Table, error) {
+// ctx stops the passes, as ScanCSV's.
+func ScanIDX(ctx context.Context, dir string, split HashSplit) (*Table, error) {
 	if err := split.check(); err != nil {
 		return nil, err
 	}
 	if split.Test != 0 {
 		return nil, fmt.Errorf("%s: the test part of an IDX directory is its t10k files: want a test fraction of 0, not %v", dir, split.Test)
 	}
-	s := &idxSource{dir: dir}
+	s := &idxSource{dir: dir, ctx: ctx}
 	s.train = idxPair{images: idxTrainImages, labels: idxTrainLabels}
 	s.test = idxPair{images: idxTestImages, labels: idxTestLabels}
-	t := &Table{Name: dir, split: split, idx: s}
+	t := &Table{Name: dir, split: split, idx: s, ctx: ctx}
 
 	// The training files: classes, counts, pixel statistics.
 	ip, err := s.open(&s.train, true)
@@ -110,14 +113,14 @@ func ScanIDX(dir string, split HashSplit) (*Table, error) {
 // classes > 0 (a trained model's) a label must be below it, with 0 the
 // classes are counted from the labels. The table's Fingerprint is "" (it
 // identifies training files).
-func ScanIDXTest(dir string, classes int) (*Table, error) {
+func ScanIDXTest(ctx context.Context, dir string, classes int) (*Table, error) {
 	if classes > MaxClasses {
 		return nil, fmt.Errorf("%s: %d classes, more than the limit of %d (MaxClasses)", dir, classes, MaxClasses)
 	}
-	s := &idxSource{dir: dir, classes: classes}
+	s := &idxSource{dir: dir, classes: classes, ctx: ctx}
 	s.train = idxPair{images: idxTrainImages, labels: idxTrainLabels}
 	s.test = idxPair{images: idxTestImages, labels: idxTestLabels}
-	t := &Table{Name: dir, idx: s}
+	t := &Table{Name: dir, idx: s, ctx: ctx}
 	if err := s.scanTest(t, 0); err != nil {
 		return nil, err
 	}
@@ -227,7 +230,7 @@ func (s *idxSource) open(pair *idxPair, first bool) (*idxPass, error) {
 	}
 	ip.imf, ip.lbf = files[0], files[1]
 	ip.imagesPath, ip.labelsPath = paths[0], paths[1]
-	ip.imagesCount, ip.labelCount = &countReader{r: ip.imf}, &countReader{r: ip.lbf}
+	ip.imagesCount, ip.labelCount = &countReader{r: ctxReader{s.ctx, ip.imf}}, &countReader{r: ctxReader{s.ctx, ip.lbf}}
 	wrap := func(path string, err error) error { return fmt.Errorf("%s: %w", path, err) }
 	ir, err := idxReader(ip.imagesCount)
 	if err != nil {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"io"
 	"math/rand/v2"
@@ -85,7 +86,7 @@ func FuzzRecordScanner(f *testing.F) {
 // streamed CSV table or IDX directory allocates nothing.
 func TestReaderAllocations(t *testing.T) {
 	path := streamCSV(t, 4000)
-	tab, err := ScanCSV(path, CSVOptions{Ignore: []string{"id"}, Missing: MissingKeep}, HashSplit{Seed: 2, Val: 0.1})
+	tab, err := ScanCSV(context.Background(), path, CSVOptions{Ignore: []string{"id"}, Missing: MissingKeep}, HashSplit{Seed: 2, Val: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestReaderAllocations(t *testing.T) {
 		"t10k-images-idx3-ubyte":     images(1, 3, 4)(make([]byte, px)),
 		"t10k-labels-idx1-ubyte":     labels(1),
 	})
-	idx, err := ScanIDX(dir, HashSplit{Seed: 2, Val: 0.1})
+	idx, err := ScanIDX(context.Background(), dir, HashSplit{Seed: 2, Val: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -185,8 +186,23 @@ type Table struct {
 	Bytes int64
 
 	split HashSplit
-	csv   *csvSource // a CSV file; nil for an IDX directory
-	idx   *idxSource // an IDX directory
+	csv   *csvSource      // a CSV file; nil for an IDX directory
+	idx   *idxSource      // an IDX directory
+	ctx   context.Context // stops every pass
+}
+
+// ctxReader reads r until ctx is done, then fails with an error that wraps
+// ctx.Err(): a pass over a large file stops within a read of it.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted: %w", err)
+	}
+	return c.r.Read(p)
 }
 
 // Split returns the split the table was scanned with.
@@ -213,7 +229,10 @@ type csvSource struct {
 // first pass remembers: under [TaskAuto] a target with more than
 // [MaxClasses] distinct values is numeric (regression) if all of them so
 // far are numbers, else an error, as ReadCSV's would be.
-func ScanCSV(path string, opt CSVOptions, split HashSplit) (*Table, error) {
+//
+// ctx stops the first pass, and every later pass of the table's readers:
+// they fail with an error that wraps ctx.Err().
+func ScanCSV(ctx context.Context, path string, opt CSVOptions, split HashSplit) (*Table, error) {
 	if err := split.check(); err != nil {
 		return nil, err
 	}
@@ -248,12 +267,12 @@ func ScanCSV(path string, opt CSVOptions, split HashSplit) (*Table, error) {
 	}
 	defer rc.Close()
 	src.size, src.mod = size, mod
-	cr := &countReader{r: rc}
+	cr := &countReader{r: ctxReader{ctx, rc}}
 	p, err := newCSVParser(cr, name, opt, MaxStreamBytes, false)
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Name: name, split: split, csv: src}
+	t := &Table{Name: name, split: split, csv: src, ctx: ctx}
 	p.streaming = true
 	if err := p.scan(t); err != nil {
 		return nil, err
@@ -622,7 +641,7 @@ func (r *Reader) open() error {
 	if size != src.size || !mod.Equal(src.mod) {
 		return fmt.Errorf("%s: the file changed since it was first read (%d bytes, then %d)", r.t.Name, src.size, size)
 	}
-	p, err := newCSVParser(rc, r.t.Name, src.opt, MaxStreamBytes, true) // the first pass checked it with encoding/csv
+	p, err := newCSVParser(ctxReader{r.t.ctx, rc}, r.t.Name, src.opt, MaxStreamBytes, true) // the first pass checked it with encoding/csv
 	if err == nil {
 		err = p.readHeader()
 	}

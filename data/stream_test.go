@@ -1,6 +1,8 @@
 package data
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -53,7 +55,7 @@ func TestTableReadsAsReadCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 		split := HashSplit{Seed: 7, Test: 0.2, Val: 0.1}
-		tab, err := ScanCSV(path, opt, split)
+		tab, err := ScanCSV(context.Background(), path, opt, split)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +159,7 @@ func TestTableNoTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := ScanCSV(path, opt, HashSplit{})
+	tab, err := ScanCSV(context.Background(), path, opt, HashSplit{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +224,7 @@ func TestTableErrors(t *testing.T) {
 	b.WriteString("1,oops,2\n")
 	path := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(path, []byte(b.String()), 0o644)
-	_, err := ScanCSV(path, CSVOptions{}, HashSplit{Seed: 1, Val: 0.1})
+	_, err := ScanCSV(context.Background(), path, CSVOptions{}, HashSplit{Seed: 1, Val: 0.1})
 	if want := `bad.csv:5002:2: "oops" is not a number (column "b")`; err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("error %v, want …%s", err, want)
 	}
@@ -249,7 +251,7 @@ func TestTableErrors(t *testing.T) {
 		}
 		path := filepath.Join(t.TempDir(), "t.csv")
 		os.WriteFile(path, []byte(b.String()), 0o644)
-		tab, err := ScanCSV(path, CSVOptions{Task: tt.task}, HashSplit{Seed: 1})
+		tab, err := ScanCSV(context.Background(), path, CSVOptions{Task: tt.task}, HashSplit{Seed: 1})
 		switch {
 		case tt.err != "":
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -263,7 +265,7 @@ func TestTableErrors(t *testing.T) {
 			t.Errorf("%s: target moments of %d values, want %d", tt.name, tab.Target.N, tab.Rows[PartTrain])
 		}
 	}
-	if _, err := ScanCSV("-", CSVOptions{}, HashSplit{}); err == nil {
+	if _, err := ScanCSV(context.Background(), "-", CSVOptions{}, HashSplit{}); err == nil {
 		t.Error("standard input streamed")
 	}
 }
@@ -272,7 +274,7 @@ func TestTableErrors(t *testing.T) {
 // not a silent mix of two files.
 func TestTableChanged(t *testing.T) {
 	path := streamCSV(t, 100)
-	tab, err := ScanCSV(path, CSVOptions{Ignore: []string{"id"}, Missing: MissingKeep}, HashSplit{Seed: 1})
+	tab, err := ScanCSV(context.Background(), path, CSVOptions{Ignore: []string{"id"}, Missing: MissingKeep}, HashSplit{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +307,7 @@ func TestTableIDX(t *testing.T) {
 		t.Fatal(err)
 	}
 	split := HashSplit{Seed: 9, Val: 0.3}
-	tab, err := ScanIDX(dir, split)
+	tab, err := ScanIDX(context.Background(), dir, split)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +376,7 @@ func TestTableIDX(t *testing.T) {
 	// The t10k files alone, as LoadIDXTestDir reads them.
 	for _, classes := range []int{0, 4, 6} {
 		want, _ := LoadIDXTestDir(dir, classes)
-		tab, err := ScanIDXTest(dir, classes)
+		tab, err := ScanIDXTest(context.Background(), dir, classes)
 		if err != nil || !reflect.DeepEqual(tab.Classes, want.Classes) || tab.Features() != px || tab.Rows != [3]int{0, 0, want.N} {
 			t.Fatalf("ScanIDXTest, %d classes: %+v, %v; LoadIDXTestDir's classes %v", classes, tab, err, want.Classes)
 		}
@@ -390,10 +392,10 @@ func TestTableIDX(t *testing.T) {
 		}
 		r.Close()
 	}
-	if _, err := ScanIDXTest(dir, 2); err == nil || !strings.Contains(err.Error(), "label 2 of item 2 was not seen in training (classes 0 to 1)") {
+	if _, err := ScanIDXTest(context.Background(), dir, 2); err == nil || !strings.Contains(err.Error(), "label 2 of item 2 was not seen in training (classes 0 to 1)") {
 		t.Errorf("ScanIDXTest with 2 classes, a label 2: %v", err)
 	}
-	if _, err := ScanIDX(dir, HashSplit{Test: 0.1}); err == nil {
+	if _, err := ScanIDX(context.Background(), dir, HashSplit{Test: 0.1}); err == nil {
 		t.Error("a test fraction of an IDX directory accepted")
 	}
 }
@@ -415,7 +417,7 @@ func TestTableNameBytes(t *testing.T) {
 		}
 		path := filepath.Join(dir, c.name+".csv")
 		os.WriteFile(path, []byte(b.String()), 0o644)
-		_, err := ScanCSV(path, CSVOptions{}, HashSplit{})
+		_, err := ScanCSV(context.Background(), path, CSVOptions{}, HashSplit{})
 		if err == nil || !strings.Contains(err.Error(), "of distinct category and class names, the limit (data.MaxNameBytes)") {
 			t.Errorf("%s: error %v", c.name, err)
 		}
@@ -424,5 +426,36 @@ func TestTableNameBytes(t *testing.T) {
 			t.Errorf("%s: ReadCSV (bounded by MaxCSVBytes) refused by MaxNameBytes", c.name)
 		}
 		f.Close()
+	}
+}
+
+// TestTableInterrupted: the context given to ScanCSV stops its first pass
+// and the passes of its readers, with an error that wraps its own.
+func TestTableInterrupted(t *testing.T) {
+	path := streamCSV(t, 3000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ScanCSV(ctx, path, CSVOptions{Ignore: []string{"id"}, Missing: MissingKeep}, HashSplit{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("ScanCSV, cancelled: %v", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	tab, err := ScanCSV(ctx, path, CSVOptions{Ignore: []string{"id"}, Missing: MissingKeep}, HashSplit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tab.Reader(PartTrain)
+	defer r.Close()
+	x := make([]float32, 3)
+	if _, err := r.Next(x); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	for range 3000 {
+		if _, err = r.Next(x); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("a pass cancelled: %v", err)
 	}
 }

@@ -72,7 +72,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var m train.Metrics
 	var measure func() ([]train.LayerHealth, error) // the layers' health on the rows
 	if streamData(fs, *stream, *spec, *split) {
-		sp, err := t.scanData(*spec, true, *split)
+		sp, err := t.scanData(ctx, *spec, true, *split)
 		if err != nil {
 			return err
 		}
@@ -300,7 +300,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if streamData(fs, *stream, *spec, *split) {
 		// A first pass checks the file and finds the rows; the second
 		// writes each prediction as it is computed.
-		sp, err := t.scanData(*spec, false, *split)
+		sp, err := t.scanData(ctx, *spec, false, *split)
 		if err != nil {
 			return err
 		}
@@ -318,9 +318,6 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				_, err := sp.r.Next(raw)
 				if err == io.EOF {
 					break
-				}
-				if pw.rows%4096 == 0 && ctx.Err() != nil {
-					return fmt.Errorf("predict: stopped after %d rows: %w", pw.rows, ctx.Err())
 				}
 				if err != nil {
 					return badInput(err)

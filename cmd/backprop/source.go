@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -311,10 +312,10 @@ func streamData(fs *flag.FlagSet, stream bool, spec, split string) bool {
 // scanData is readData for data streamed: a first pass over the file (all
 // its checks, and its fingerprint, which says whether it is the model's
 // own training data), then a reader of the rows chosen, as readData
-// chooses them. The model's split must be one a stream can find again, by
-// hashed record numbers (a streamed run's); a split drawn in memory can
-// only be of data that can be read into memory, which is then refused.
-func (t *trained) scanData(spec string, needTarget bool, split string) (*streamPart, error) {
+// chooses them; ctx (^C) stops every pass. The parts of a streamed run's
+// split are found again by their hashed record numbers; those of a split
+// drawn in memory cannot be (see drawnInMemory).
+func (t *trained) scanData(ctx context.Context, spec string, needTarget bool, split string) (*streamPart, error) {
 	if err := checkSplit(split); err != nil {
 		return nil, err
 	}
@@ -335,12 +336,12 @@ func (t *trained) scanData(spec string, needTarget bool, split string) (*streamP
 	case idx && !m.Classifier():
 		return nil, usagef("%s: IDX images are classification data, and %s is a regression model", spec, t.path)
 	case t10k: // the training files need not be read
-		tab, err = data.ScanIDXTest(spec, len(opt.Classes))
+		tab, err = data.ScanIDXTest(ctx, spec, len(opt.Classes))
 	case idx:
 		hs.Test = 0 // the t10k files
-		tab, err = data.ScanIDX(spec, hs)
+		tab, err = data.ScanIDX(ctx, spec, hs)
 	default:
-		tab, err = data.ScanCSV(spec, opt, hs)
+		tab, err = data.ScanCSV(ctx, spec, opt, hs)
 	}
 	if err != nil {
 		return nil, badInput(err)

@@ -87,8 +87,8 @@ func (s *streamed) dataSum() string {
 // prepareStream is prepareData for a streamed run: a first pass over the
 // data (and --val, --test files), then the pipeline fitted on the training
 // part's statistics. The parts are shells: their counts and columns, no
-// rows.
-func prepareStream(f *trainFlags) (*dataParts, *streamed, error) {
+// rows. ctx (^C) stops the first pass and every later one.
+func prepareStream(ctx context.Context, f *trainFlags) (*dataParts, *streamed, error) {
 	opt, J, err := readFlags(f)
 	if err != nil {
 		return nil, nil, err
@@ -108,9 +108,9 @@ func prepareStream(f *trainFlags) (*dataParts, *streamed, error) {
 		if opt.Task == data.TaskRegression {
 			return nil, nil, usagef("%s: IDX images are classification data, not regression", f.data)
 		}
-		tab, err = data.ScanIDX(f.data, split)
+		tab, err = data.ScanIDX(ctx, f.data, split)
 	} else {
-		tab, err = data.ScanCSV(f.data, opt, split)
+		tab, err = data.ScanCSV(ctx, f.data, opt, split)
 	}
 	if err != nil {
 		return nil, nil, badInput(err)
@@ -156,7 +156,7 @@ func prepareStream(f *trainFlags) (*dataParts, *streamed, error) {
 		if all.Classes == nil { // numbers, also labels that the loss reads as numbers
 			popt.Task = data.TaskRegression
 		}
-		pt, err := data.ScanCSV(part.path, popt, data.HashSplit{})
+		pt, err := data.ScanCSV(ctx, part.path, popt, data.HashSplit{})
 		if err != nil {
 			return nil, nil, badInput(err)
 		}
@@ -336,7 +336,7 @@ func (src *source[T]) Next(x, y []T) error {
 // trainStreamed is trainWith for --stream.
 func trainStreamed[T backprop.Float](ctx context.Context, f *trainFlags, cfg train.Config, start time.Time, stdout, stderr io.Writer) error {
 	stop := announce(stdout, f.data, time.Second)
-	parts, s, err := prepareStream(f)
+	parts, s, err := prepareStream(ctx, f)
 	stop()
 	if err != nil {
 		return err

@@ -286,7 +286,7 @@ func TestStreamSourceAllocations(t *testing.T) {
 	dir := t.TempDir()
 	f := &trainFlags{data: writeStreamCSV(t, filepath.Join(dir, "s.csv"), 300<<10), ignore: "id", missing: "mean", unknown: "error",
 		seed: 1, valSplit: 0.1, testSplit: 0.2}
-	p, s, err := prepareStream(f)
+	p, s, err := prepareStream(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}

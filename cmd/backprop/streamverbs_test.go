@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -208,5 +209,28 @@ func TestStreamInit(t *testing.T) {
 	_, errs, status = cli(t, "train", "--data", other, "--stream", "--init", first, "--epochs", "1", "--out", filepath.Join(dir, "o.json"))
 	if status != 2 || !strings.Contains(errs, "columns do not match the features: missing \"x2\"") {
 		t.Errorf("--init on other data: status %d, %s", status, errs)
+	}
+}
+
+// TestStreamVerbsInterrupted: ^C (the context cancelled) stops evaluate
+// and predict streamed, exit 130, and predict leaves --out as it was.
+func TestStreamVerbsInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	data := writeStreamCSV(t, filepath.Join(dir, "s.csv"), 20<<10)
+	model, out := filepath.Join(dir, "m.json"), filepath.Join(dir, "p.csv")
+	if _, errs, status := cli(t, "train", "--data", data, "--stream", "--ignore", "id", "--missing", "mean", "--hidden", "4", "--epochs", "1", "--out", model); status != 0 {
+		t.Fatal(errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{{"evaluate"}, {"predict", "--out", out}} {
+		var stdout, stderr bytes.Buffer
+		err := run(ctx, append(args, "--model", model, "--data", data, "--stream"), &stdout, &stderr)
+		if status := report(err, &stderr); status != 130 || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("%v: status %d, %s", args, status, stderr.String())
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("an interrupted predict wrote --out: %v", err)
 	}
 }
