@@ -51,7 +51,10 @@
 // dense layers: what Marshal writes, or an MLP exported by PyTorch (Gemm, or
 // MatMul + Add, each optionally followed by one of the activations above),
 // so that `backprop import` then `backprop explain` can walk a PyTorch
-// network's gradient step.
+// network's gradient step. A graph that encodes categorical features or
+// fills is read back only when it is exactly what Marshal writes for the
+// pipeline its constants and metadata give: then export and import give
+// the model that predicts as the one exported.
 //
 // # Equality
 //

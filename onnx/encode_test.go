@@ -2,11 +2,13 @@ package onnx
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -472,4 +474,123 @@ func TestEncodedRefusals(t *testing.T) {
 	if _, err := Marshal(net, Options{Pipeline: p, InputName: "expand"}); err == nil || err.Error() != `input name "expand" is taken by a value inside the graph (pick another)` {
 		t.Errorf("input named expand: %v", err)
 	}
+}
+
+// TestEncodedRoundTrip: Unmarshal reads an encoded graph back into the
+// same network and pipeline (categories, fills, unknown, missing, ignore),
+// exporting it again gives the same bytes, and the model it makes predicts
+// exactly what the exported one predicts (in float32: a float64 network
+// exports as its float32 conversion).
+func TestEncodedRoundTrip(t *testing.T) {
+	for _, c := range encCases(t) {
+		c.p.Ignore = []string{"id"}
+		b, err := c.marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, opt, err := Unmarshal(b)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !reflect.DeepEqual(opt.Pipeline, c.p) {
+			t.Errorf("%s: pipeline\n%+v, want\n%+v", c.name, opt.Pipeline, c.p)
+		}
+		again, err := Marshal(net, opt)
+		if err != nil || !bytes.Equal(again, b) {
+			t.Errorf("%s: exporting the imported network gives other bytes (%v)", c.name, err)
+		}
+		orig := c.net32
+		if orig == nil {
+			orig = backprop.Convert[float32](c.net64)
+		}
+		m1, err1 := backprop.NewModel(orig, c.p)
+		m2, err2 := backprop.NewModel(backprop.Convert[float32](net), opt.Pipeline)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v %v", c.name, err1, err2)
+		}
+		p1, err1 := m1.Predict(nil, c.x)
+		p2, err2 := m2.Predict(nil, c.x)
+		if err1 != nil || err2 != nil || !slices.Equal(p1, p2) {
+			t.Errorf("%s: predictions differ after export and import (%v %v)", c.name, err1, err2)
+		}
+	}
+}
+
+// TestEncodedImportRefusals: an encoded graph that is not what Marshal
+// writes for the pipeline it holds is refused, in one line that says so.
+func TestEncodedImportRefusals(t *testing.T) {
+	c := encCases(t)[0]
+	b, err := c.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const notOurs = "the graph encodes its input (categorical features or fills), but not as backprop export writes it, the only encoding read back: "
+	for _, tc := range []struct {
+		name string
+		edit func(m *onnxpb.ModelProto)
+		want string
+	}{
+		{"a category index changed", func(m *onnxpb.ModelProto) { setDouble(m, "category", 2, 7) },
+			notOurs + `initializer "category" differs from the one written for the pipeline it gives`},
+		{"a fill changed", func(m *onnxpb.ModelProto) { setDouble(m, "valid_hi", 1, 5) },
+			notOurs + `initializer "valid_hi" differs from the one written for the pipeline it gives`},
+		{"the refusal left out", func(m *onnxpb.ModelProto) {
+			g := m.Graph
+			g.Node[len(g.Node)-2].Output[0] = g.Output[0].GetName()
+			g.Node = g.Node[:len(g.Node)-1]
+		}, notOurs + "it has no Gemm layer, or does not end in Add(a^L, refused)"},
+		{"an operator swapped", func(m *onnxpb.ModelProto) { m.Graph.Node[3].OpType = proto.String("Greater") },
+			notOurs + "node 4 (valid_ge, Greater) differs"},
+		{"no categories' names", func(m *onnxpb.ModelProto) { dropMeta(m, "categories") },
+			`metadata categories: feature "color" has 0 categories, the graph 3 one-hot inputs`},
+		{"no valid_lo", func(m *onnxpb.ModelProto) { rename(m, "valid_lo", "lo") },
+			notOurs + `no constant "valid_lo" of 4 values, one per input column`},
+		{"expand out of order", func(m *onnxpb.ModelProto) { setInt64(m, "expand", 0, 3) },
+			notOurs + "input 6 of x⁰ reads column 4, out of order"},
+	} {
+		m := &onnxpb.ModelProto{}
+		if err := proto.Unmarshal(b, m); err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(m)
+		bad, err := proto.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Unmarshal(bad); err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v\nwant %s", tc.name, err, tc.want)
+		}
+	}
+}
+
+func initializer(m *onnxpb.ModelProto, name string) *onnxpb.TensorProto {
+	for _, t := range m.Graph.Initializer {
+		if t.GetName() == name {
+			return t
+		}
+	}
+	panic(name)
+}
+
+func setDouble(m *onnxpb.ModelProto, name string, k int, v float64) {
+	binary.LittleEndian.PutUint64(initializer(m, name).RawData[8*k:], math.Float64bits(v))
+}
+
+func setInt64(m *onnxpb.ModelProto, name string, k int, v int64) {
+	binary.LittleEndian.PutUint64(initializer(m, name).RawData[8*k:], uint64(v))
+}
+
+func rename(m *onnxpb.ModelProto, from, to string) {
+	initializer(m, from).Name = proto.String(to)
+	for _, n := range m.Graph.Node {
+		for k, in := range n.Input {
+			if in == from {
+				n.Input[k] = to
+			}
+		}
+	}
+}
+
+func dropMeta(m *onnxpb.ModelProto, key string) {
+	m.MetadataProps = slices.DeleteFunc(m.MetadataProps, func(e *onnxpb.StringStringEntryProto) bool { return e.GetKey() == key })
 }

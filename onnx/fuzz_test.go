@@ -27,6 +27,14 @@ func FuzzUnmarshal(f *testing.F) {
 	if b, err := Marshal(net, Options{Pipeline: backprop.Pipeline{Classes: []string{"a", "b"}}}); err == nil {
 		f.Add(b)
 	}
+	// An encoded pipeline: a categorical feature, a fill, scaling.
+	fill := 1.0
+	if b, err := Marshal(net, Options{Pipeline: backprop.Pipeline{Scaling: "standard", Unknown: backprop.UnknownIgnore,
+		Features: []backprop.Feature{{Name: "c", Scale: 1, Categories: []string{"r", "g"}, Fill: &fill}, {Name: "n", Offset: 2, Scale: 3}}}}); err == nil {
+		f.Add(b)
+	} else {
+		f.Fatal(err)
+	}
 	// A scalar Sub broadcast to a claimed width.
 	m, _ = torchMLP(rng)
 	m.Graph.Input[0].Type.GetTensorType().Shape.Dim[1].Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: 1 << 30}

@@ -53,6 +53,12 @@ func Read(r io.Reader) (*backprop.Network[float64], Options, error) {
 // but with an input scaling gets features "x1", "x2" ...), its offsets and
 // scales from the graph. Weights that are zero import as zeros: the masks of an
 // exported network are not recovered.
+//
+// A graph that encodes categorical features or fills before its first
+// layer is read only as Marshal writes it: its pipeline (categories,
+// fills, "unknown", "missing", "ignore") from its constants and metadata,
+// then checked by writing the graph again for that pipeline and network
+// (the same nodes, input, output and constants), else refused.
 func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	m := &onnxpb.ModelProto{}
 	if err := proto.Unmarshal(b, m); err != nil {
@@ -91,15 +97,40 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	if w := dims[1].GetDimValue(); w > backprop.MaxLayerParams {
 		return nil, Options{}, fmt.Errorf("input %q: %d features, more than a layer can take (MaxLayerParams, %d)", opt.InputName, w, backprop.MaxLayerParams)
 	}
+	meta := map[string]string{}
+	for _, p := range m.GetMetadataProps() {
+		meta[p.GetKey()] = p.GetValue()
+	}
 	im.net = &backprop.Network[float64]{Inputs: int(dims[1].GetDimValue())}
 	im.cur, im.width = opt.InputName, im.net.Inputs
-	for k, n := range g.GetNode() {
+	nodes, first, end := g.GetNode(), 0, opt.OutputName
+	var encoded *backprop.Pipeline // the pipeline of a graph that encodes its input, see Marshal
+	if encodes(nodes) {
+		var err error
+		if encoded, err = im.encoding(im.net.Inputs, meta); err != nil {
+			return nil, Options{}, err
+		}
+		for first < len(nodes) && nodes[first].GetOpType() != "Gemm" {
+			first++
+		}
+		last := nodes[len(nodes)-1]
+		if first == len(nodes) || last.GetOpType() != "Add" || len(last.GetInput()) != 2 {
+			return nil, Options{}, errEncoding("it has no Gemm layer, or does not end in Add(a^L, refused)")
+		}
+		nodes, end = nodes[:len(nodes)-1], last.GetInput()[0]
+		im.net.Inputs, im.width, im.encoded = encoded.Width(), encoded.Width(), true
+		if len(nodes[first].GetInput()) == 0 {
+			return nil, Options{}, errEncoding("its first Gemm has no input")
+		}
+		im.cur = nodes[first].GetInput()[0]
+	}
+	for k, n := range nodes[first:] {
 		if err := im.node(n); err != nil {
 			name := n.GetName()
 			if name == "" {
 				name = "unnamed"
 			}
-			return nil, Options{}, fmt.Errorf("node %d (%s, %s): %w", k+1, name, n.GetOpType(), err)
+			return nil, Options{}, fmt.Errorf("node %d (%s, %s): %w", first+k+1, name, n.GetOpType(), err)
 		}
 	}
 	im.finish()
@@ -108,8 +139,8 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 		// the file holds: the scaling may be broadcast to it.
 		im.offset, im.scale = broadcast(im.offset, im.net.Inputs), broadcast(im.scale, im.net.Inputs)
 	}
-	if im.cur != opt.OutputName {
-		return nil, Options{}, fmt.Errorf("the chain of layers ends in %q, not in the graph's output %q", im.cur, opt.OutputName)
+	if im.cur != end {
+		return nil, Options{}, fmt.Errorf("the chain of layers ends in %q, not in the graph's output %q", im.cur, end)
 	}
 	if len(im.net.Layers) == 0 {
 		return nil, Options{}, errors.New("the graph has no Gemm or MatMul layer")
@@ -122,10 +153,6 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 		return nil, Options{}, err
 	}
 
-	meta := map[string]string{}
-	for _, p := range m.GetMetadataProps() {
-		meta[p.GetKey()] = p.GetValue()
-	}
 	out := im.net.Layers[len(im.net.Layers)-1].Activation
 	im.net.Loss = backprop.Squared
 	switch out {
@@ -156,7 +183,9 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	if s, ok := meta["scaler"]; ok && p.Scaling == "" && json.Unmarshal([]byte(s), &old) == nil {
 		p.Scaling = old.Kind
 	}
-	if names != nil || im.offset != nil || im.scale != nil {
+	if encoded != nil {
+		p.Features, p.Ignore, p.Unknown, p.Missing = encoded.Features, encoded.Ignore, encoded.Unknown, encoded.Missing
+	} else if names != nil || im.offset != nil || im.scale != nil {
 		p.Features = make([]backprop.Feature, im.net.Inputs)
 		for j := range p.Features {
 			f := &p.Features[j]
@@ -181,11 +210,172 @@ func Unmarshal(b []byte) (*backprop.Network[float64], Options, error) {
 	if err := checkOptions(im.net, opt); err != nil {
 		return nil, Options{}, err
 	}
+	if encoded != nil {
+		if err := sameGraph(g, inputs[0], im.net, opt); err != nil {
+			return nil, Options{}, err
+		}
+	}
 	return im.net, opt, nil
 }
 
+// encodes reports whether the nodes before the first layer encode a
+// pipeline with categorical features or fills, as Marshal writes it: they
+// hold an operator that the scaling of a plain chain does not use.
+func encodes(nodes []*onnxpb.NodeProto) bool {
+	for _, n := range nodes {
+		switch n.GetOpType() {
+		case "Gemm", "MatMul":
+			return false
+		case "IsNaN", "Gather", "GreaterOrEqual", "Where":
+			return true
+		}
+	}
+	return false
+}
+
+func errEncoding(why string) error {
+	return fmt.Errorf("the graph encodes its input (categorical features or fills), but not as backprop export writes it, the only encoding read back: %s", why)
+}
+
+// encoding reads the pipeline of a graph that encodes its n raw input
+// values (see Marshal) from its constants and metadata: which feature each
+// input of x⁰ reads ("expand"), which are one-hot ("onehot"), the fills,
+// the scaling, and from the metadata the names, the categories' names,
+// "unknown", "missing" and "ignore". sameGraph then checks that the graph
+// is the one Marshal writes for it.
+func (im *importer) encoding(n int, meta map[string]string) (*backprop.Pipeline, error) {
+	lo := im.consts["valid_lo"]
+	if lo == nil || len(lo.v) != n {
+		return nil, errEncoding(fmt.Sprintf("no constant \"valid_lo\" of %d values, one per input column", n))
+	}
+	p := &backprop.Pipeline{Unknown: meta["unknown"], Missing: meta["missing"]}
+	var names []string
+	var cats map[string][]string
+	for key, v := range map[string]any{"features": &names, "categories": &cats, "ignore": &p.Ignore} {
+		if s, ok := meta[key]; ok {
+			if err := json.Unmarshal([]byte(s), v); err != nil {
+				return nil, fmt.Errorf("metadata %s: %v", key, err)
+			}
+		}
+	}
+	if names != nil && len(names) != n {
+		return nil, fmt.Errorf("metadata features: %d names for %d input columns", len(names), n)
+	}
+	expand := make([]float64, n) // default: each input reads its own column
+	for j := range expand {
+		expand[j] = float64(j)
+	}
+	if e := im.other["expand"]; e != nil {
+		expand = e.v
+	}
+	w := len(expand)
+	get := func(name string, consts map[string]*tensor, size int, def float64) ([]float64, error) {
+		t := consts[name]
+		if t == nil {
+			return slices.Repeat([]float64{def}, size), nil
+		}
+		if len(t.v) != size {
+			return nil, errEncoding(fmt.Sprintf("constant %q has %d values, want %d", name, len(t.v), size))
+		}
+		return t.v, nil
+	}
+	onehot, err := get("onehot", im.other, w, 0)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := get("scaler_offset", im.consts, w, 0)
+	if err != nil {
+		return nil, err
+	}
+	scale, err := get("scaler_scale", im.consts, w, 1)
+	if err != nil {
+		return nil, err
+	}
+	fill, err := get("fill", im.consts, n, math.NaN())
+	if err != nil {
+		return nil, err
+	}
+	p.Features = make([]backprop.Feature, n)
+	for k := 0; k < w; {
+		j := int(expand[k])
+		if float64(j) != expand[k] || j < 0 || j >= n || p.Features[j].Name != "" {
+			return nil, errEncoding(fmt.Sprintf("input %d of x⁰ reads column %v, out of order", k+1, expand[k]+1))
+		}
+		f := &p.Features[j]
+		f.Name, f.Offset, f.Scale = "x"+strconv.Itoa(j+1), offset[k], scale[k]
+		if names != nil {
+			f.Name = names[j]
+		}
+		if !math.IsNaN(fill[j]) {
+			f.Fill = &fill[j]
+		}
+		width := 1
+		for k+width < w && expand[k+width] == expand[k] {
+			width++
+		}
+		if onehot[k] == 1 {
+			f.Offset, f.Scale = 0, 1
+			f.Categories = cats[f.Name]
+			if len(f.Categories) != width {
+				return nil, fmt.Errorf("metadata categories: feature %q has %d categories, the graph %d one-hot inputs", f.Name, len(f.Categories), width)
+			}
+		} else if width != 1 {
+			return nil, errEncoding(fmt.Sprintf("feature %d has %d inputs and is not one-hot", j+1, width))
+		}
+		k += width
+	}
+	for j := range p.Features {
+		if p.Features[j].Name == "" {
+			return nil, errEncoding(fmt.Sprintf("no input of x⁰ reads column %d", j+1))
+		}
+	}
+	return p, nil
+}
+
+// sameGraph checks that g is the graph Marshal writes for net and opt:
+// the same nodes, input and output, and initializers of the same values.
+func sameGraph(g *onnxpb.GraphProto, input *onnxpb.ValueInfoProto, net *backprop.Network[float64], opt Options) error {
+	m, err := build(net, opt)
+	if err != nil {
+		return err
+	}
+	want := m.GetGraph()
+	if len(g.GetNode()) != len(want.GetNode()) {
+		return errEncoding(fmt.Sprintf("%d nodes, want %d", len(g.GetNode()), len(want.GetNode())))
+	}
+	for k, n := range g.GetNode() {
+		if !proto.Equal(n, want.GetNode()[k]) {
+			return errEncoding(fmt.Sprintf("node %d (%s, %s) differs", k+1, n.GetName(), n.GetOpType()))
+		}
+	}
+	for k, v := range [][2]*onnxpb.ValueInfoProto{{input, want.GetInput()[0]}, {g.GetOutput()[0], want.GetOutput()[0]}} {
+		if v[0].GetName() != v[1].GetName() || !proto.Equal(v[0].GetType(), v[1].GetType()) {
+			return errEncoding(fmt.Sprintf("%s %q: type %v, want %v", []string{"input", "output"}[k], v[0].GetName(), v[0].GetType(), v[1].GetType()))
+		}
+	}
+	got := map[string]*onnxpb.TensorProto{}
+	for _, t := range g.GetInitializer() {
+		got[t.GetName()] = t
+	}
+	if len(got) != len(want.GetInitializer()) {
+		return errEncoding(fmt.Sprintf("%d initializers, want %d", len(got), len(want.GetInitializer())))
+	}
+	for _, w := range want.GetInitializer() {
+		a, err := decodeTensor(got[w.GetName()])
+		if err != nil {
+			return errEncoding(fmt.Sprintf("initializer %q: %v", w.GetName(), err))
+		}
+		b, _ := decodeTensor(w)
+		same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+		if a.kind != b.kind || !slices.Equal(a.dims, b.dims) || !slices.EqualFunc(a.v, b.v, same) {
+			return errEncoding(fmt.Sprintf("initializer %q differs from the one written for the pipeline it gives", w.GetName()))
+		}
+	}
+	return nil
+}
+
 // tensor is a constant: its shape, values and type (FLOAT or DOUBLE; INT64
-// and BOOL only in the encoding of a pipeline, which Marshal writes).
+// and BOOL only for the encoding of a pipeline, see encoding).
 type tensor struct {
 	dims []int64
 	v    []float64
@@ -278,6 +468,8 @@ type importer struct {
 	width  int                // its number of columns
 	lay    *backprop.Layer[float64]
 	hasAct bool // lay has its activation
+
+	encoded bool // the graph encodes its input (see encoding): no scaling in the chain
 
 	offset, scale []float64 // the input scaling, before any layer
 }
@@ -377,7 +569,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 	if n.GetInput()[0] != im.cur && !(op == "Add" || op == "Mul") {
 		return fmt.Errorf("input %q, want %q (the graph must be a chain of layers)", n.GetInput()[0], im.cur)
 	}
-	first := len(im.net.Layers) == 0 && im.lay == nil
+	first := len(im.net.Layers) == 0 && im.lay == nil && !im.encoded
 	switch {
 	case op == "Cast" && first, op == "Flatten" && first:
 		if a := attr(n, "axis"); op == "Flatten" && a != nil && a.GetI() != 1 {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,10 +221,14 @@ func TestTableHeldAtMeans(t *testing.T) {
 	if cli := predictCSV(t, file, csv); !slices.Equal(cli, got.Table.Predicted) || got.Table.Records[7] != 9 {
 		t.Errorf("the model file predicts %v, the page %v (records %v)", cli, got.Table.Predicted, got.Table.Records)
 	}
-	// ONNX carries the whole pipeline: one input column per feature.
-	b := download(t, s, st.ID, "onnx")
-	if len(b) == 0 {
-		t.Error("ONNX of a categorical pipeline: empty")
+	// ONNX carries the whole pipeline: read back, it is the model file's.
+	m, err := backprop.Read[float64](bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, opt, err := onnx.Unmarshal(download(t, s, st.ID, "onnx"))
+	if err != nil || !reflect.DeepEqual(opt.Pipeline, m.Pipeline) || net.Inputs != m.Net.Inputs {
+		t.Errorf("ONNX of a categorical pipeline: %v\n%+v, want\n%+v", err, opt.Pipeline, m.Pipeline)
 	}
 }
 

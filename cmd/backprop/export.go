@@ -131,8 +131,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	p := opt.Pipeline
 	if *features != "" {
 		names := splitList(*features)
-		if len(names) != net.Inputs {
-			return usagef("import: --features: %d names, the graph has %d inputs", len(names), net.Inputs)
+		if n := recordWidth(&backprop.Model[float64]{Net: net, Pipeline: p}); len(names) != n {
+			return usagef("import: --features: %d names, the graph has %d input columns", len(names), n)
 		}
 		if p.Features == nil {
 			p.Features = make([]backprop.Feature, len(names))
