@@ -822,9 +822,10 @@ func TooLarge(spec string) string {
 	return idxTooLarge(spec, idxTrainImages, idxTestImages)
 }
 
-// TestTooLarge is [TooLarge] for [LoadTest]: of an IDX directory, only the
-// t10k files count (LoadTest reads no other); anything else as TooLarge.
-func TestTooLarge(spec string) string {
+// TooLargeToLoadTest is [TooLarge] for [LoadTest]: of an IDX directory,
+// only the t10k files count (LoadTest reads no other); anything else is as
+// TooLarge says.
+func TooLargeToLoadTest(spec string) string {
 	if info, err := os.Stat(spec); err == nil && info.IsDir() {
 		return idxTooLarge(spec, idxTestImages)
 	}

@@ -296,7 +296,7 @@ func (sp *streamPart) id() int { return sp.r.Record() }
 
 // streamData says whether a verb streams --data: --stream if given, else
 // when what readData would read of it is too large to read into memory
-// (data.TooLarge; of an IDX directory's test part, data.TestTooLarge).
+// (data.TooLarge; of an IDX directory's test part, data.TooLargeToLoadTest).
 func streamData(fs *flag.FlagSet, stream bool, spec, split string) bool {
 	given := false
 	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "stream" })
@@ -304,7 +304,7 @@ func streamData(fs *flag.FlagSet, stream bool, spec, split string) bool {
 		return stream
 	}
 	if split == "" || split == splitTest {
-		return data.TestTooLarge(spec) != ""
+		return data.TooLargeToLoadTest(spec) != ""
 	}
 	return data.TooLarge(spec) != ""
 }
