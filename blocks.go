@@ -12,9 +12,14 @@ import "github.com/backprop-go/backprop/internal/kernel"
 // number is the same bits as without blocks, on any number of cores.
 
 // blockRows is the rows of a block: whole register tiles of every kernel
-// (6 and 8 rows high), and for W1's 256 units a z¹ and a¹ of 147 KB each, a
-// fraction of a core's L2 cache.
-const blockRows = 144
+// (4, 6 and 8 rows high), and for W1's 256 units a z¹ and a¹ of 147 KB
+// each, a fraction of a core's L2 cache. The last blocks, two per
+// goroutine, are a third of that (tailRows), so that the goroutines finish
+// closer together.
+const (
+	blockRows = 144
+	tailRows  = blockRows / 3
+)
 
 // blocksPerThread is the fewest blocks per goroutine for which Forward runs
 // in blocks (fewer would leave cores idle); tests set it to 0 (blocks
@@ -23,8 +28,9 @@ var blocksPerThread = 2
 
 // blocks is a workspace's state for the forward pass in blocks.
 type blocks[T Float] struct {
-	W  []kernel.Packed[T] // (W^l)ᵀ packed, by l
-	do func(int)          // blockUnit
+	W    []kernel.Packed[T] // (W^l)ᵀ packed, by l
+	do   func(int)          // blockUnit
+	nBig int                // the blocks of blockRows rows; tailRows after them
 }
 
 // blockwise reports whether this Forward runs in blocks of rows: where
@@ -61,7 +67,24 @@ func (ws *Workspace[T]) forwardBlocks() {
 		ws.blk.W[l].Pack(true, lay.In, lay.Out, lay.W, lay.In)
 	}
 	ws.setShards(false) // for Backward
-	ws.team.run((ws.Rows+blockRows-1)/blockRows, ws.blk.do)
+	ws.team.run(ws.blk.split(ws.Rows, len(ws.team.tasks)), ws.blk.do)
+}
+
+// split cuts rows into blocks for threads goroutines and returns their
+// number: blocks of blockRows rows, then at least two of tailRows per
+// goroutine (the last one short), as far as the rows go.
+func (b *blocks[T]) split(rows, threads int) int {
+	b.nBig = max(0, rows-2*threads*tailRows) / blockRows
+	return b.nBig + (rows-b.nBig*blockRows+tailRows-1)/tailRows
+}
+
+// blockRange returns the rows r0 ≤ r < r1 of block u.
+func (b *blocks[T]) blockRange(u, rows int) (r0, r1 int) {
+	if u < b.nBig {
+		return u * blockRows, (u + 1) * blockRows
+	}
+	r0 = b.nBig*blockRows + (u-b.nBig)*tailRows
+	return r0, min(rows, r0+tailRows)
 }
 
 // blockUnit runs block u's rows through every layer: z^l = a^(l-1)·(W^l)ᵀ
@@ -69,7 +92,7 @@ func (ws *Workspace[T]) forwardBlocks() {
 // kernel has f.
 func (ws *Workspace[T]) blockUnit(u int) {
 	net := ws.net
-	r0, r1 := u*blockRows, min(ws.Rows, (u+1)*blockRows)
+	r0, r1 := ws.blk.blockRange(u, ws.Rows)
 	ws.gatherRows(r0, r1)
 	x := ws.A[0][r0*net.Inputs : r1*net.Inputs]
 	for l := 1; l <= net.L(); l++ {

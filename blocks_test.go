@@ -116,3 +116,26 @@ func TestBlocksNoAllocs(t *testing.T) {
 		t.Errorf("Forward in blocks: %v allocations", n)
 	}
 }
+
+// TestBlockRanges: the blocks of every batch up to 3000 rows, for 1 to 8
+// goroutines, cover its rows once, in order, each starting on a whole
+// number of register tiles (tailRows rows), no block empty.
+func TestBlockRanges(t *testing.T) {
+	var b blocks[float32]
+	for threads := 1; threads <= 8; threads++ {
+		for rows := 1; rows <= 3000; rows++ {
+			units := b.split(rows, threads)
+			next := 0
+			for u := range units {
+				r0, r1 := b.blockRange(u, rows)
+				if r0 != next || r1 <= r0 || r0%tailRows != 0 || r1-r0 > blockRows {
+					t.Fatalf("%d threads, %d rows: block %d is rows %d…%d after %d", threads, rows, u, r0, r1, next)
+				}
+				next = r1
+			}
+			if next != rows {
+				t.Fatalf("%d threads, %d rows: the blocks end at %d", threads, rows, next)
+			}
+		}
+	}
+}
