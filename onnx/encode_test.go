@@ -135,15 +135,6 @@ func spread[T backprop.Float](net *backprop.Network[T], by T) *backprop.Network[
 	return net
 }
 
-func newNet64(t *testing.T, inputs int, J backprop.Loss, seed uint64, specs ...backprop.LayerSpec) *backprop.Network[float64] {
-	t.Helper()
-	net, err := backprop.New[float64](inputs, J, seed, specs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net
-}
-
 // encCases are models with categorical features (2, 3, 300 and
 // MaxCategories categories) and fills, float32 and float64,
 // classification and regression, scaled or not.
@@ -165,14 +156,14 @@ func encCases(t *testing.T) []encCase {
 	{ // float64 regression, 300 categories, fills, two outputs
 		p := backprop.Pipeline{Scaling: "minmax", Missing: "mean", Target: "y",
 			Features: []backprop.Feature{num("x", -2, 0.25, 0.125), cat("city", 300, 17), num("z", 5, 2)}}
-		add("f64-regression-cat300-fills", p, nil, spread(newNet64(t, p.Width(), backprop.Squared, 2,
+		add("f64-regression-cat300-fills", p, nil, spread(newNetOf[float64](t, p.Width(), backprop.Squared, 2,
 			backprop.LayerSpec{Units: 8, Activation: backprop.ReLU},
 			backprop.LayerSpec{Units: 2, Activation: backprop.Identity}), 2))
 	}
 	{ // float64 sigmoid: 2 categories (no fill), a filled number, unknown ignored
 		p := backprop.Pipeline{Scaling: "standard", Unknown: backprop.UnknownIgnore, Missing: "mean",
 			Features: []backprop.Feature{cat("yes_no", 2), num("dose", 1.5, 3, 1.25)}, Classes: []string{"healthy", "ill"}}
-		add("f64-sigmoid-cat2-fill", p, nil, spread(newNet64(t, p.Width(), backprop.Log, 3,
+		add("f64-sigmoid-cat2-fill", p, nil, spread(newNetOf[float64](t, p.Width(), backprop.Log, 3,
 			backprop.LayerSpec{Units: 5, Activation: backprop.LeakyReLU, Slope: 0.1},
 			backprop.LayerSpec{Units: 1, Activation: backprop.Sigmoid}), 3))
 	}
@@ -197,9 +188,10 @@ func encCases(t *testing.T) []encCase {
 // onnxruntime on raw records (category indices, NaN for missing values, −1
 // for an unknown category) and compares with Model.Predict on the same
 // records, to 1e-5·max(1, |o|) (the graph computes in float32, a float64
-// model predicts in float64). It also runs records that Predict refuses,
-// to pin what the graph gives instead (see Marshal): an index outside the
-// categories, or not whole, gives all zeros; NaN without a fill gives NaN.
+// model predicts in float64). It also runs records that Predict refuses
+// (an index outside the categories or not whole, −1 without "unknown":
+// "ignore", NaN without a fill), after a good one in the same batch: each
+// gives a row of NaN (see Marshal), and the good one its answer.
 func TestOnnxruntimeEncoded(t *testing.T) {
 	ortcheck.Require(t, ortDir)
 	dir := t.TempDir()

@@ -553,26 +553,11 @@ func metadata[T backprop.Float](net *backprop.Network[T], opt Options) ([]*onnxp
 		props = append(props, &onnxpb.StringStringEntryProto{Key: proto.String(key), Value: proto.String(s)})
 		return nil
 	}
-	var errs []error
 	p := &opt.Pipeline
-	if p.Features != nil {
-		names := make([]string, len(p.Features))
-		for j, f := range p.Features {
-			names[j] = f.Name
-		}
-		errs = append(errs, add("features", names))
-	}
-	if p.Classes != nil {
-		errs = append(errs, add("classes", p.Classes))
-	}
-	if p.Target != "" {
-		errs = append(errs, add("target", p.Target))
-	}
-	if p.Scaling != "" {
-		errs = append(errs, add("scaling", p.Scaling))
-	}
+	var names []string
 	var cats map[string][]string // json.Marshal sorts the keys: deterministic
 	for _, f := range p.Features {
+		names = append(names, f.Name)
 		if f.Categories != nil {
 			if cats == nil {
 				cats = map[string][]string{}
@@ -580,18 +565,17 @@ func metadata[T backprop.Float](net *backprop.Network[T], opt Options) ([]*onnxp
 			cats[f.Name] = f.Categories
 		}
 	}
-	if cats != nil {
-		errs = append(errs, add("categories", cats))
+	var errs []error
+	for _, e := range []struct {
+		key string
+		v   any
+		set bool
+	}{{"features", names, names != nil}, {"classes", p.Classes, p.Classes != nil}, {"target", p.Target, p.Target != ""},
+		{"scaling", p.Scaling, p.Scaling != ""}, {"categories", cats, cats != nil}, {"ignore", p.Ignore, p.Ignore != nil},
+		{"unknown", p.Unknown, p.Unknown != ""}, {"missing", p.Missing, p.Missing != ""}, {"loss", net.Loss.String(), true}} {
+		if e.set {
+			errs = append(errs, add(e.key, e.v))
+		}
 	}
-	if p.Ignore != nil {
-		errs = append(errs, add("ignore", p.Ignore))
-	}
-	if p.Unknown != "" {
-		errs = append(errs, add("unknown", p.Unknown))
-	}
-	if p.Missing != "" {
-		errs = append(errs, add("missing", p.Missing))
-	}
-	errs = append(errs, add("loss", net.Loss.String()))
 	return props, errors.Join(errs...)
 }

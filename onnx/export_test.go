@@ -96,7 +96,12 @@ func fitScaler(t *testing.T, kind string, x []float32, rows, n int) *data.Scaler
 
 func newNet(t *testing.T, inputs int, J backprop.Loss, seed uint64, specs ...backprop.LayerSpec) *backprop.Network[float32] {
 	t.Helper()
-	net, err := backprop.New[float32](inputs, J, seed, specs...)
+	return newNetOf[float32](t, inputs, J, seed, specs...)
+}
+
+func newNetOf[T backprop.Float](t *testing.T, inputs int, J backprop.Loss, seed uint64, specs ...backprop.LayerSpec) *backprop.Network[T] {
+	t.Helper()
+	net, err := backprop.New[T](inputs, J, seed, specs...)
 	if err != nil {
 		t.Fatal(err)
 	}
