@@ -97,7 +97,31 @@ func (x *explainer) netTitle() string {
 	default:
 		s += fmt.Sprintf(" · a batch of %d; neurons show example 1", x.rows())
 	}
+	if cats := x.categories(); cats != "" {
+		s += " · " + cats
+	}
 	return s + fmt.Sprintf(" · E = %s → %s", num(x.t.Loss), num(x.t.LossAfter))
+}
+
+// categories names the categories of example 1's categorical features,
+// "colour = 2 (red), city = 11 (c11)" (at most four, then "…"), or "".
+func (x *explainer) categories() string {
+	in := x.t.Input
+	if in == nil || in.Categories == nil || !in.fits(len(x.t.X[0]), x.rows()) {
+		return ""
+	}
+	var parts []string
+	for j, f := range in.Features {
+		if in.categories(j) == nil {
+			continue
+		}
+		if len(parts) == 4 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, f+" = "+in.value(j, in.Raw[0][j]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // conn is a connection drawn: w^l_ij (j = 0: the bias), from a point to a
@@ -118,9 +142,14 @@ func (t *Trace) networkScene() *scene {
 
 	// The cards of the neurons, by layer.
 	cols := make([][]*box, L+1)
+	named := t.Input != nil && t.Input.Categories != nil && t.Input.fits(t.Net.Inputs, 1)
 	for j := range t.Net.Inputs {
 		name := fmt.Sprintf("x%d", j+1)
-		cols[0] = append(cols[0], &box{rows: []string{name + " = " + num(t.X[0][j])}})
+		b := &box{rows: []string{name + " = " + num(t.X[0][j])}}
+		if named { // with categorical features: each input's feature, or feature=category
+			b.title = t.Input.inputName(j)
+		}
+		cols[0] = append(cols[0], b)
 	}
 	for l := 1; l <= L; l++ {
 		lt := t.Layer(l)

@@ -50,12 +50,82 @@ type Trace struct {
 }
 
 // Input is the raw side of a step's examples: Features names the fields of
-// a record, Raw[r] is example r's record (x = the pipeline of Raw[r]), and
-// Target[r], when not "", names example r's class.
+// a record, Raw[r] is example r's record (x = the pipeline of Raw[r]; NaN
+// for a missing value), and Target[r], when not "", names example r's
+// class.
+//
+// Categories[j], when not nil, names the categories of feature j, a
+// categorical one, in index order: its raw value is a category's index (−1
+// for one not seen in training) and it gives one input of x per category,
+// one-hot (as backprop.Feature); nil, or Categories shorter than Features,
+// for numeric features, one input each. The renderers name a category
+// beside its index and each one-hot input by its category.
 type Input struct {
-	Features []string
-	Raw      [][]float64
-	Target   []string
+	Features   []string
+	Categories [][]string
+	Raw        [][]float64
+	Target     []string
+}
+
+// categories returns the categories of feature j, nil for a numeric one.
+func (in *Input) categories(j int) []string {
+	if j < len(in.Categories) {
+		return in.Categories[j]
+	}
+	return nil
+}
+
+// width returns the number of inputs of x that feature j gives.
+func (in *Input) width(j int) int { return max(len(in.categories(j)), 1) }
+
+// fits reports whether the records give n inputs of x each.
+func (in *Input) fits(n, rows int) bool {
+	w := 0
+	for j := range in.Features {
+		w += in.width(j)
+	}
+	if w != n || len(in.Raw) < rows {
+		return false
+	}
+	for _, r := range in.Raw[:rows] {
+		if len(r) != len(in.Features) {
+			return false
+		}
+	}
+	return true
+}
+
+// inputName names input k of x: its feature, or "feature=category" for a
+// one-hot input ("" when the input does not fit the features).
+func (in *Input) inputName(k int) string {
+	for j, f := range in.Features {
+		w := in.width(j)
+		if k < w {
+			if cats := in.categories(j); cats != nil {
+				return f + "=" + cats[k]
+			}
+			return f
+		}
+		k -= w
+	}
+	return ""
+}
+
+// value formats feature j's raw value v: the number, and for a
+// categorical feature the category it names; "missing" for NaN.
+func (in *Input) value(j int, v float64) string {
+	cats := in.categories(j)
+	switch k := int(v); {
+	case math.IsNaN(v):
+		return "missing"
+	case cats == nil:
+		return num(v)
+	case v == float64(k) && k >= 0 && k < len(cats):
+		return num(v) + " (" + cats[k] + ")"
+	case v == -1:
+		return "-1 (unknown)"
+	}
+	return num(v)
 }
 
 // Layer returns what the step computed in layer l, 1 ≤ l ≤ L (Layers[l-1]).

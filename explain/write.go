@@ -3,7 +3,9 @@ package explain
 import (
 	"fmt"
 	"io"
+	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -350,19 +352,36 @@ func (x *explainer) record() {
 	if in == nil {
 		return
 	}
-	x.para("The model's input pipeline turns each raw record of its data into the network's input x (its scaling, fitted on the training data):")
+	how := "its scaling, fitted on the training data"
+	if in.Categories != nil {
+		how += "; a categorical feature's raw value is the index of its category, which sets one of its one-hot inputs"
+	}
+	for _, r := range in.Raw {
+		if slices.ContainsFunc(r, math.IsNaN) {
+			how += "; a missing value is filled first, as training filled it"
+			break
+		}
+	}
+	x.para("The model's input pipeline turns each raw record of its data into the network's input x (" + how + "):")
 	head := []string{"feature", "raw", "x = a0_j"}
 	if x.rows() > 1 {
 		head = append([]string{"example"}, head...)
 	}
+	if !in.fits(len(x.t.X[0]), x.rows()) {
+		x.para("(The raw records given do not fit x, feature by feature: they are not shown.)")
+		return
+	}
 	var rows [][]string
 	for r := range x.t.X {
-		for j, v := range x.t.X[r] {
-			row := []string{in.Features[j], num(in.Raw[r][j]), num(v)}
+		k := 0 // the first input of x of feature j
+		for j, f := range in.Features {
+			w := in.width(j)
+			row := []string{f, in.value(j, in.Raw[r][j]), oneHot(x.t.X[r][k:k+w], k, in.categories(j))}
 			if x.rows() > 1 {
 				row = append([]string{fmt.Sprint(r + 1)}, row...)
 			}
 			rows = append(rows, row)
+			k += w
 		}
 		if r < len(in.Target) && in.Target[r] != "" {
 			row := []string{"target", in.Target[r], "y = " + vec(x.t.Y[r])}
@@ -374,6 +393,32 @@ func (x *explainer) record() {
 	}
 	x.table(head, rows)
 	x.gap()
+}
+
+// oneHot formats the inputs of x that one feature gives, from input k: the
+// value of a numeric feature's one input; a categorical feature's one-hot
+// inputs, named a0_(k+1)…, with the category they set ("none": an unknown
+// category, all zeros), listed when there are at most ten.
+func oneHot(v []float64, k int, cats []string) string {
+	if cats == nil {
+		return num(v[0])
+	}
+	set := "none"
+	for c, a := range v {
+		if a == 1 {
+			set = cats[c]
+		}
+	}
+	span := aName(0, k) + "…" + aName(0, k+len(v)-1)
+	if len(v) <= 10 {
+		return span + " = " + vec(v) + ": " + set
+	}
+	for c, a := range v {
+		if a == 1 {
+			return fmt.Sprintf("%s = 1: %s, the other %d of %s 0", aName(0, k+c), set, len(v)-1, span)
+		}
+	}
+	return fmt.Sprintf("%s all 0: none", span)
 }
 
 // netInput is the equation of z^l_i for example r.

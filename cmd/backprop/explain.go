@@ -203,6 +203,14 @@ func loadStep(model string, xs vectors, ys strList, spec string, rowNums intList
 	}
 	if m.Features != nil {
 		input = &explain.Input{Features: m.FeatureNames(), Raw: raw, Target: targets}
+		for j, f := range m.Features {
+			if f.Categories != nil {
+				if input.Categories == nil {
+					input.Categories = make([][]string, len(m.Features))
+				}
+				input.Categories[j] = f.Categories
+			}
+		}
 	}
 	return net, x, y, alpha, input, checkStep(net, x, y)
 }

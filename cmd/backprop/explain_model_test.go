@@ -135,3 +135,67 @@ func TestExplainInputErrors(t *testing.T) {
 		t.Errorf("--data without targets, --y given: status %d %s", status, errs)
 	}
 }
+
+// TestExplainCategorical: explain on a model with categorical features and
+// fills (which panicked before) shows each category's name beside its
+// index, in the text and the picture, and its outputs before the step are
+// predict's; --x with the category's index gives the same step as --data
+// --row.
+func TestExplainCategorical(t *testing.T) {
+	dir := t.TempDir()
+	table, model, svg := filepath.Join(dir, "t.csv"), filepath.Join(dir, "m.json"), filepath.Join(dir, "m.svg")
+	text := mixedCSV(120, 4, 1) // x1, colour (3), city (4), x2: 9 inputs, drawn neuron by neuron
+	os.WriteFile(table, []byte(text), 0o644)
+	if _, errs, status := cli(t, "train", "--data", table, "--target", "label", "--ignore", "id,y,yes", "--missing", "mean",
+		"--hidden", "3", "--epochs", "5", "--out", model); status != 0 {
+		t.Fatal(errs)
+	}
+	recs, _ := csv.NewReader(strings.NewReader(text)).ReadAll()
+	pred, errs, status := cli(t, "predict", "--model", model, "--data", table, "--split", "all", "--proba")
+	if status != 0 {
+		t.Fatal(errs)
+	}
+	preds, _ := csv.NewReader(strings.NewReader(pred)).ReadAll()
+	for _, row := range []int{1, 4, 6} { // 4: x1 missing; 6: colour missing
+		out, errs, status := cli(t, "explain", "--model", model, "--data", table, "--row", strconv.Itoa(row), "--svg", svg)
+		if status != 0 {
+			t.Fatalf("row %d: status %d: %s", row, status, errs)
+		}
+		rec := recs[row]
+		colour := "missing"
+		if k := map[string]int{"blue": 0, "green": 1, "red": 2}; rec[2] != "" && rec[2] != "NA" && rec[2] != "?" {
+			colour = strconv.Itoa(k[rec[2]]) + " (" + rec[2] + ")"
+		}
+		city := map[string]string{"c00": "0", "c01": "1", "c02": "2", "c03": "3"}[rec[3]] + " (" + rec[3] + ")"
+		for _, want := range []string{"colour " + colour + " a0_2…a0_4 = (", "city " + city + " a0_5…a0_8 = ("} {
+			if !strings.Contains(spaced(out), want) {
+				t.Errorf("row %d: explain does not say %q:\n%.2500s", row, want, out)
+			}
+		}
+		pic, _ := os.ReadFile(svg)
+		for _, want := range []string{">colour=blue<", ">city=" + rec[3] + "<", ">x2<"} {
+			if !strings.Contains(string(pic), want) {
+				t.Errorf("row %d: the picture does not name %q", row, want)
+			}
+		}
+		got := beforeOutputs(t, out)
+		for k, s := range preds[row][2:] {
+			want, _ := strconv.ParseFloat(s, 64)
+			if math.Abs(got[k]-want) > 0.5e-6+0.5*math.Pow(10, math.Floor(math.Log10(math.Abs(got[k])))-5)+1e-7 {
+				t.Errorf("row %d: output %d: explain %v, predict %v", row, k+1, got[k], want)
+			}
+		}
+		if row != 1 {
+			continue
+		}
+		x := strings.Join([]string{rec[1], strings.Fields(colour)[0], strings.Fields(city)[0], rec[4]}, ",")
+		byX, errs, status := cli(t, "explain", "--model", model, "--x", x, "--y", rec[5])
+		if status != 0 || byX != out {
+			t.Errorf("explain --x %s --y %s differs from --data --row 1 (status %d %s):\n%s", x, rec[5], status, errs, byX)
+		}
+	}
+}
+
+// spaced is s with every run of white space one space (tables align
+// columns, paragraphs wrap).
+func spaced(s string) string { return regexp.MustCompile(`\s+`).ReplaceAllString(s, " ") }
