@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -585,4 +586,33 @@ func rename(m *onnxpb.ModelProto, from, to string) {
 
 func dropMeta(m *onnxpb.ModelProto, key string) {
 	m.MetadataProps = slices.DeleteFunc(m.MetadataProps, func(e *onnxpb.StringStringEntryProto) bool { return e.GetKey() == key })
+}
+
+// TestGraphTooLarge: a graph beyond what Read accepts is refused, from its
+// sizes before it is built when the weights and the encoding's constants
+// already pass the limit, else from the exact size before it is written
+// (here with the limit lowered, so that a small model shows both).
+func TestGraphTooLarge(t *testing.T) {
+	c := encCases(t)[4] // 1025 inputs of x⁰ from MaxCategories categories and a number
+	b, err := c.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { maxGraphBytes = n }(maxGraphBytes)
+	lower := graphBytes(c.net32, &c.p)
+	if lower > len(b) || lower < 4*len(c.net32.Layers[0].W) {
+		t.Fatalf("graphBytes %d, the file %d bytes", lower, len(b))
+	}
+	for _, tc := range []struct{ limit, size int }{{lower - 1, lower}, {len(b) - 1, len(b)}} {
+		maxGraphBytes = tc.limit
+		_, err := c.marshal()
+		want := fmt.Sprintf("the ONNX file would take %d bytes or more, beyond the limit of %d (onnx.MaxModelBytes, what import reads)", tc.size, tc.limit)
+		if err == nil || err.Error() != want {
+			t.Errorf("limit %d: %v\nwant %s", tc.limit, err, want)
+		}
+	}
+	maxGraphBytes = len(b)
+	if _, err := c.marshal(); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
 }

@@ -114,7 +114,38 @@ func Marshal[T backprop.Float](net *backprop.Network[T], opt Options) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
+	if n := proto.Size(m); n > maxGraphBytes {
+		return nil, tooLarge(n)
+	}
 	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+}
+
+// maxGraphBytes is the largest file Marshal writes: MaxModelBytes, what
+// Read accepts (a variable for the tests).
+var maxGraphBytes = MaxModelBytes
+
+func tooLarge(n int) error {
+	return fmt.Errorf("the ONNX file would take %d bytes or more, beyond the limit of %d (onnx.MaxModelBytes, what import reads)", n, maxGraphBytes)
+}
+
+// graphBytes is a lower bound on the size of the file Marshal writes, from
+// the sizes alone, so that a graph too large is refused before it is
+// built (Marshal checks the exact size before writing): the weights in
+// float32, and an encoding's constants, 17 bytes a feature (valid_lo,
+// valid_hi, valid_number) and with categories 17 an input of x⁰ (expand,
+// category, onehot).
+func graphBytes[T backprop.Float](net *backprop.Network[T], p *backprop.Pipeline) int {
+	n := 0
+	for _, lay := range net.Layers {
+		n += 4 * (len(lay.W) + len(lay.B))
+	}
+	if p.Encoded() {
+		n += 17 * len(p.Features)
+		if p.Width() > len(p.Features) {
+			n += 17 * p.Width()
+		}
+	}
+	return n
 }
 
 // Write writes the network to w as an ONNX model, as Marshal returns it.
@@ -336,6 +367,9 @@ func build[T backprop.Float](net *backprop.Network[T], opt Options) (*onnxpb.Mod
 	}
 	if err := checkOptions(net, opt); err != nil {
 		return nil, err
+	}
+	if n := graphBytes(net, &opt.Pipeline); n > maxGraphBytes {
+		return nil, tooLarge(n)
 	}
 	in, out := opt.InputName, opt.OutputName
 	if in == "" {
