@@ -394,13 +394,7 @@ func writeTile(b *bytes.Buffer, t tile, mr int, byRows, ep, strip bool) {
 // acc + beta·C (C not read if beta is ±0), row by row.
 func writeTileStore(w func(string, ...any), t tile, mr int, arg func(string, int) string, ret func(), mk1, mk2 string) {
 	s, v, vb := t.suf(), t.vreg, t.vbytes()
-	if t.size == 4 {
-		w("\tMOVL %s, AX", arg("beta", 56))
-		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
-	} else {
-		w("\tMOVQ %s, AX", arg("beta", 56))
-		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
-	}
+	betaBits(w, t.size, arg("beta", 56))
 	w("\tJZ overwrite")
 	bet := t.nacc + 2
 	w("\tVBROADCASTS%s %s, %s%d", s, arg("beta", 56), v, bet)
@@ -449,13 +443,7 @@ func writeTileEp(w func(string, ...any), t tile, mr int, arg func(string, int) s
 	w("\tSHLQ $%d, R9", log2(sz))
 	w("\tMOVQ DX, R13 // C's first row")
 	w("\tMOVQ DI, R14 // out's")
-	if sz == 4 {
-		w("\tMOVL %s, AX", arg("beta", 56))
-		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
-	} else {
-		w("\tMOVQ %s, AX", arg("beta", 56))
-		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
-	}
+	betaBits(w, sz, arg("beta", 56))
 	w("\tJZ bias")
 	w("\tVBROADCASTS%s %s, Y14", s, arg("beta", 56))
 	rows(func(acc int, off string) { w("\tVFMADD231P%s %s(DX), Y14, Y%d", s, off, acc) })
@@ -501,6 +489,18 @@ func writeTileEp(w func(string, ...any), t tile, mr int, arg func(string, int) s
 	ret()
 }
 
+// betaBits writes AX = beta's bits without the sign (of an element of size
+// bytes at operand), setting the flags: zero exactly when beta is ±0.
+func betaBits(w func(string, ...any), size int, operand string) {
+	if size == 4 {
+		w("\tMOVL %s, AX", operand)
+		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
+	} else {
+		w("\tMOVQ %s, AX", operand)
+		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
+	}
+}
+
 // rowAhead is how far ahead, in bytes, a row-A micro-kernel prefetches
 // each row of A.
 const rowAhead = 256
@@ -543,13 +543,7 @@ func writeDot(b *bytes.Buffer, t tile) {
 	label := 0
 	store := func(r, off int) {
 		label++
-		if t.size == 4 {
-			w("\tMOVL beta+48(FP), AX")
-			w("\tSHLL $1, AX // drop the sign: ±0 → 0")
-		} else {
-			w("\tMOVQ beta+48(FP), AX")
-			w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
-		}
+		betaBits(w, t.size, "beta+48(FP)")
 		w("\tJZ st%d", label)
 		w("\tVFMADD231S%s %d(DX), X9, X%d", s, off, r)
 		w("st%d:", label)
@@ -647,13 +641,7 @@ func writeDotAVX2(b *bytes.Buffer, t tile) {
 	w("\tSUBQ CX, BX")
 	w("\tVMOVDQU (AX)(BX*%d), Y14 // the mask of the last CX elements", sz)
 	w("\tXORQ R15, R15 // beta = 0: C is not read")
-	if sz == 4 {
-		w("\tMOVL beta+48(FP), AX")
-		w("\tSHLL $1, AX // drop the sign: ±0 → 0")
-	} else {
-		w("\tMOVQ beta+48(FP), AX")
-		w("\tSHLQ $1, AX // drop the sign: ±0 → 0")
-	}
+	betaBits(w, sz, "beta+48(FP)")
 	w("\tSETNE R15")
 	rowReg := []string{"DI", "R10", "R12", "R13"}
 	// body accumulates rows rows of B into Y(2r), Y(2r+1).
