@@ -54,3 +54,39 @@ func Example() {
 	// layer 2: 1 units, sigmoid
 	// features [{age 40 0.1} {income 3000 0.001}] classes [no yes] scaling standard
 }
+
+// Export a model whose pipeline has a categorical feature and a
+// missing-value fill: the graph takes the raw record (the category's index,
+// NaN for a missing value) and reads back into the same pipeline.
+func Example_categories() {
+	net, err := backprop.New[float32](4, backprop.Squared, 1,
+		backprop.LayerSpec{Units: 3, Activation: backprop.Tanh},
+		backprop.LayerSpec{Units: 1, Activation: backprop.Identity})
+	if err != nil {
+		panic(err)
+	}
+	fill := 40.0
+	p := backprop.Pipeline{
+		Features: []backprop.Feature{
+			{Name: "age", Offset: 40, Scale: 0.1, Fill: &fill},                       // NaN → 40
+			{Name: "colour", Scale: 1, Categories: []string{"blue", "green", "red"}}, // 3 one-hot inputs
+		},
+		Scaling: "standard", Target: "price", Missing: "mean",
+	}
+	b, err := onnx.Marshal(net, onnx.Options{Pipeline: p})
+	if err != nil {
+		panic(err)
+	}
+	back, opt, err := onnx.Unmarshal(b)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("input [N×%d] raw records; the network takes %d inputs\n", len(opt.Pipeline.Features), back.Inputs)
+	for _, f := range opt.Pipeline.Features {
+		fmt.Println(f)
+	}
+	// Output:
+	// input [N×2] raw records; the network takes 4 inputs
+	// {age 40 0.1 fill 40}
+	// {colour 0 1 categories ["blue" "green" "red"]}
+}
