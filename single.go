@@ -21,9 +21,13 @@ type layer1[T Float] struct {
 }
 
 // singleLayers returns the views of ws's layers for the single path, or nil
-// unless every layer is small.
+// unless every layer is small (or for a network without layers, which
+// Validate refuses).
 func (ws *Workspace[T]) singleLayers() []layer1[T] {
 	net := ws.net
+	if net.L() == 0 {
+		return nil
+	}
 	for _, lay := range net.Layers {
 		if lay.In*lay.Out > smallLayer {
 			return nil
