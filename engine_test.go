@@ -198,8 +198,13 @@ func TestMatchedEqualsGeneral(t *testing.T) {
 					t.Errorf("%s+%s: δ^L[%d][%d] = %.15g, general rule %.15g", p.f, p.J, r, i, got, g)
 				}
 				// o − y, up to its rounding: the output nearest 1 takes it as
-				// (1 − y) − (1 − o), 1 − o from z (output.go).
-				if want := or[i] - yr[i]; math.Abs(got-want) > 0x1p-52*math.Max(math.Abs(or[i]), math.Abs(yr[i])) {
+				// (1 − y) − (1 − o), 1 − o from z (output.go): for a sigmoid
+				// σ(−z), for a softmax the sum of the other outputs. o and
+				// 1 − o are then each a rounded quotient or sum of up to n
+				// terms, which adds up to about 2n roundings of 2⁻⁵³ at 1: the
+				// bound, whatever the last bits of z (a product fused into one
+				// FMA, as arm64 and GOAMD64=v3 compile x*y + z, moves them).
+				if want := or[i] - yr[i]; math.Abs(got-want) > float64(max(n, 2))*0x1p-52 {
 					t.Errorf("%s+%s: δ^L[%d][%d] = %.17g, want o − y = %.17g", p.f, p.J, r, i, got, want)
 				}
 			}
