@@ -33,7 +33,10 @@ func TestMain(m *testing.M) {
 }
 
 // backpropBin returns the path of the CLI, built for this test run (with
-// limitrun beside it).
+// limitrun beside it). Tests cross-compiled to run under an emulator (go
+// test -exec qemu-aarch64-static, GOARCH=arm64) build both for that
+// architecture too: with BACKPROP_EXEC set to the emulator, each path is a
+// shell script that runs the binary through it.
 func backpropBin(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -46,12 +49,27 @@ func backpropBin(t testing.TB) string {
 				binErr = errors.New("go build " + b[1] + ": " + err.Error() + "\n" + string(out))
 				return
 			}
+			if emu := os.Getenv("BACKPROP_EXEC"); emu != "" {
+				if binErr = emulated(b[0], emu); binErr != nil {
+					return
+				}
+			}
 		}
 	})
 	if binErr != nil {
 		t.Fatal(binErr)
 	}
 	return binPath
+}
+
+// emulated moves the binary at path to path.bin and writes at path a
+// script that runs it through the emulator emu.
+func emulated(path, emu string) error {
+	if err := os.Rename(path, path+".bin"); err != nil {
+		return err
+	}
+	script := "#!/bin/sh\nexec " + emu + " " + strconv.Quote(path+".bin") + ` "$@"` + "\n"
+	return os.WriteFile(path, []byte(script), 0o755)
 }
 
 // The limits a hostile input runs under.
