@@ -119,9 +119,16 @@ def w5(torch, net, Xt, b1_rows):
     with torch.no_grad():
         for b, rows in ((10000, Xt.shape[0]), (1, min(b1_rows, Xt.shape[0]))):
             b = min(b, rows)
-            net(Xt[:b])  # warm-up
+            # Steady state: PyTorch's first passes run slower (its allocator
+            # and OpenBLAS's threads warming up: over 15 passes in one process
+            # batch 10,000 went from ~240k to ~330k samples/s), so five whole
+            # passes are run untimed first, then the median of seven timed;
+            # backprop bench times its W5 the same way.
+            for _ in range(5):
+                for i in range(0, rows - b + 1, b):
+                    net(Xt[i:i + b])
             rates = []
-            for _ in range(3):
+            for _ in range(7):
                 t0 = time.perf_counter()
                 for i in range(0, rows - b + 1, b):
                     net(Xt[i:i + b])
