@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -77,27 +78,32 @@ func Info() string {
 // A runner is a unit of work for the worker pool.
 type runner interface{ run() }
 
-// The worker pool: nThreads-1 goroutines started once, fed through jobs; the
-// calling goroutine always computes one part itself.
+// The worker pool: nThreads-1 goroutines started once. A call queues its
+// other parts on jobs, computes one part itself, then takes back any part
+// still queued while it waits: a part is never handed to a goroutine that is
+// not running yet. Parked workers are woken through wake, which carries no
+// part (a part sent straight to a parked goroutine would wait, taken, until
+// the scheduler found it a thread).
 var (
 	workersOnce sync.Once
 	nThreads    int
 	jobs        chan runner
+	wake        chan struct{}
+	parked      atomic.Int32 // workers parked, or about to park
 )
 
 // maxThreads caps the parts a product is split into.
 const maxThreads = 64
 
-// spinTime is how long an idle worker polls for the next job, and a caller
-// for its parts to finish, before it parks: a training step runs a parallel
-// phase every few tens of microseconds, and waking a parked goroutine costs
-// several (tens on a virtual machine, where the wake-up is an interrupt to
-// another virtual CPU). The polling is a busy loop on the goroutine's own P:
-// runtime.Gosched instead would put it on the global run queue, and while
-// its P sits idle it may wait there as long as a wake-up (measured on a
-// 2-vCPU EPYC: a second goroutine then started a phase 16–18 µs late, and
-// W1's step gained 1.1× from its second core instead of 1.7×).
-const spinTime = 50 * time.Microsecond
+// spinTime is how long an idle worker polls for the next part before it
+// parks: a training step runs a parallel phase every few tens of
+// microseconds, and waking a parked goroutine costs several (tens, and up
+// to some hundred, on a virtual machine, where the wake-up is an interrupt
+// to another virtual CPU). Polling is a busy loop on the goroutine's own P:
+// runtime.Gosched would put it on the global run queue, where it can wait
+// as long as a wake-up while its P sits idle (measured on a 2-vCPU EPYC: a
+// team's second goroutine started its phase 16–18 µs late).
+const spinTime = 500 * time.Microsecond
 
 // startWorkers starts the pool on first use, sized by GOMAXPROCS at that
 // moment.
@@ -105,59 +111,80 @@ func startWorkers() {
 	workersOnce.Do(func() {
 		nThreads = min(runtime.GOMAXPROCS(0), maxThreads)
 		jobs = make(chan runner, maxThreads)
+		wake = make(chan struct{}, maxThreads)
 		for range nThreads - 1 {
 			go work()
 		}
 	})
 }
 
-// work runs jobs forever.
-func work() {
-	for {
-		poll(jobs).run()
+// submit queues j and wakes a parked worker, if any.
+func submit(j runner) {
+	jobs <- j
+	if parked.Load() > 0 {
+		select {
+		case wake <- struct{}{}:
+		default: // tokens enough for every parked worker already
+		}
 	}
 }
 
-// poll receives from ch, polling for up to spinTime before it parks.
-func poll[E any](ch chan E) E {
-	start := time.Now()
-	for i := 0; ; i++ {
+// work runs parts forever.
+func work() {
+	for {
+		next().run()
+	}
+}
+
+// next returns the next queued part: it polls for up to spinTime, then
+// parks until woken, and polls again. A worker counts itself parked before
+// its last look at the queue, and submit queues before it reads the count,
+// so a part queued meanwhile is either seen by that look or wakes it.
+func next() runner {
+	for {
+		start := time.Now()
+		for i := 0; ; i++ {
+			select {
+			case j := <-jobs:
+				return j
+			default:
+			}
+			if i%64 == 63 && time.Since(start) >= spinTime {
+				break
+			}
+		}
+		parked.Add(1)
 		select {
-		case v := <-ch:
-			return v
+		case j := <-jobs:
+			parked.Add(-1)
+			return j
+		default:
+		}
+		<-wake
+		parked.Add(-1)
+	}
+}
+
+// wait returns once n parts have reported on done. Meanwhile it runs any
+// part still queued (of this call or another), so that no part waits for a
+// worker slow to wake, and otherwise polls: the parts it waits for are
+// running on other threads. Past spinTime it yields now and then
+// (runtime.Gosched), in case one of them is runnable only on this
+// goroutine's P (GOMAXPROCS lowered after the pool started).
+func wait(done chan struct{}, n int) {
+	start := time.Now()
+	for i := 0; n > 0; i++ {
+		select {
+		case <-done:
+			n--
+			continue
+		case j := <-jobs:
+			j.run()
+			continue
 		default:
 		}
 		if i%64 == 63 && time.Since(start) >= spinTime {
-			break
-		}
-	}
-	return <-ch
-}
-
-// wait returns once n parts have reported on done, polling for up to
-// spinTime before it parks. While it waits, it runs
-// any job still queued (a part of this call or of another) rather than idle:
-// a worker slow to wake, or kept off its core, then delays nothing.
-func wait(done chan struct{}, n int) {
-	start := time.Now()
-	for n > 0 {
-		select {
-		case <-done:
-			n--
-			continue
-		case j := <-jobs:
-			j.run()
-			continue
-		default:
-		}
-		if time.Since(start) < spinTime {
-			continue
-		}
-		select {
-		case <-done:
-			n--
-		case j := <-jobs:
-			j.run()
+			runtime.Gosched()
 		}
 	}
 }
@@ -308,7 +335,7 @@ func gemmBlocked[T float32 | float64](kern *microKernel[T], pool *callPool[T], s
 		}
 	}
 	for i := 1; i < nparts; i++ {
-		jobs <- &cl.parts[i]
+		submit(&cl.parts[i])
 	}
 	cl.parts[0].gemm()
 	wait(cl.done, nparts-1)
@@ -741,7 +768,7 @@ func Parallel(tasks []*Task) {
 		return
 	}
 	for _, t := range tasks[1:] {
-		jobs <- t
+		submit(t)
 	}
 	tasks[0].f()
 	for _, t := range tasks[1:] {

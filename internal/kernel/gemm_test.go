@@ -347,3 +347,22 @@ func BenchmarkParallelHandoff(b *testing.B) {
 		Parallel(tasks)
 	}
 }
+
+// BenchmarkGemmAfterGap is W1's forward product (64×784×256) called after
+// 100 µs of serial work each time, as a training loop calls it: the
+// workers must still be there (polling, or woken without handing them the
+// part) for the product to run on every thread. GFLOP/s of the products
+// alone.
+func BenchmarkGemmAfterGap(b *testing.B) {
+	m, n, k := 64, 256, 784
+	a, bb, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	var busy time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		Gemm(false, false, m, n, k, a, k, bb, n, 0, c, n)
+		busy += time.Since(t0)
+		for t1 := time.Now(); time.Since(t1) < 100*time.Microsecond; {
+		}
+	}
+	b.ReportMetric(float64(2*m*n*k)*float64(b.N)/busy.Seconds()/1e9, "GFLOP/s")
+}
