@@ -102,7 +102,11 @@ const maxThreads = 64
 // to another virtual CPU). Polling is a busy loop on the goroutine's own P:
 // runtime.Gosched would put it on the global run queue, where it can wait
 // as long as a wake-up while its P sits idle (measured on a 2-vCPU EPYC: a
-// team's second goroutine started its phase 16–18 µs late).
+// team's second goroutine started its phase 16–18 µs late). 500 µs, not
+// less: a product called after a serial gap longer than spinTime finds the
+// workers parked and, their wake-up as long as the product, runs on one
+// thread (BenchmarkGemmAfterGap: a 100 µs gap cost the second thread with
+// 50 µs).
 const spinTime = 500 * time.Microsecond
 
 // startWorkers starts the pool on first use, sized by GOMAXPROCS at that
